@@ -1,0 +1,156 @@
+/**
+ * Configuration: the only module that reads the environment. Everything is validated once, at start-up,
+ * into a frozen object; a problem is reported as one line that names the variable and what it accepts.
+ */
+import { MODELS, type Model } from './t2a/types.js';
+
+export type Region = 'global' | 'us-west' | 'cn';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type DecoderKind = 'wasm' | 'ffmpeg';
+
+export interface MiniMaxConfig {
+  apiKey: string;
+  region: Region;
+  /** Full WebSocket URL; wins over region (proxies, the fake server). */
+  wsUrl: string | undefined;
+}
+
+export interface AudioConfig {
+  decoder: DecoderKind;
+  ffmpegPath: string | undefined;
+  pathEnv: string;
+}
+
+export interface BotConfig {
+  discordToken: string;
+  /** REST base such as https://discord.com/api; undefined = discord.js default. */
+  discordApiUrl: string | undefined;
+  minimax: MiniMaxConfig;
+  audio: AudioConfig;
+  dataDir: string;
+  logLevel: LogLevel;
+  defaultVoice: string;
+  defaultModel: Model;
+  /** Guild to register commands in at start-up instead of globally (development). */
+  commandGuildId: string | undefined;
+  leaveEmptyAfterMs: number;
+  queue: { maxPerGuild: number; maxPerUser: number };
+  rateLimit: { perUserPerMinute: number; perGuildPerMinute: number };
+  /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
+  budget: { dailyChars: number | null; monthlyChars: number | null };
+}
+
+/** A configuration problem, reported at start-up as one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, key: string): string | undefined {
+  const v = env[key]?.trim();
+  return v ? v : undefined;
+}
+
+function required(env: Env, key: string, hint: string): string {
+  const v = str(env, key);
+  if (!v) throw new ConfigError(`${key} is not set: ${hint}`);
+  return v;
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const v = str(env, key);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(`${key} must be one of ${allowed.join(', ')} (got "${v}")`);
+  }
+  return v as T;
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const v = str(env, key);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${key} must be a whole number from ${min} to ${max} (got "${v}")`);
+  }
+  return n;
+}
+
+function optionalInt(env: Env, key: string, min: number, max: number): number | null {
+  return str(env, key) === undefined ? null : int(env, key, 0, min, max);
+}
+
+function url(env: Env, key: string, protocols: readonly string[]): string | undefined {
+  const v = str(env, key);
+  if (v === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(`${key} must be a URL starting with ${protocols.join(' or ')} (got "${v}")`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${key} must start with ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+/** MiniMax settings: shared by the bot and the CLI. */
+export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
+  return Object.freeze({
+    apiKey: required(env, 'MINIMAX_API_KEY', 'create a key at MiniMax (API Keys page) and put it in .env'),
+    region: oneOf<Region>(env, 'MINIMAX_REGION', ['global', 'us-west', 'cn'], 'global'),
+    wsUrl: url(env, 'MINIMAX_WS_URL', ['ws:', 'wss:']),
+  });
+}
+
+/** Audio decoding settings: shared by the bot and the CLI. */
+export function loadAudioConfig(env: Env = process.env): AudioConfig {
+  return Object.freeze({
+    decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
+    ffmpegPath: str(env, 'FFMPEG_PATH'),
+    pathEnv: env['PATH'] ?? '',
+  });
+}
+
+/** Everything the bot needs; throws ConfigError naming the first bad variable. */
+export function loadBotConfig(env: Env = process.env): BotConfig {
+  const daily = optionalInt(env, 'BUDGET_DAILY_CHARS', 0, 1_000_000_000);
+  const monthly = optionalInt(env, 'BUDGET_MONTHLY_CHARS', 0, 1_000_000_000);
+  return Object.freeze({
+    discordToken: required(env, 'DISCORD_TOKEN', 'copy the bot token from the Discord developer portal into .env'),
+    discordApiUrl: url(env, 'DISCORD_API_URL', ['http:', 'https:']),
+    minimax: loadMiniMaxConfig(env),
+    audio: loadAudioConfig(env),
+    dataDir: str(env, 'DATA_DIR') ?? './data',
+    logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    defaultVoice: str(env, 'DEFAULT_VOICE') ?? 'English_expressive_narrator',
+    defaultModel: oneOf<Model>(env, 'DEFAULT_MODEL', MODELS, 'speech-2.8-turbo'),
+    commandGuildId: str(env, 'COMMAND_GUILD_ID'),
+    leaveEmptyAfterMs: int(env, 'LEAVE_EMPTY_AFTER_SECONDS', 30, 0, 86_400) * 1000,
+    queue: Object.freeze({
+      maxPerGuild: int(env, 'QUEUE_MAX_PER_GUILD', 50, 1, 1000),
+      maxPerUser: int(env, 'QUEUE_MAX_PER_USER', 10, 1, 1000),
+    }),
+    rateLimit: Object.freeze({
+      perUserPerMinute: int(env, 'RATE_LIMIT_USER_PER_MINUTE', 20, 1, 10_000),
+      perGuildPerMinute: int(env, 'RATE_LIMIT_GUILD_PER_MINUTE', 120, 1, 100_000),
+    }),
+    budget: Object.freeze({ dailyChars: daily, monthlyChars: monthly }),
+  });
+}
+
+/** The secrets of a config, for the logger's redaction. */
+export function secretsOf(config: { discordToken?: string; minimax?: MiniMaxConfig }): string[] {
+  return [config.discordToken, config.minimax?.apiKey].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** Loads `.env` from the working directory into the environment if it exists (variables already set win). */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`could not read ${path}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadBotConfig, loadMiniMaxConfig, secretsOf } from '../src/config.js';
+
+const base = { DISCORD_TOKEN: 'discord-token-value', MINIMAX_API_KEY: 'minimax-key-value' };
+
+describe('loadBotConfig', () => {
+  it('fills defaults when only the required variables are set', () => {
+    const c = loadBotConfig(base);
+    expect(c.minimax.region).toBe('global');
+    expect(c.minimax.wsUrl).toBeUndefined();
+    expect(c.dataDir).toBe('./data');
+    expect(c.defaultModel).toBe('speech-2.8-turbo');
+    expect(c.leaveEmptyAfterMs).toBe(30_000);
+    expect(c.budget).toEqual({ dailyChars: null, monthlyChars: null });
+    expect(c.audio.decoder).toBe('wasm');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    ['DISCORD_TOKEN', { MINIMAX_API_KEY: 'k' }],
+    ['MINIMAX_API_KEY', { DISCORD_TOKEN: 't' }],
+  ])('names the missing required variable %s in one line', (name, env) => {
+    expect(() => loadBotConfig(env)).toThrow(ConfigError);
+    expect(() => loadBotConfig(env)).toThrow(new RegExp(`^${name} is not set`));
+  });
+
+  it.each([
+    ['MINIMAX_REGION', 'mars', /MINIMAX_REGION must be one of global, us-west, cn/],
+    ['MINIMAX_WS_URL', 'http://x', /MINIMAX_WS_URL must start with ws: or wss:/],
+    ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL must be a URL/],
+    ['LEAVE_EMPTY_AFTER_SECONDS', '-1', /LEAVE_EMPTY_AFTER_SECONDS must be a whole number from 0 to 86400/],
+    ['QUEUE_MAX_PER_USER', '2.5', /QUEUE_MAX_PER_USER must be a whole number/],
+    ['DEFAULT_MODEL', 'speech-9', /DEFAULT_MODEL must be one of/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['AUDIO_DECODER', 'mp3', /AUDIO_DECODER must be one of wasm, ffmpeg/],
+  ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {
+    expect(() => loadBotConfig({ ...base, [key]: value })).toThrow(message);
+  });
+
+  it('never puts a secret into a configuration error', () => {
+    try {
+      loadBotConfig({ ...base, MINIMAX_REGION: 'nowhere' });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).not.toContain(base.DISCORD_TOKEN);
+      expect(String(error)).not.toContain(base.MINIMAX_API_KEY);
+    }
+  });
+
+  it('reads budgets, URLs and the region', () => {
+    const c = loadBotConfig({ ...base, BUDGET_DAILY_CHARS: '1000', MINIMAX_REGION: 'us-west', MINIMAX_WS_URL: 'ws://127.0.0.1:9/ws/', DISCORD_API_URL: 'http://127.0.0.1:8/api' });
+    expect(c.budget.dailyChars).toBe(1000);
+    expect(c.budget.monthlyChars).toBeNull();
+    expect(c.minimax.region).toBe('us-west');
+    expect(c.minimax.wsUrl).toBe('ws://127.0.0.1:9/ws');
+    expect(c.discordApiUrl).toBe('http://127.0.0.1:8/api');
+    expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY]);
+  });
+});
+
+describe('loadMiniMaxConfig', () => {
+  it('needs only the key (the CLI has no Discord token)', () => {
+    expect(loadMiniMaxConfig({ MINIMAX_API_KEY: 'k' }).apiKey).toBe('k');
+  });
+});
