@@ -1,0 +1,53 @@
+import type { QueueItem, QueueItemInput } from './types.js';
+
+export interface QueueLimits {
+  maxPerGuild: number;
+  maxPerUser: number;
+}
+
+export type PushResult = { ok: true; position: number; item: QueueItem } | { ok: false; reason: 'guild_queue_full' | 'user_queue_full' };
+
+/**
+ * A guild's FIFO of texts (never audio), bounded in total and per author so one member's flood cannot push
+ * everyone else out. Order is arrival order: a conversation is read as it happened.
+ */
+export class Queue {
+  private readonly items: QueueItem[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly limits: QueueLimits,
+    private readonly now: () => number,
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  push(input: QueueItemInput): PushResult {
+    if (this.items.length >= this.limits.maxPerGuild) return { ok: false, reason: 'guild_queue_full' };
+    const mine = this.items.reduce((n, i) => n + (i.authorId === input.authorId ? 1 : 0), 0);
+    if (mine >= this.limits.maxPerUser) return { ok: false, reason: 'user_queue_full' };
+    const item: QueueItem = { ...input, id: this.nextId++, enqueuedAt: this.now() };
+    this.items.push(item);
+    return { ok: true, position: this.items.length, item };
+  }
+
+  /** Puts an item back at the head (a retry keeps its place in line). */
+  unshift(item: QueueItem): void {
+    this.items.unshift(item);
+  }
+
+  shift(): QueueItem | undefined {
+    return this.items.shift();
+  }
+
+  peek(): QueueItem | undefined {
+    return this.items[0];
+  }
+
+  /** Empties the queue and returns what was removed. */
+  drain(): QueueItem[] {
+    return this.items.splice(0, this.items.length);
+  }
+}

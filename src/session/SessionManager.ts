@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import type { TranscoderFactory } from '../audio/types.js';
+import type { Store } from '../store/types.js';
+import type { Model, Synthesizer } from '../t2a/types.js';
+import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
+import type { QueueLimits } from './Queue.js';
+import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceTarget } from './types.js';
+
+export interface SessionManagerOptions {
+  /** One synthesizer (warm MiniMax connection) per guild session. */
+  synthesizerFactory: () => Synthesizer;
+  transcoders: TranscoderFactory;
+  store: Store;
+  defaults: { voiceId: string; model: Model };
+  limits: QueueLimits;
+  /** The owner's per-guild character caps (null: none); admins' caps in the store can only be lower. */
+  budget: { dailyChars: number | null; monthlyChars: number | null };
+  timings?: Partial<SessionTimings>;
+  now?: () => number;
+}
+
+export interface SessionManagerEvents {
+  /** An item failed, was cut or skipped: tell its author where they will see it. */
+  report: [guildId: string, report: ItemReport];
+  /** Admin-facing notice, sent once per pause. */
+  notice: [guildId: string, channelId: string | null, message: string];
+  /** For the log only: an item will be retried. */
+  retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
+  ended: [guildId: string, reason: string];
+}
+
+interface Pause extends PauseState {
+  until: number;
+}
+
+/** Holds one GuildSession per guild; a session removes itself from the map when it ends. */
+export class SessionManager extends EventEmitter<SessionManagerEvents> {
+  private readonly sessions = new Map<string, GuildSession>();
+  private readonly guildPauses = new Map<string, Pause>();
+  private globalPause: Pause | null = null;
+  private readonly timings: SessionTimings;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    super();
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(guildId: string): GuildSession | undefined {
+    return this.sessions.get(guildId);
+  }
+
+  /** Gets or creates the guild's session and joins (or moves to) the target channel within the join deadline. */
+  async join(target: VoiceTarget): Promise<JoinResult> {
+    let session = this.sessions.get(target.guildId);
+    if (!session) {
+      session = this.create(target.guildId);
+    }
+    const result = await session.join(target);
+    // A first join that failed leaves nothing behind.
+    if (!result.ok && result.reason === 'timeout' && session.status().playing === null && session.status().queued === 0) {
+      session.destroy('could not join the voice channel in time');
+    }
+    return result;
+  }
+
+  /** Leaves the guild's voice channel; returns whether the bot was in one. */
+  leave(guildId: string, reason = 'asked to leave'): boolean {
+    const session = this.sessions.get(guildId);
+    if (!session) return false;
+    session.destroy(reason);
+    this.options.store.clearActiveSession(guildId);
+    return true;
+  }
+
+  /** The pause in force for the guild, if any (expired pauses lift themselves: the next item is a probe). */
+  pauseState(guildId: string): PauseState | null {
+    const now = this.now();
+    if (this.globalPause && this.globalPause.until <= now) this.globalPause = null;
+    const own = this.guildPauses.get(guildId);
+    if (own && own.until <= now) this.guildPauses.delete(guildId);
+    const p = this.globalPause ?? this.guildPauses.get(guildId) ?? null;
+    return p ? { reason: p.reason, message: p.message, since: p.since } : null;
+  }
+
+  statuses(): SessionStatus[] {
+    return [...this.sessions.values()].map((s) => s.status());
+  }
+
+  /** Ends every session (shutdown). Active sessions stay recorded so a restart rejoins them. */
+  async destroyAll(reason: string): Promise<void> {
+    const all = [...this.sessions.values()];
+    for (const s of all) s.destroy(reason);
+    await Promise.resolve();
+  }
+
+  private create(guildId: string): GuildSession {
+    const o = this.options;
+    const session = new GuildSession(guildId, {
+      synthesizer: o.synthesizerFactory(),
+      transcoders: o.transcoders,
+      store: o.store,
+      defaults: { voiceId: o.defaults.voiceId, model: o.defaults.model, speed: 1, volume: 1, pitch: 0 },
+      limits: o.limits,
+      timings: this.timings,
+      now: this.now,
+      pausedFor: (id) => this.pauseState(id),
+      checkBudget: (id) => this.checkBudget(id),
+    });
+    this.sessions.set(guildId, session);
+    session.on('report', (report) => this.emit('report', guildId, report));
+    session.on('retry', (item, attempt, delay, error) => this.emit('retry', guildId, item, attempt, delay, error));
+    session.on('usage', (chars) => o.store.addUsage(guildId, chars, new Date(this.now())));
+    session.on('pause', (verdict, channelId) => {
+      const pause: Pause = { ...verdict.pause, since: this.now(), until: this.now() + verdict.cooldownMs };
+      const already = verdict.scope === 'all' ? this.globalPause : this.guildPauses.get(guildId);
+      if (verdict.scope === 'all') this.globalPause = pause;
+      else this.guildPauses.set(guildId, pause);
+      if (!already || already.reason !== pause.reason) this.emit('notice', guildId, channelId, `Speech is paused: ${pause.message}.`);
+    });
+    session.once('ended', (reason) => {
+      if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);
+      this.emit('ended', guildId, reason);
+    });
+    return session;
+  }
+
+  /** A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). */
+  private checkBudget(guildId: string): PauseState | null {
+    const store = this.options.store;
+    const admin = store.getGuildSettings(guildId).budget;
+    const owner = this.options.budget;
+    const cap = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+    const daily = cap(owner.dailyChars, admin.dailyChars);
+    const monthly = cap(owner.monthlyChars, admin.monthlyChars);
+    if (daily === null && monthly === null) return null;
+    const now = this.now();
+    const used = store.getUsage(guildId, new Date(now));
+    const over = daily !== null && used.day >= daily ? 'daily' : monthly !== null && used.month >= monthly ? 'monthly' : null;
+    if (!over) return null;
+    const message = `this server's ${over} character budget is spent (${over === 'daily' ? `${used.day}/${daily}` : `${used.month}/${monthly}`}); see /usage`;
+    const existing = this.guildPauses.get(guildId);
+    if (!existing || existing.reason !== 'budget') {
+      this.emit('notice', guildId, null, `Speech is paused: ${message}.`);
+    }
+    // Re-checked on every item: the pause lasts until usage falls in a new day or month, or a cap is raised.
+    this.guildPauses.set(guildId, { reason: 'budget', message, since: existing?.since ?? now, until: now + 60_000 });
+    return { reason: 'budget', message, since: now };
+  }
+}

@@ -1,0 +1,164 @@
+import { EventEmitter } from 'node:events';
+import {
+  VoiceConnectionDisconnectReason,
+  VoiceConnectionStatus,
+  entersState,
+  joinVoiceChannel,
+  type AudioPlayer,
+  type VoiceConnection,
+  type VoiceConnectionState,
+} from '@discordjs/voice';
+import { sleep } from './backoff.js';
+import type { VoiceTarget } from './types.js';
+
+export interface VoiceLinkTimings {
+  /** How long a join (or rejoin) may take before it is reported as failed. */
+  joinTimeoutMs: number;
+  /** After a 4014 close: how long to wait for a move (a new server update) before giving up. */
+  movedGraceMs: number;
+  /** Delays before each rejoin after an unexpected drop; the list's length bounds the attempts. */
+  rejoinDelaysMs: readonly number[];
+}
+
+export interface VoiceLinkEvents {
+  /** The connection is gone for good (kicked, rejoins spent, destroyed): the session must end. */
+  lost: [reason: string];
+  /** Connected again after a drop. */
+  recovered: [];
+  /** Discord moved the bot to another channel. */
+  moved: [channelId: string];
+}
+
+/**
+ * Owns one guild's VoiceConnection and applies the reconnect policy of @discordjs/voice's examples:
+ * 4014 -> wait to see if it was a move, else give up; other drops -> rejoin with growing delay, bounded;
+ * every wait for Ready has a deadline.
+ */
+export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
+  private connection: VoiceConnection | null = null;
+  private readonly stop = new AbortController();
+  private recovering = false;
+  private rejoins = 0;
+  private rejoinLoop = false;
+  private wasReady = false;
+
+  constructor(
+    private readonly timings: VoiceLinkTimings,
+    private readonly player: AudioPlayer,
+  ) {
+    super();
+  }
+
+  get channelId(): string | null {
+    return this.connection?.joinConfig.channelId ?? null;
+  }
+
+  get status(): string {
+    return this.connection?.state.status ?? 'none';
+  }
+
+  get ready(): boolean {
+    return this.connection?.state.status === VoiceConnectionStatus.Ready;
+  }
+
+  /** Joins (or moves to) the target channel; resolves true once Ready, false on deadline or destroy. */
+  async join(target: VoiceTarget): Promise<boolean> {
+    if (this.stop.signal.aborted) return false;
+    if (this.connection && this.connection.joinConfig.channelId !== target.channelId) {
+      this.connection.rejoin({ channelId: target.channelId, selfDeaf: true, selfMute: false });
+    } else if (!this.connection) {
+      const connection = joinVoiceChannel({
+        guildId: target.guildId,
+        channelId: target.channelId,
+        adapterCreator: target.adapterCreator,
+        selfDeaf: true,
+        selfMute: false,
+      });
+      this.connection = connection;
+      connection.subscribe(this.player);
+      connection.on('stateChange', (oldState, newState) => void this.onStateChange(connection, oldState, newState));
+      // Errors surface as state changes; the listener keeps an 'error' from crashing the process.
+      connection.on('error', () => undefined);
+    }
+    return this.waitReady(this.timings.joinTimeoutMs);
+  }
+
+  private async waitReady(ms: number): Promise<boolean> {
+    const connection = this.connection;
+    if (!connection) return false;
+    try {
+      await entersState(connection, VoiceConnectionStatus.Ready, AbortSignal.any([AbortSignal.timeout(ms), this.stop.signal]));
+      this.wasReady = true;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async onStateChange(connection: VoiceConnection, oldState: VoiceConnectionState, newState: VoiceConnectionState): Promise<void> {
+    if (connection !== this.connection || this.stop.signal.aborted) return;
+    if (newState.status === VoiceConnectionStatus.Ready) {
+      this.rejoins = 0;
+      if (oldState.status !== VoiceConnectionStatus.Ready && this.recovering) {
+        this.recovering = false;
+        this.emit('recovered');
+      }
+      return;
+    }
+    if (newState.status === VoiceConnectionStatus.Destroyed) {
+      this.connection = null;
+      this.emit('lost', 'voice connection destroyed');
+      return;
+    }
+    if (newState.status !== VoiceConnectionStatus.Disconnected) return;
+    this.recovering = true;
+    if (newState.reason === VoiceConnectionDisconnectReason.WebSocketClose && newState.closeCode === 4014) {
+      // 4014: kicked, or moved to another channel (then a new server update follows at once).
+      try {
+        await entersState(connection, VoiceConnectionStatus.Connecting, AbortSignal.any([AbortSignal.timeout(this.timings.movedGraceMs), this.stop.signal]));
+        const channelId = connection.joinConfig.channelId;
+        if (channelId) this.emit('moved', channelId);
+        if (!(await this.waitReady(this.timings.joinTimeoutMs))) this.giveUp(connection, 'could not reconnect after being moved');
+      } catch {
+        this.giveUp(connection, 'disconnected from the voice channel');
+      }
+      return;
+    }
+    // Before the first Ready, the join deadline decides; afterwards one recovery loop at a time.
+    if (!this.wasReady || this.rejoinLoop) return;
+    this.rejoinLoop = true;
+    try {
+      await this.rejoinWithBackoff(connection);
+    } finally {
+      this.rejoinLoop = false;
+    }
+  }
+
+  private async rejoinWithBackoff(connection: VoiceConnection): Promise<void> {
+    for (;;) {
+      const delay = this.timings.rejoinDelaysMs[this.rejoins];
+      if (delay === undefined) return this.giveUp(connection, 'voice connection lost and rejoining failed');
+      this.rejoins++;
+      if (!(await sleep(delay, this.stop.signal)) || connection !== this.connection) return;
+      const status = connection.state.status;
+      if (status === VoiceConnectionStatus.Ready || status === VoiceConnectionStatus.Destroyed) return;
+      connection.rejoin();
+      if (await this.waitReady(this.timings.joinTimeoutMs)) return;
+    }
+  }
+
+  private giveUp(connection: VoiceConnection, reason: string): void {
+    if (connection !== this.connection) return;
+    this.connection = null;
+    if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
+    this.emit('lost', reason);
+  }
+
+  /** Leaves the channel and releases the connection. Idempotent. */
+  destroy(): void {
+    this.stop.abort();
+    const connection = this.connection;
+    this.connection = null;
+    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
+  }
+}

@@ -1,0 +1,3 @@
+export { SessionManager, type SessionManagerOptions, type SessionManagerEvents } from './SessionManager.js';
+export { GuildSession, DEFAULT_TIMINGS, type SessionTimings } from './GuildSession.js';
+export type * from './types.js';
