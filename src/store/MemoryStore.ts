@@ -1,0 +1,190 @@
+import { StoreError } from './errors.js';
+import {
+  checkDictionaryInput,
+  checkSessionInput,
+  checkUsageInput,
+  dictionaryKey,
+  utcDayKey,
+  utcMonthBounds,
+} from './records.js';
+import {
+  applyGuildSettingsPatch,
+  applyVoicePatch,
+  emptyStoredGuildSettings,
+  withDefaults,
+  type StoredGuildSettings,
+} from './settings.js';
+import type {
+  ActiveSession,
+  ActiveSessionInfo,
+  AddDictionaryResult,
+  DictionaryEntry,
+  GuildSettings,
+  GuildSettingsPatch,
+  Store,
+  UsageTotals,
+  VoiceProfile,
+  VoiceProfilePatch,
+} from './types.js';
+import { assertId, assertString } from './validate.js';
+
+/**
+ * The Store kept in memory, for tests of other layers. Same merge, default and validation rules as SqliteStore
+ * (shared in settings.ts, records.ts and validate.ts); nothing survives close().
+ */
+export class MemoryStore implements Store {
+  readonly #guilds = new Map<string, StoredGuildSettings>();
+  /** guild id -> user id -> profile */
+  readonly #members = new Map<string, Map<string, VoiceProfile>>();
+  /** guild id -> dictionary key -> entry; a Map keeps insertion order, and set() on an existing key keeps its place. */
+  readonly #dictionaries = new Map<string, Map<string, DictionaryEntry>>();
+  /** guild id -> UTC day key -> characters */
+  readonly #usage = new Map<string, Map<string, number>>();
+  readonly #sessions = new Map<string, ActiveSessionInfo>();
+  #closed = false;
+
+  getGuildSettings(guildId: string): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    return withDefaults(this.#guilds.get(guildId) ?? emptyStoredGuildSettings());
+  }
+
+  updateGuildSettings(guildId: string, patch: GuildSettingsPatch): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    const next = applyGuildSettingsPatch(this.#guilds.get(guildId) ?? emptyStoredGuildSettings(), patch);
+    this.#guilds.set(guildId, next);
+    return withDefaults(next);
+  }
+
+  resetGuildVoice(guildId: string): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    const next = { ...(this.#guilds.get(guildId) ?? emptyStoredGuildSettings()), voice: {} };
+    this.#guilds.set(guildId, next);
+    return withDefaults(next);
+  }
+
+  getMemberVoice(guildId: string, userId: string): VoiceProfile {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    return { ...this.#members.get(guildId)?.get(userId) };
+  }
+
+  setMemberVoice(guildId: string, userId: string, patch: VoiceProfilePatch): VoiceProfile {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    const members = getOrCreate(this.#members, guildId);
+    const next = applyVoicePatch(members.get(userId) ?? {}, patch);
+    if (Object.keys(next).length === 0) members.delete(userId);
+    else members.set(userId, next);
+    if (members.size === 0) this.#members.delete(guildId);
+    return { ...next };
+  }
+
+  resetMemberVoice(guildId: string, userId: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    const members = this.#members.get(guildId);
+    const existed = members?.delete(userId) ?? false;
+    if (members?.size === 0) this.#members.delete(guildId);
+    return existed;
+  }
+
+  addDictionaryEntry(guildId: string, entry: DictionaryEntry, limits: { maxEntries: number }): AddDictionaryResult {
+    this.#open();
+    assertId('guildId', guildId);
+    if (!checkDictionaryInput(entry, limits)) return { ok: false, reason: 'empty_from' };
+    const key = dictionaryKey(entry.from);
+    const entries = this.#dictionaries.get(guildId) ?? new Map<string, DictionaryEntry>();
+    const replaced = entries.has(key);
+    if (!replaced && entries.size >= limits.maxEntries) return { ok: false, reason: 'full' };
+    entries.set(key, { from: entry.from, to: entry.to });
+    this.#dictionaries.set(guildId, entries);
+    return { ok: true, replaced };
+  }
+
+  removeDictionaryEntry(guildId: string, from: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    assertString('from', from);
+    return this.#dictionaries.get(guildId)?.delete(dictionaryKey(from)) ?? false;
+  }
+
+  listDictionary(guildId: string): DictionaryEntry[] {
+    this.#open();
+    assertId('guildId', guildId);
+    return [...(this.#dictionaries.get(guildId)?.values() ?? [])].map((entry) => ({ ...entry }));
+  }
+
+  addUsage(guildId: string, chars: number, at: Date): void {
+    this.#open();
+    checkUsageInput(guildId, chars, at);
+    if (chars === 0) return;
+    const days = getOrCreate(this.#usage, guildId);
+    const day = utcDayKey(at);
+    days.set(day, (days.get(day) ?? 0) + chars);
+  }
+
+  getUsage(guildId: string, at: Date): UsageTotals {
+    this.#open();
+    assertId('guildId', guildId);
+    const today = utcDayKey(at);
+    const { first, last } = utcMonthBounds(at);
+    const totals: UsageTotals = { day: 0, month: 0 };
+    for (const [day, chars] of this.#usage.get(guildId) ?? []) {
+      if (day >= first && day <= last) totals.month += chars;
+      if (day === today) totals.day += chars;
+    }
+    return totals;
+  }
+
+  setActiveSession(guildId: string, session: ActiveSessionInfo): void {
+    this.#open();
+    assertId('guildId', guildId);
+    this.#sessions.set(guildId, checkSessionInput(session));
+  }
+
+  clearActiveSession(guildId: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    return this.#sessions.delete(guildId);
+  }
+
+  listActiveSessions(): ActiveSession[] {
+    this.#open();
+    return [...this.#sessions]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([guildId, session]) => ({ guildId, ...session }));
+  }
+
+  deleteGuild(guildId: string): void {
+    this.#open();
+    assertId('guildId', guildId);
+    // Usage stays, as in SqliteStore: re-inviting the bot must not reset the budget.
+    this.#guilds.delete(guildId);
+    this.#members.delete(guildId);
+    this.#dictionaries.delete(guildId);
+    this.#sessions.delete(guildId);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreError('closed', 'The store is closed');
+  }
+}
+
+function getOrCreate<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
+}

@@ -1,0 +1,320 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+import { migrate } from './migrations.js';
+import { prepareStatements, type Statements } from './sqliteStatements.js';
+import {
+  checkDictionaryInput,
+  checkSessionInput,
+  checkUsageInput,
+  dictionaryKey,
+  isUsableDictionaryEntry,
+  utcDayKey,
+  utcMonthBounds,
+} from './records.js';
+import {
+  applyGuildSettingsPatch,
+  applyVoicePatch,
+  emptyStoredGuildSettings,
+  readStoredGuildSettings,
+  readVoiceProfile,
+  withDefaults,
+  type StoredGuildSettings,
+} from './settings.js';
+import type {
+  ActiveSession,
+  ActiveSessionInfo,
+  AddDictionaryResult,
+  DictionaryEntry,
+  GuildSettings,
+  GuildSettingsPatch,
+  Store,
+  UsageTotals,
+  VoiceProfile,
+  VoiceProfilePatch,
+} from './types.js';
+import { assertId, assertString } from './validate.js';
+
+/** File name of the database inside the data directory. */
+export const SQLITE_FILENAME = 'parrot.sqlite';
+
+/** Reported when a stored row held something unusable; the store read defaults in its place. */
+export interface InvalidDataEvent {
+  table: string;
+  /** The row's key, e.g. "123" or "123/456" (guild/user); ids only, never user text. */
+  key: string;
+  /** Paths of the dropped fields ("autoread.maxLength"), or ["*"] when the whole row was unreadable. */
+  fields: string[];
+}
+
+export type SqliteStoreOptions = ({ dataDir: string } | { filename: ':memory:' }) & {
+  /** How long a write waits for another connection's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Told about rows that held invalid data (so the app edge can log it; must not throw); the store never logs. */
+  onInvalidData?: (event: InvalidDataEvent) => void;
+};
+
+/**
+ * Opens (creating when needed) the database: `<dataDir>/parrot.sqlite` in WAL mode, or an in-memory database,
+ * and migrates it to the current schema. Throws StoreError('newer_schema') for a database written by a newer
+ * Parrot and StoreError('open_failed') when the file cannot be opened or migrated.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  let filename: string;
+  if ('dataDir' in options) {
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+    } catch (cause) {
+      throw new StoreError('open_failed', `Cannot create the data directory ${options.dataDir}`, { cause });
+    }
+    filename = join(options.dataDir, SQLITE_FILENAME);
+  } else {
+    filename = options.filename;
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(filename, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (cause) {
+    throw new StoreError('open_failed', `Cannot open the database ${filename}`, { cause });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // With WAL, NORMAL is durable across application crashes; only a power loss can drop the last commits.
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  } catch (cause) {
+    db.close();
+    if (cause instanceof StoreError) throw cause;
+    throw new StoreError('open_failed', `Cannot prepare the database ${filename}`, { cause });
+  }
+  return new SqliteStore(db, options.onInvalidData);
+}
+
+/** The Store on SQLite (better-sqlite3). Create it with openSqliteStore. */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #onInvalidData: ((event: InvalidDataEvent) => void) | undefined;
+  #closed = false;
+
+  readonly #stmt: Statements;
+
+  /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
+  constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
+    this.#db = db;
+    this.#onInvalidData = onInvalidData;
+    this.#stmt = prepareStatements(db);
+  }
+
+  getGuildSettings(guildId: string): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    return withDefaults(this.#readGuild(guildId));
+  }
+
+  updateGuildSettings(guildId: string, patch: GuildSettingsPatch): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    return this.#writeGuild(guildId, (stored) => applyGuildSettingsPatch(stored, patch));
+  }
+
+  resetGuildVoice(guildId: string): GuildSettings {
+    this.#open();
+    assertId('guildId', guildId);
+    return this.#writeGuild(guildId, (stored) => ({ ...stored, voice: {} }));
+  }
+
+  getMemberVoice(guildId: string, userId: string): VoiceProfile {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    return this.#readMember(guildId, userId);
+  }
+
+  setMemberVoice(guildId: string, userId: string, patch: VoiceProfilePatch): VoiceProfile {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    const write = this.#db.transaction((): VoiceProfile => {
+      const next = applyVoicePatch(this.#readMember(guildId, userId), patch);
+      // An emptied profile is the same as none: drop the row instead of keeping "{}".
+      if (Object.keys(next).length === 0) this.#stmt.deleteMember.run(guildId, userId);
+      else this.#stmt.putMember.run(guildId, userId, JSON.stringify(next));
+      return next;
+    });
+    return { ...write.immediate() };
+  }
+
+  resetMemberVoice(guildId: string, userId: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    return this.#stmt.deleteMember.run(guildId, userId).changes > 0;
+  }
+
+  addDictionaryEntry(guildId: string, entry: DictionaryEntry, limits: { maxEntries: number }): AddDictionaryResult {
+    this.#open();
+    assertId('guildId', guildId);
+    if (!checkDictionaryInput(entry, limits)) return { ok: false, reason: 'empty_from' };
+    const key = dictionaryKey(entry.from);
+    const add = this.#db.transaction((): AddDictionaryResult => {
+      const existing = this.#stmt.findEntry.get(guildId, key);
+      if (existing !== undefined) {
+        this.#stmt.updateEntry.run(entry.from, entry.to, existing.id);
+        return { ok: true, replaced: true };
+      }
+      const count = this.#stmt.countEntries.get(guildId)?.n ?? 0;
+      if (count >= limits.maxEntries) return { ok: false, reason: 'full' };
+      this.#stmt.insertEntry.run(guildId, key, entry.from, entry.to);
+      return { ok: true, replaced: false };
+    });
+    return add.immediate();
+  }
+
+  removeDictionaryEntry(guildId: string, from: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    assertString('from', from);
+    return this.#stmt.deleteEntry.run(guildId, dictionaryKey(from)).changes > 0;
+  }
+
+  listDictionary(guildId: string): DictionaryEntry[] {
+    this.#open();
+    assertId('guildId', guildId);
+    const entries: DictionaryEntry[] = [];
+    for (const row of this.#stmt.listEntries.all(guildId)) {
+      if (isUsableDictionaryEntry(row.from_text, row.to_text)) {
+        entries.push({ from: row.from_text as string, to: row.to_text as string });
+      } else {
+        this.#report('dictionary_entries', `${guildId}#${row.id}`, ['*']);
+      }
+    }
+    return entries;
+  }
+
+  addUsage(guildId: string, chars: number, at: Date): void {
+    this.#open();
+    checkUsageInput(guildId, chars, at);
+    if (chars === 0) return;
+    this.#stmt.addUsage.run(guildId, utcDayKey(at), chars);
+  }
+
+  getUsage(guildId: string, at: Date): UsageTotals {
+    this.#open();
+    assertId('guildId', guildId);
+    const today = utcDayKey(at);
+    const { first, last } = utcMonthBounds(at);
+    const totals: UsageTotals = { day: 0, month: 0 };
+    for (const row of this.#stmt.usageBetween.all(guildId, first, last)) {
+      const chars = row.chars;
+      if (!Number.isSafeInteger(chars) || (chars as number) < 0) {
+        this.#report('usage_days', `${guildId}/${row.day}`, ['chars']);
+        continue;
+      }
+      totals.month += chars as number;
+      if (row.day === today) totals.day += chars as number;
+    }
+    return totals;
+  }
+
+  setActiveSession(guildId: string, session: ActiveSessionInfo): void {
+    this.#open();
+    assertId('guildId', guildId);
+    const clean = checkSessionInput(session);
+    this.#stmt.putSession.run(guildId, clean.voiceChannelId, clean.textChannelId ?? null);
+  }
+
+  clearActiveSession(guildId: string): boolean {
+    this.#open();
+    assertId('guildId', guildId);
+    return this.#stmt.deleteSession.run(guildId).changes > 0;
+  }
+
+  listActiveSessions(): ActiveSession[] {
+    this.#open();
+    const sessions: ActiveSession[] = [];
+    for (const row of this.#stmt.listSessions.all()) {
+      const { guild_id: guildId, voice_channel_id: voiceChannelId, text_channel_id: textChannelId } = row;
+      if (!isNonEmptyString(guildId) || !isNonEmptyString(voiceChannelId)) {
+        this.#report('active_sessions', String(guildId), ['*']);
+        continue;
+      }
+      const session: ActiveSession = { guildId, voiceChannelId };
+      if (isNonEmptyString(textChannelId)) session.textChannelId = textChannelId;
+      else if (textChannelId !== null) this.#report('active_sessions', guildId, ['textChannelId']);
+      sessions.push(session);
+    }
+    return sessions;
+  }
+
+  deleteGuild(guildId: string): void {
+    this.#open();
+    assertId('guildId', guildId);
+    this.#db.transaction(() => {
+      this.#stmt.deleteGuild.run(guildId);
+      this.#stmt.deleteMembers.run(guildId);
+      this.#stmt.deleteEntries.run(guildId);
+      this.#stmt.deleteSession.run(guildId);
+    }).immediate();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreError('closed', 'The store is closed');
+  }
+
+  #readGuild(guildId: string): StoredGuildSettings {
+    const row = this.#stmt.getGuild.get(guildId);
+    if (row === undefined) return emptyStoredGuildSettings();
+    const dropped: string[] = [];
+    const parsed = parseJson(row.data);
+    const stored = parsed.ok ? readStoredGuildSettings(parsed.value, dropped) : emptyStoredGuildSettings();
+    if (!parsed.ok) dropped.push('*');
+    if (dropped.length > 0) this.#report('guild_settings', guildId, dropped);
+    return stored;
+  }
+
+  #writeGuild(guildId: string, change: (stored: StoredGuildSettings) => StoredGuildSettings): GuildSettings {
+    const write = this.#db.transaction((): StoredGuildSettings => {
+      const next = change(this.#readGuild(guildId));
+      this.#stmt.putGuild.run(guildId, JSON.stringify(next));
+      return next;
+    });
+    return withDefaults(write.immediate());
+  }
+
+  #readMember(guildId: string, userId: string): VoiceProfile {
+    const row = this.#stmt.getMember.get(guildId, userId);
+    if (row === undefined) return {};
+    const dropped: string[] = [];
+    const parsed = parseJson(row.data);
+    const profile = parsed.ok ? readVoiceProfile(parsed.value, 'voice', dropped) : {};
+    if (!parsed.ok) dropped.push('*');
+    if (dropped.length > 0) this.#report('member_voices', `${guildId}/${userId}`, dropped);
+    return profile;
+  }
+
+  #report(table: string, key: string, fields: string[]): void {
+    this.#onInvalidData?.({ table, key, fields });
+  }
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** JSON.parse of a stored blob; unreadable data (corrupt JSON, a non-text value) is reported, not thrown. */
+function parseJson(data: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (typeof data !== 'string') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(data) as unknown };
+  } catch {
+    // Corrupt JSON is not fatal: the row reads as "nothing set" and the next write replaces it.
+    return { ok: false };
+  }
+}

@@ -1,0 +1,24 @@
+/** Why a store operation failed. */
+export type StoreErrorCode =
+  /** A value of the wrong type or shape was passed in (a programming error in the caller). */
+  | 'invalid_value'
+  /** The database was written by a newer Parrot (its schema version is higher than this code knows). */
+  | 'newer_schema'
+  /** The database file could not be opened or migrated. */
+  | 'open_failed'
+  /** The store was used after close(). */
+  | 'closed';
+
+/** A typed store failure. None of these go away by retrying, so `retryable` is always false. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  readonly retryable = false;
+
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Numbered schema migrations, tracked in SQLite's `PRAGMA user_version`. Append new migrations; never edit one
+ * that has shipped. All pending migrations run in one IMMEDIATE transaction, so a crash leaves the old version
+ * and two processes opening the same file cannot both migrate.
+ */
+import type Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+
+export interface Migration {
+  /** 1, 2, 3, ... in order; the database's user_version after this migration ran. */
+  readonly version: number;
+  readonly description: string;
+  up(db: Database.Database): void;
+}
+
+/*
+ * Settings and member voices are JSON blobs validated field by field on read, so adding a setting needs no
+ * migration; the records queried by key (dictionary, usage, sessions) get columns.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'guild settings, member voices, dictionary, daily usage, active sessions',
+    up(db) {
+      db.exec(`
+        CREATE TABLE guild_settings (
+          guild_id TEXT PRIMARY KEY,
+          data TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE member_voices (
+          guild_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          data TEXT NOT NULL,
+          PRIMARY KEY (guild_id, user_id)
+        ) WITHOUT ROWID;
+
+        -- from_key is the lower-cased "from": one entry per word regardless of case. id keeps insertion order.
+        CREATE TABLE dictionary_entries (
+          id INTEGER PRIMARY KEY,
+          guild_id TEXT NOT NULL,
+          from_key TEXT NOT NULL,
+          from_text TEXT NOT NULL,
+          to_text TEXT NOT NULL,
+          UNIQUE (guild_id, from_key)
+        );
+
+        -- One row per guild and UTC day ("YYYY-MM-DD"); a month is the sum of its days.
+        CREATE TABLE usage_days (
+          guild_id TEXT NOT NULL,
+          day TEXT NOT NULL,
+          chars INTEGER NOT NULL,
+          PRIMARY KEY (guild_id, day)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE active_sessions (
+          guild_id TEXT PRIMARY KEY,
+          voice_channel_id TEXT NOT NULL,
+          text_channel_id TEXT
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+function userVersion(db: Database.Database): number {
+  const version = db.pragma('user_version', { simple: true });
+  if (typeof version !== 'number') throw new StoreError('open_failed', 'PRAGMA user_version did not return a number');
+  return version;
+}
+
+/**
+ * Brings the database to the latest version in `migrations`. Running it again is a no-op. A database whose
+ * version is higher than the latest known one throws StoreError('newer_schema') and is left untouched.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new StoreError('open_failed', `Migration ${index + 1} is numbered ${migration.version}; migrations must be numbered 1, 2, 3, ...`);
+    }
+  });
+  const latest = migrations.length;
+  const run = db.transaction((): { from: number; to: number } => {
+    // Read inside the transaction: another process may have migrated between our open and our lock.
+    const from = userVersion(db);
+    if (from > latest) {
+      throw new StoreError(
+        'newer_schema',
+        `The database has schema version ${from}, newer than the ${latest} this Parrot knows; upgrade Parrot or use another data directory`,
+      );
+    }
+    for (const migration of migrations.slice(from)) migration.up(db);
+    // PRAGMA takes no bound parameters; `latest` is an integer we computed.
+    if (latest !== from) db.pragma(`user_version = ${latest}`);
+    return { from, to: latest };
+  });
+  return run.immediate();
+}

@@ -1,0 +1,61 @@
+/** SQL of SqliteStore (schema in migrations.ts). Rows are typed `unknown` where the value is validated on read. */
+import type Database from 'better-sqlite3';
+
+export interface BlobRow {
+  data: unknown;
+}
+export interface DictionaryRow {
+  id: number;
+  from_text: unknown;
+  to_text: unknown;
+}
+export interface UsageRow {
+  day: string;
+  chars: unknown;
+}
+export interface SessionRow {
+  guild_id: unknown;
+  voice_channel_id: unknown;
+  text_channel_id: unknown;
+}
+
+/** Every statement SqliteStore runs, prepared once per connection. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    getGuild: db.prepare<[string], BlobRow>('SELECT data FROM guild_settings WHERE guild_id = ?'),
+    putGuild: db.prepare<[string, string]>(
+      'INSERT INTO guild_settings (guild_id, data) VALUES (?, ?) ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data',
+    ),
+    deleteGuild: db.prepare<[string]>('DELETE FROM guild_settings WHERE guild_id = ?'),
+    getMember: db.prepare<[string, string], BlobRow>('SELECT data FROM member_voices WHERE guild_id = ? AND user_id = ?'),
+    putMember: db.prepare<[string, string, string]>(
+      'INSERT INTO member_voices (guild_id, user_id, data) VALUES (?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET data = excluded.data',
+    ),
+    deleteMember: db.prepare<[string, string]>('DELETE FROM member_voices WHERE guild_id = ? AND user_id = ?'),
+    deleteMembers: db.prepare<[string]>('DELETE FROM member_voices WHERE guild_id = ?'),
+    findEntry: db.prepare<[string, string], { id: number }>('SELECT id FROM dictionary_entries WHERE guild_id = ? AND from_key = ?'),
+    countEntries: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM dictionary_entries WHERE guild_id = ?'),
+    updateEntry: db.prepare<[string, string, number]>('UPDATE dictionary_entries SET from_text = ?, to_text = ? WHERE id = ?'),
+    insertEntry: db.prepare<[string, string, string, string]>(
+      'INSERT INTO dictionary_entries (guild_id, from_key, from_text, to_text) VALUES (?, ?, ?, ?)',
+    ),
+    deleteEntry: db.prepare<[string, string]>('DELETE FROM dictionary_entries WHERE guild_id = ? AND from_key = ?'),
+    deleteEntries: db.prepare<[string]>('DELETE FROM dictionary_entries WHERE guild_id = ?'),
+    listEntries: db.prepare<[string], DictionaryRow>(
+      'SELECT id, from_text, to_text FROM dictionary_entries WHERE guild_id = ? ORDER BY id',
+    ),
+    addUsage: db.prepare<[string, string, number]>(
+      'INSERT INTO usage_days (guild_id, day, chars) VALUES (?, ?, ?) ON CONFLICT (guild_id, day) DO UPDATE SET chars = chars + excluded.chars',
+    ),
+    usageBetween: db.prepare<[string, string, string], UsageRow>(
+      'SELECT day, chars FROM usage_days WHERE guild_id = ? AND day BETWEEN ? AND ?',
+    ),
+    putSession: db.prepare<[string, string, string | null]>(
+      `INSERT INTO active_sessions (guild_id, voice_channel_id, text_channel_id) VALUES (?, ?, ?)
+       ON CONFLICT (guild_id) DO UPDATE SET voice_channel_id = excluded.voice_channel_id, text_channel_id = excluded.text_channel_id`,
+    ),
+    deleteSession: db.prepare<[string]>('DELETE FROM active_sessions WHERE guild_id = ?'),
+    listSessions: db.prepare<[], SessionRow>('SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions ORDER BY guild_id'),
+  };
+}
+export type Statements = ReturnType<typeof prepareStatements>;

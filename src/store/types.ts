@@ -1,0 +1,158 @@
+/**
+ * Public shapes of Parrot's persistence. Commands and the session layer depend on these, not on SQLite.
+ *
+ * Why the Store is synchronous: the only implementation is embedded (better-sqlite3, itself synchronous, with
+ * queries taking microseconds), and the hot reads (guild settings on every auto-read message) happen inline in
+ * filters. Synchronous methods keep read-modify-write updates atomic without locks and keep callers free of
+ * await interleavings. A server database would be added as a separate `AsyncStore` with the same method names
+ * returning promises; callers that `await` a synchronous value keep working, so the move is mechanical.
+ */
+import type { Emotion, LanguageBoost, Model } from '../t2a/types.js';
+
+/** Partial voice preferences (server default or one member's); an unset field falls through to the next layer. */
+export interface VoiceProfile {
+  voiceId?: string;
+  model?: Model;
+  /** 0.5..2 (range checked by the caller) */
+  speed?: number;
+  /** (0, 10] (range checked by the caller) */
+  volume?: number;
+  /** integer -12..12 (range checked by the caller) */
+  pitch?: number;
+  emotion?: Emotion;
+  languageBoost?: LanguageBoost;
+}
+
+/** A change to a VoiceProfile: a value sets the field, `null` clears it, an absent key leaves it as is. */
+export type VoiceProfilePatch = { [K in keyof VoiceProfile]?: NonNullable<VoiceProfile[K]> | null };
+
+/** The voice an utterance is spoken with, after `resolveVoice` merged every layer over the defaults. */
+export interface ResolvedVoice {
+  voiceId: string;
+  model: Model;
+  speed: number;
+  volume: number;
+  pitch: number;
+  emotion?: Emotion;
+  languageBoost?: LanguageBoost;
+}
+
+/** How the bot reads a text channel on its own. */
+export interface AutoreadSettings {
+  /** The channel read aloud; null: none. */
+  channelId: string | null;
+  /** Say "<name> said" before a message. Default true. */
+  xsaid: boolean;
+  /** Only read authors who are in the bot's voice channel. Default true. */
+  requireVoice: boolean;
+  /** Also read bots and webhooks. Default false. */
+  readBots: boolean;
+  /** Join the author's voice channel when a message arrives in the read channel. Default false. */
+  autojoin: boolean;
+  /** Longest message read, in characters. Default 300; the caller allows 10..2000 (AUTOREAD_MAX_LENGTH). */
+  maxLength: number;
+  /** Drop emoji instead of naming them. Default false. */
+  skipEmoji: boolean;
+  /** Also read the text chat of the bot's voice channel. Default true. */
+  textInVoice: boolean;
+}
+
+/** Admin-set character caps (null: no cap). The owner's environment caps bound them; the caller enforces that. */
+export interface BudgetSettings {
+  dailyChars: number | null;
+  monthlyChars: number | null;
+}
+
+/** One guild's settings with every default filled in. */
+export interface GuildSettings {
+  /** The server's default voice (`/voice set`). */
+  voice: VoiceProfile;
+  autoread: AutoreadSettings;
+  budget: BudgetSettings;
+  /** Let users send MiniMax markup (pauses, interjections) through. Default false. */
+  allowSpecialMarkup: boolean;
+}
+
+/** A partial update of GuildSettings, merged one level deep (e.g. `{ autoread: { xsaid: false } }`). */
+export interface GuildSettingsPatch {
+  voice?: VoiceProfilePatch;
+  autoread?: Partial<AutoreadSettings>;
+  budget?: Partial<BudgetSettings>;
+  allowSpecialMarkup?: boolean;
+}
+
+/** A word replacement; `from` is unique per guild, compared case-insensitively. */
+export interface DictionaryEntry {
+  from: string;
+  to: string;
+}
+
+/** Outcome of `addDictionaryEntry`: an existing entry with the same `from` (any case) is replaced. */
+export type AddDictionaryResult =
+  | { ok: true; replaced: boolean }
+  /** full: the guild already has `maxEntries` entries; empty_from: `from` is empty or only whitespace. */
+  | { ok: false; reason: 'full' | 'empty_from' };
+
+/** Characters used in the UTC calendar day and month containing the instant asked about. */
+export interface UsageTotals {
+  day: number;
+  month: number;
+}
+
+/** Where the bot was connected, so it can rejoin after a restart. */
+export interface ActiveSessionInfo {
+  voiceChannelId: string;
+  textChannelId?: string;
+}
+
+export interface ActiveSession extends ActiveSessionInfo {
+  guildId: string;
+}
+
+/**
+ * Parrot's persistence. Every method is synchronous (see the file comment). Ids are non-empty strings; a value of
+ * the wrong type throws StoreError('invalid_value'); a call after close() throws StoreError('closed'). Ranges
+ * (speed, volume, pitch, maxLength) are the caller's to check. Returned objects are fresh copies.
+ */
+export interface Store {
+  /** The guild's settings with defaults filled; a guild never written to gets the defaults. */
+  getGuildSettings(guildId: string): GuildSettings;
+  /** Merges `patch` into the stored settings and returns the result. */
+  updateGuildSettings(guildId: string, patch: GuildSettingsPatch): GuildSettings;
+  /** Clears the server voice (every field falls through to the defaults); returns the new settings. */
+  resetGuildVoice(guildId: string): GuildSettings;
+
+  /** The member's voice preferences; `{}` when none are set. */
+  getMemberVoice(guildId: string, userId: string): VoiceProfile;
+  /** Merges `patch` into the member's preferences and returns them. */
+  setMemberVoice(guildId: string, userId: string, patch: VoiceProfilePatch): VoiceProfile;
+  /** Removes the member's preferences; returns whether there were any. */
+  resetMemberVoice(guildId: string, userId: string): boolean;
+
+  /** Adds `entry`, or replaces the entry with the same `from` (any case), unless the guild is full. */
+  addDictionaryEntry(guildId: string, entry: DictionaryEntry, limits: { maxEntries: number }): AddDictionaryResult;
+  /** Removes the entry whose `from` matches case-insensitively; returns whether it existed. */
+  removeDictionaryEntry(guildId: string, from: string): boolean;
+  /** The guild's entries in the order they were first added. */
+  listDictionary(guildId: string): DictionaryEntry[];
+
+  /** Counts `chars` (a non-negative integer) against the UTC day of `at`. */
+  addUsage(guildId: string, chars: number, at: Date): void;
+  /** Characters counted in the UTC day and UTC month of `at`. */
+  getUsage(guildId: string, at: Date): UsageTotals;
+
+  /** Records (or replaces) the guild's active voice session. */
+  setActiveSession(guildId: string, session: ActiveSessionInfo): void;
+  /** Forgets the guild's active session; returns whether there was one. */
+  clearActiveSession(guildId: string): boolean;
+  listActiveSessions(): ActiveSession[];
+
+  /**
+   * Removes what is stored for the guild (settings, member voices, dictionary, active session) when the bot
+   * leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
+   */
+  deleteGuild(guildId: string): void;
+
+  /** Releases the database; idempotent. */
+  close(): void;
+}

@@ -1,0 +1,394 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.js';
+import { MemoryStore } from '../../src/store/MemoryStore.js';
+import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
+import { openSqliteStore } from '../../src/store/SqliteStore.js';
+import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import { makeTempDir, removeTempDir } from './tempDir.js';
+
+interface Harness {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+const implementations: { name: string; open(): Promise<Harness> }[] = [
+  {
+    name: 'MemoryStore',
+    open: () => {
+      const store = new MemoryStore();
+      return Promise.resolve({ store, cleanup: () => Promise.resolve(store.close()) });
+    },
+  },
+  {
+    name: 'SqliteStore',
+    open: async () => {
+      const dir = await makeTempDir();
+      const store = openSqliteStore({ dataDir: dir });
+      return {
+        store,
+        cleanup: async () => {
+          store.close();
+          await removeTempDir(dir);
+        },
+      };
+    },
+  },
+];
+
+function expectStoreError(action: () => unknown, code: StoreError['code']): void {
+  let thrown: unknown;
+  try {
+    action();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(StoreError);
+  expect((thrown as StoreError).code).toBe(code);
+}
+
+function expectInvalid(action: () => unknown): void {
+  expectStoreError(action, 'invalid_value');
+}
+
+describe.each(implementations)('$name', ({ open }) => {
+  let harness: Harness;
+  let store: Store;
+
+  beforeEach(async () => {
+    harness = await open();
+    store = harness.store;
+  });
+
+  afterEach(async () => {
+    await harness.cleanup();
+  });
+
+  describe('guild settings', () => {
+    it('returns the defaults for a guild never written to', () => {
+      expect(store.getGuildSettings('g1')).toStrictEqual({
+        voice: {},
+        autoread: {
+          channelId: null,
+          xsaid: true,
+          requireVoice: true,
+          readBots: false,
+          autojoin: false,
+          maxLength: 300,
+          skipEmoji: false,
+          textInVoice: true,
+        },
+        budget: { dailyChars: null, monthlyChars: null },
+        allowSpecialMarkup: false,
+      });
+      expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
+    });
+
+    it('merges a nested patch into the defaults and returns what get returns afterwards', () => {
+      const updated = store.updateGuildSettings('g1', { autoread: { xsaid: false } });
+      expect(updated.autoread).toStrictEqual({ ...DEFAULT_GUILD_SETTINGS.autoread, xsaid: false });
+      expect(store.getGuildSettings('g1')).toStrictEqual(updated);
+      expect(store.getGuildSettings('g2')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
+    });
+
+    it('keeps earlier fields when later patches touch other fields of the same section', () => {
+      store.updateGuildSettings('g1', { voice: { speed: 1.5, model: 'speech-02-hd' }, autoread: { channelId: 'c1' } });
+      store.updateGuildSettings('g1', { voice: { pitch: -2 }, autoread: { maxLength: 500 }, budget: { dailyChars: 1000 } });
+      const settings = store.updateGuildSettings('g1', { allowSpecialMarkup: true, budget: { monthlyChars: 20_000 } });
+      expect(settings).toStrictEqual({
+        voice: { speed: 1.5, model: 'speech-02-hd', pitch: -2 },
+        autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
+        budget: { dailyChars: 1000, monthlyChars: 20_000 },
+        allowSpecialMarkup: true,
+      });
+      expect(store.getGuildSettings('g1')).toStrictEqual(settings);
+    });
+
+    it('clears a voice field set to null, and sets nullable settings back to null', () => {
+      store.updateGuildSettings('g1', {
+        voice: { emotion: 'happy', voiceId: 'v1' },
+        autoread: { channelId: 'c1' },
+        budget: { dailyChars: 10 },
+      });
+      const settings = store.updateGuildSettings('g1', {
+        voice: { emotion: null },
+        autoread: { channelId: null },
+        budget: { dailyChars: null },
+      });
+      expect(settings.voice).toStrictEqual({ voiceId: 'v1' });
+      expect(settings.autoread.channelId).toBeNull();
+      expect(settings.budget.dailyChars).toBeNull();
+    });
+
+    it('resets the server voice without touching the other settings', () => {
+      store.updateGuildSettings('g1', { voice: { voiceId: 'v1', speed: 2 }, autoread: { readBots: true } });
+      const settings = store.resetGuildVoice('g1');
+      expect(settings.voice).toStrictEqual({});
+      expect(settings.autoread.readBots).toBe(true);
+      expect(store.getGuildSettings('g1')).toStrictEqual(settings);
+    });
+
+    it('returns copies: changing a returned object does not change the store', () => {
+      const settings = store.updateGuildSettings('g1', { voice: { speed: 1.2 } });
+      settings.voice.speed = 0.5;
+      settings.autoread.xsaid = false;
+      store.getGuildSettings('g1').budget.dailyChars = 5;
+      expect(store.getGuildSettings('g1')).toStrictEqual({ ...DEFAULT_GUILD_SETTINGS, voice: { speed: 1.2 } });
+    });
+
+    it.each<[string, unknown]>([
+      ['a string speed', { voice: { speed: 'fast' } }],
+      ['a NaN volume', { voice: { volume: Number.NaN } }],
+      ['a fractional pitch', { voice: { pitch: 1.5 } }],
+      ['an unknown model', { voice: { model: 'speech-99' } }],
+      ['an unknown emotion', { voice: { emotion: 'bored' } }],
+      ['an unknown language boost', { voice: { languageBoost: 'Klingon' } }],
+      ['an empty voice id', { voice: { voiceId: '' } }],
+      ['an unknown voice field', { voice: { timbre: 3 } }],
+      ['a string boolean', { autoread: { xsaid: 'no' } }],
+      ['a zero maxLength', { autoread: { maxLength: 0 } }],
+      ['a string maxLength', { autoread: { maxLength: '300' } }],
+      ['an empty channel id', { autoread: { channelId: '' } }],
+      ['null for a non-nullable autoread field', { autoread: { autojoin: null } }],
+      ['a negative budget', { budget: { dailyChars: -1 } }],
+      ['a fractional budget', { budget: { monthlyChars: 2.5 } }],
+      ['a non-boolean markup flag', { allowSpecialMarkup: 'yes' }],
+      ['an unknown section', { colour: 'blue' }],
+      ['a section that is not an object', { autoread: true }],
+      ['a patch that is not an object', null],
+    ])('refuses %s and leaves the settings unchanged', (_label, patch) => {
+      store.updateGuildSettings('g1', { voice: { speed: 1.1 } });
+      expectInvalid(() => store.updateGuildSettings('g1', patch as GuildSettingsPatch));
+      expect(store.getGuildSettings('g1')).toStrictEqual({ ...DEFAULT_GUILD_SETTINGS, voice: { speed: 1.1 } });
+    });
+
+    it('ignores undefined values in a patch', () => {
+      store.updateGuildSettings('g1', { voice: { speed: 1.1 } });
+      const patch = { voice: { speed: undefined }, autoread: { xsaid: undefined } } as unknown as GuildSettingsPatch;
+      expect(store.updateGuildSettings('g1', patch)).toStrictEqual({ ...DEFAULT_GUILD_SETTINGS, voice: { speed: 1.1 } });
+    });
+
+    it('refuses ids that are not non-empty strings', () => {
+      expectInvalid(() => store.getGuildSettings(''));
+      expectInvalid(() => store.getGuildSettings(42 as unknown as string));
+      expectInvalid(() => store.getMemberVoice('g1', ''));
+    });
+  });
+
+  describe('member voices', () => {
+    it('returns an empty profile for a member who set nothing', () => {
+      expect(store.getMemberVoice('g1', 'u1')).toStrictEqual({});
+    });
+
+    it('merges patches per guild and member', () => {
+      store.setMemberVoice('g1', 'u1', { voiceId: 'v1' });
+      expect(store.setMemberVoice('g1', 'u1', { speed: 0.8, languageBoost: 'Korean' })).toStrictEqual({
+        voiceId: 'v1',
+        speed: 0.8,
+        languageBoost: 'Korean',
+      });
+      store.setMemberVoice('g1', 'u2', { pitch: 3 });
+      store.setMemberVoice('g2', 'u1', { volume: 5 });
+      expect(store.getMemberVoice('g1', 'u1')).toStrictEqual({ voiceId: 'v1', speed: 0.8, languageBoost: 'Korean' });
+      expect(store.getMemberVoice('g1', 'u2')).toStrictEqual({ pitch: 3 });
+      expect(store.getMemberVoice('g2', 'u1')).toStrictEqual({ volume: 5 });
+    });
+
+    it('clears fields set to null and forgets a profile emptied that way', () => {
+      store.setMemberVoice('g1', 'u1', { voiceId: 'v1', emotion: 'sad' });
+      expect(store.setMemberVoice('g1', 'u1', { emotion: null })).toStrictEqual({ voiceId: 'v1' });
+      expect(store.setMemberVoice('g1', 'u1', { voiceId: null })).toStrictEqual({});
+      expect(store.resetMemberVoice('g1', 'u1')).toBe(false);
+    });
+
+    it('resets a member and reports whether there was anything to reset', () => {
+      store.setMemberVoice('g1', 'u1', { speed: 1.3 });
+      store.setMemberVoice('g1', 'u2', { speed: 1.4 });
+      expect(store.resetMemberVoice('g1', 'u1')).toBe(true);
+      expect(store.resetMemberVoice('g1', 'u1')).toBe(false);
+      expect(store.getMemberVoice('g1', 'u1')).toStrictEqual({});
+      expect(store.getMemberVoice('g1', 'u2')).toStrictEqual({ speed: 1.4 });
+    });
+
+    it('refuses values of the wrong type and keeps the profile', () => {
+      store.setMemberVoice('g1', 'u1', { speed: 1.3 });
+      expectInvalid(() => store.setMemberVoice('g1', 'u1', { speed: '2' } as unknown as VoiceProfilePatch));
+      expectInvalid(() => store.setMemberVoice('g1', 'u1', { model: 'nope' } as unknown as VoiceProfilePatch));
+      expectInvalid(() => store.setMemberVoice('g1', 'u1', [] as unknown as VoiceProfilePatch));
+      expect(store.getMemberVoice('g1', 'u1')).toStrictEqual({ speed: 1.3 });
+    });
+  });
+
+  describe('dictionary', () => {
+    const limits = { maxEntries: 3 };
+
+    it('lists entries in the order they were added', () => {
+      expect(store.listDictionary('g1')).toStrictEqual([]);
+      expect(store.addDictionaryEntry('g1', { from: 'brb', to: 'be right back' }, limits)).toStrictEqual({ ok: true, replaced: false });
+      store.addDictionaryEntry('g1', { from: 'afk', to: 'away' }, limits);
+      store.addDictionaryEntry('g2', { from: 'gg', to: 'good game' }, limits);
+      expect(store.listDictionary('g1')).toStrictEqual([
+        { from: 'brb', to: 'be right back' },
+        { from: 'afk', to: 'away' },
+      ]);
+      expect(store.listDictionary('g2')).toStrictEqual([{ from: 'gg', to: 'good game' }]);
+    });
+
+    it('treats from as case-insensitive: adding BRB replaces brb in place', () => {
+      store.addDictionaryEntry('g1', { from: 'brb', to: 'be right back' }, limits);
+      store.addDictionaryEntry('g1', { from: 'afk', to: 'away' }, limits);
+      expect(store.addDictionaryEntry('g1', { from: 'BRB', to: 'back soon' }, limits)).toStrictEqual({ ok: true, replaced: true });
+      expect(store.listDictionary('g1')).toStrictEqual([
+        { from: 'BRB', to: 'back soon' },
+        { from: 'afk', to: 'away' },
+      ]);
+    });
+
+    it('refuses a new entry once the cap is reached but still allows replacing one', () => {
+      for (const from of ['a', 'b', 'c']) expect(store.addDictionaryEntry('g1', { from, to: from.repeat(2) }, limits).ok).toBe(true);
+      expect(store.addDictionaryEntry('g1', { from: 'd', to: 'dd' }, limits)).toStrictEqual({ ok: false, reason: 'full' });
+      expect(store.addDictionaryEntry('g1', { from: 'B', to: 'bee' }, limits)).toStrictEqual({ ok: true, replaced: true });
+      expect(store.addDictionaryEntry('g2', { from: 'd', to: 'dd' }, limits).ok).toBe(true);
+      expect(store.listDictionary('g1')).toHaveLength(3);
+      expect(store.addDictionaryEntry('g3', { from: 'x', to: 'y' }, { maxEntries: 0 })).toStrictEqual({ ok: false, reason: 'full' });
+    });
+
+    it('refuses a blank from', () => {
+      expect(store.addDictionaryEntry('g1', { from: '  ', to: 'x' }, limits)).toStrictEqual({ ok: false, reason: 'empty_from' });
+      expect(store.listDictionary('g1')).toStrictEqual([]);
+    });
+
+    it('allows an empty replacement (deleting a word when read)', () => {
+      expect(store.addDictionaryEntry('g1', { from: 'um', to: '' }, limits).ok).toBe(true);
+      expect(store.listDictionary('g1')).toStrictEqual([{ from: 'um', to: '' }]);
+    });
+
+    it('removes case-insensitively and reports whether the entry existed', () => {
+      store.addDictionaryEntry('g1', { from: 'Brb', to: 'be right back' }, limits);
+      store.addDictionaryEntry('g2', { from: 'brb', to: 'be right back' }, limits);
+      expect(store.removeDictionaryEntry('g1', 'bRB')).toBe(true);
+      expect(store.removeDictionaryEntry('g1', 'brb')).toBe(false);
+      expect(store.listDictionary('g1')).toStrictEqual([]);
+      expect(store.listDictionary('g2')).toHaveLength(1);
+    });
+
+    it('refuses entries and limits of the wrong type', () => {
+      expectInvalid(() => store.addDictionaryEntry('g1', { from: 1, to: 'x' } as unknown as { from: string; to: string }, limits));
+      expectInvalid(() => store.addDictionaryEntry('g1', { from: 'a', to: null } as unknown as { from: string; to: string }, limits));
+      expectInvalid(() => store.addDictionaryEntry('g1', { from: 'a', to: 'b' }, { maxEntries: -1 }));
+      expectInvalid(() => store.removeDictionaryEntry('g1', undefined as unknown as string));
+    });
+  });
+
+  describe('usage', () => {
+    it('adds characters within a UTC day', () => {
+      const at = new Date('2025-03-10T08:00:00Z');
+      store.addUsage('g1', 100, at);
+      store.addUsage('g1', 50, new Date('2025-03-10T23:00:00Z'));
+      store.addUsage('g2', 7, at);
+      expect(store.getUsage('g1', at)).toStrictEqual({ day: 150, month: 150 });
+      expect(store.getUsage('g2', at)).toStrictEqual({ day: 7, month: 7 });
+      expect(store.getUsage('g3', at)).toStrictEqual({ day: 0, month: 0 });
+    });
+
+    it('starts a new day at 00:00 UTC and keeps counting the month', () => {
+      store.addUsage('g1', 100, new Date('2025-03-10T23:59:59.999Z'));
+      store.addUsage('g1', 30, new Date('2025-03-11T00:00:00.000Z'));
+      expect(store.getUsage('g1', new Date('2025-03-10T12:00:00Z'))).toStrictEqual({ day: 100, month: 130 });
+      expect(store.getUsage('g1', new Date('2025-03-11T12:00:00Z'))).toStrictEqual({ day: 30, month: 130 });
+    });
+
+    it('uses the UTC date even where a local time zone would put the instant on another day', () => {
+      // 23:30 in UTC-05:00 on the 10th is 04:30 UTC on the 11th.
+      store.addUsage('g1', 40, new Date('2025-03-10T23:30:00-05:00'));
+      expect(store.getUsage('g1', new Date('2025-03-11T00:00:00Z'))).toStrictEqual({ day: 40, month: 40 });
+      expect(store.getUsage('g1', new Date('2025-03-10T23:00:00Z'))).toStrictEqual({ day: 0, month: 40 });
+    });
+
+    it('starts a new month on the 1st at 00:00 UTC, including across a year', () => {
+      store.addUsage('g1', 10, new Date('2025-01-30T10:00:00Z'));
+      store.addUsage('g1', 20, new Date('2025-01-31T23:59:59Z'));
+      store.addUsage('g1', 5, new Date('2025-02-01T00:00:00Z'));
+      expect(store.getUsage('g1', new Date('2025-01-31T12:00:00Z'))).toStrictEqual({ day: 20, month: 30 });
+      expect(store.getUsage('g1', new Date('2025-02-01T12:00:00Z'))).toStrictEqual({ day: 5, month: 5 });
+      expect(store.getUsage('g1', new Date('2025-02-28T12:00:00Z'))).toStrictEqual({ day: 0, month: 5 });
+
+      store.addUsage('g2', 11, new Date('2024-12-31T23:00:00Z'));
+      store.addUsage('g2', 13, new Date('2025-01-01T01:00:00Z'));
+      expect(store.getUsage('g2', new Date('2024-12-31T23:30:00Z'))).toStrictEqual({ day: 11, month: 11 });
+      expect(store.getUsage('g2', new Date('2025-01-01T23:30:00Z'))).toStrictEqual({ day: 13, month: 13 });
+    });
+
+    it('counts zero as nothing and refuses negative, fractional or non-numeric counts and invalid dates', () => {
+      const at = new Date('2025-03-10T08:00:00Z');
+      store.addUsage('g1', 0, at);
+      expect(store.getUsage('g1', at)).toStrictEqual({ day: 0, month: 0 });
+      expectInvalid(() => store.addUsage('g1', -1, at));
+      expectInvalid(() => store.addUsage('g1', 1.5, at));
+      expectInvalid(() => store.addUsage('g1', '3' as unknown as number, at));
+      expectInvalid(() => store.addUsage('g1', 3, new Date(Number.NaN)));
+      expectInvalid(() => store.getUsage('g1', new Date('not a date')));
+      expect(store.getUsage('g1', at)).toStrictEqual({ day: 0, month: 0 });
+    });
+  });
+
+  describe('active sessions', () => {
+    it('records, replaces, lists and clears sessions', () => {
+      expect(store.listActiveSessions()).toStrictEqual([]);
+      store.setActiveSession('g2', { voiceChannelId: 'v2' });
+      store.setActiveSession('g1', { voiceChannelId: 'v1', textChannelId: 't1' });
+      store.setActiveSession('g2', { voiceChannelId: 'v3', textChannelId: 't3' });
+      expect(store.listActiveSessions()).toStrictEqual([
+        { guildId: 'g1', voiceChannelId: 'v1', textChannelId: 't1' },
+        { guildId: 'g2', voiceChannelId: 'v3', textChannelId: 't3' },
+      ]);
+      store.setActiveSession('g2', { voiceChannelId: 'v4' });
+      expect(store.clearActiveSession('g1')).toBe(true);
+      expect(store.clearActiveSession('g1')).toBe(false);
+      expect(store.listActiveSessions()).toStrictEqual([{ guildId: 'g2', voiceChannelId: 'v4' }]);
+    });
+
+    it('refuses sessions without a voice channel id', () => {
+      expectInvalid(() => store.setActiveSession('g1', { voiceChannelId: '' }));
+      expectInvalid(() => store.setActiveSession('g1', { voiceChannelId: 'v', textChannelId: 5 } as unknown as { voiceChannelId: string }));
+      expect(store.listActiveSessions()).toStrictEqual([]);
+    });
+  });
+
+  describe('deleteGuild', () => {
+    it('forgets the guild except its usage, and leaves other guilds alone', () => {
+      const at = new Date('2025-03-10T08:00:00Z');
+      for (const guild of ['g1', 'g2']) {
+        store.updateGuildSettings(guild, { autoread: { channelId: 'c' } });
+        store.setMemberVoice(guild, 'u1', { speed: 1.5 });
+        store.addDictionaryEntry(guild, { from: 'a', to: 'b' }, { maxEntries: 5 });
+        store.addUsage(guild, 12, at);
+        store.setActiveSession(guild, { voiceChannelId: 'v' });
+      }
+      store.deleteGuild('g1');
+      expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
+      expect(store.getMemberVoice('g1', 'u1')).toStrictEqual({});
+      expect(store.listDictionary('g1')).toStrictEqual([]);
+      expect(store.getUsage('g1', at)).toStrictEqual({ day: 12, month: 12 });
+      expect(store.listActiveSessions()).toStrictEqual([{ guildId: 'g2', voiceChannelId: 'v' }]);
+      expect(store.getGuildSettings('g2').autoread.channelId).toBe('c');
+      expect(store.getMemberVoice('g2', 'u1')).toStrictEqual({ speed: 1.5 });
+      expect(store.listDictionary('g2')).toHaveLength(1);
+    });
+  });
+
+  describe('close', () => {
+    it('is idempotent and makes every later call throw StoreError("closed")', () => {
+      store.close();
+      store.close();
+      const calls: (() => unknown)[] = [
+        () => store.getGuildSettings('g1'),
+        () => store.updateGuildSettings('g1', {}),
+        () => store.setMemberVoice('g1', 'u1', {}),
+        () => store.listDictionary('g1'),
+        () => store.addUsage('g1', 1, new Date()),
+        () => store.listActiveSessions(),
+      ];
+      for (const call of calls) expectStoreError(call, 'closed');
+    });
+  });
+});
