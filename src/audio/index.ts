@@ -1,0 +1,50 @@
+/**
+ * The audio pipeline: MP3 chunks in, 20 ms 48 kHz stereo Opus packets out (see types.ts for the contract).
+ */
+import { createFfmpegTranscoderFactory, type FfmpegOutput } from './FfmpegTranscoder.js';
+import { findFfmpeg } from './ffmpegPath.js';
+import type { OpusEncoderOptions } from './opusFrames.js';
+import type { TranscoderFactory } from './types.js';
+import { createWasmTranscoderFactory } from './WasmTranscoder.js';
+
+export type { Transcoder, TranscoderFactory } from './types.js';
+export { AudioError, type AudioErrorCode } from './errors.js';
+export { findFfmpeg, findOnPath, resolveBundledFfmpeg, FFMPEG_HOW_TO_FIX, type FindFfmpegOptions } from './ffmpegPath.js';
+export {
+  FfmpegTranscoder, createFfmpegTranscoderFactory, FAST_MP3_INPUT_ARGS,
+  type FfmpegOutput, type FfmpegTranscoderOptions,
+} from './FfmpegTranscoder.js';
+export { WasmTranscoder, createWasmTranscoderFactory, type WasmTranscoderOptions } from './WasmTranscoder.js';
+export {
+  OpusFrameEncoder, OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_FRAME_SAMPLES, DEFAULT_OPUS_BITRATE,
+  type OpusEncoderOptions,
+} from './opusFrames.js';
+
+export type TranscoderKind = 'wasm' | 'ffmpeg';
+
+/** The kind used when the config does not choose: fastest first packet and cheapest per stream (bench/results/pipeline.md). */
+export const DEFAULT_TRANSCODER_KIND: TranscoderKind = 'wasm';
+
+export interface TranscoderFactoryOptions {
+  /** Default DEFAULT_TRANSCODER_KIND. */
+  kind?: TranscoderKind;
+  /** FFMPEG_PATH (kind 'ffmpeg' only). */
+  ffmpegPath?: string | undefined;
+  /** The PATH to search for ffmpeg (kind 'ffmpeg' only). */
+  pathEnv?: string | undefined;
+  /** What ffmpeg outputs (kind 'ffmpeg' only); default 'pcm'. */
+  ffmpegOutput?: FfmpegOutput;
+  encoder?: OpusEncoderOptions;
+}
+
+/**
+ * The transcoder factory the session uses. For kind 'ffmpeg', ffmpeg is looked up now, so a missing binary
+ * fails at start-up (AudioError FFMPEG_NOT_FOUND / FFMPEG_PATH_INVALID) rather than at the first /speak.
+ */
+export function createTranscoderFactory(options: TranscoderFactoryOptions = {}): TranscoderFactory {
+  const kind = options.kind ?? DEFAULT_TRANSCODER_KIND;
+  const encoder = options.encoder ?? {};
+  if (kind === 'wasm') return createWasmTranscoderFactory({ encoder });
+  const ffmpegPath = findFfmpeg({ ffmpegPath: options.ffmpegPath, pathEnv: options.pathEnv });
+  return createFfmpegTranscoderFactory({ ffmpegPath, output: options.ffmpegOutput ?? 'pcm', encoder });
+}

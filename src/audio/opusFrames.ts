@@ -1,0 +1,131 @@
+import OpusScript from 'opusscript';
+import { AudioError } from './errors.js';
+
+/** Discord's Opus format: 48 kHz, stereo, 20 ms frames. */
+export const OPUS_SAMPLE_RATE = 48_000;
+export const OPUS_CHANNELS = 2;
+export const OPUS_FRAME_SAMPLES = 960;
+const FRAME_BYTES = OPUS_FRAME_SAMPLES * OPUS_CHANNELS * 2;
+
+// libopus encoder CTL request numbers (opus_defines.h).
+const OPUS_SET_BITRATE = 4002;
+const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_FORCE_CHANNELS = 4022;
+const OPUS_AUTO = -1000;
+
+/** Encoder settings shared by every transcoder. */
+export interface OpusEncoderOptions {
+  /** Bits per second; default 64 000, the bitrate of a default Discord voice channel (more is not heard). */
+  bitrate?: number;
+  /** libopus complexity 0..10; default 10. Lower trades quality for CPU. */
+  complexity?: number;
+}
+
+export const DEFAULT_OPUS_BITRATE = 64_000;
+
+/**
+ * Interleaved stereo PCM in any chunk sizes -> one Opus packet per 20 ms frame (opusscript). `flush()` pads
+ * the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it).
+ * A frame whose two channels are identical (MiniMax sends mono by default) is coded as mono: about a quarter
+ * less CPU and all the bits for the one signal. That is still a stereo Opus stream: libopus itself switches
+ * to mono packets at low bitrates, and every decoder outputs such packets on both channels (RFC 6716).
+ * Packets are handed to `onPacket` synchronously; after `delete()` every call is a no-op, so a consumer may
+ * destroy the pipeline from inside `onPacket`.
+ */
+export class OpusFrameEncoder {
+  #encoder: OpusScript | undefined;
+  readonly #frame = Buffer.alloc(FRAME_BYTES);
+  // Same memory as #frame; Buffer.alloc is never pooled, so the offset is 0 and aligned.
+  readonly #samples = new Int16Array(this.#frame.buffer, this.#frame.byteOffset, FRAME_BYTES / 2);
+  #filled = 0; // bytes of #frame holding audio
+  #mono = false; // what the encoder is currently forced to
+  readonly #onPacket: (packet: Buffer) => void;
+
+  constructor(onPacket: (packet: Buffer) => void, options: OpusEncoderOptions = {}) {
+    this.#onPacket = onPacket;
+    const encoder = new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OpusScript.Application.AUDIO);
+    try {
+      encoder.encoderCTL(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
+      if (options.complexity !== undefined) encoder.encoderCTL(OPUS_SET_COMPLEXITY, options.complexity);
+    } catch (error) {
+      encoder.delete();
+      throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });
+    }
+    this.#encoder = encoder;
+  }
+
+  /** Whether `delete()` has been called. */
+  get deleted(): boolean {
+    return this.#encoder === undefined;
+  }
+
+  /** s16le interleaved stereo bytes (chunks may split a sample). */
+  writePcm(pcm: Buffer): void {
+    let offset = 0;
+    while (offset < pcm.length && this.#encoder) {
+      const n = Math.min(FRAME_BYTES - this.#filled, pcm.length - offset);
+      pcm.copy(this.#frame, this.#filled, offset, offset + n);
+      this.#filled += n;
+      offset += n;
+      if (this.#filled === FRAME_BYTES) this.#encodeFrame();
+    }
+  }
+
+  /** Planar float samples in [-1, 1] (from index 0 up to `count`), converted to s16 with clipping. */
+  writeFloat(left: Float32Array, right: Float32Array, count: number): void {
+    const samples = this.#samples;
+    let i = 0;
+    while (i < count && this.#encoder) {
+      let at = this.#filled >> 1;
+      const stop = Math.min(count, i + ((FRAME_BYTES - this.#filled) >> 2));
+      for (; i < stop; i++) {
+        samples[at++] = toS16(left[i]!);
+        samples[at++] = toS16(right[i]!);
+      }
+      this.#filled = at << 1;
+      if (this.#filled === FRAME_BYTES) this.#encodeFrame();
+    }
+  }
+
+  /** Encode what is left, padded with silence to a whole frame. */
+  flush(): void {
+    if (this.#filled === 0 || !this.#encoder) return;
+    this.#frame.fill(0, this.#filled);
+    this.#encodeFrame();
+  }
+
+  /** Free the encoder (opusscript memory is not garbage-collected). Safe to call more than once. */
+  delete(): void {
+    this.#encoder?.delete();
+    this.#encoder = undefined;
+  }
+
+  #encodeFrame(): void {
+    this.#filled = 0;
+    const encoder = this.#encoder;
+    if (!encoder) return;
+    let packet: Buffer;
+    try {
+      const mono = this.#channelsIdentical();
+      if (mono !== this.#mono) {
+        encoder.encoderCTL(OPUS_SET_FORCE_CHANNELS, mono ? 1 : OPUS_AUTO);
+        this.#mono = mono;
+      }
+      packet = encoder.encode(this.#frame, OPUS_FRAME_SAMPLES);
+    } catch (error) {
+      throw new AudioError('ENCODE_FAILED', `Opus encoder failed: ${String(error)}`, { cause: error });
+    }
+    this.#onPacket(packet);
+  }
+
+  #channelsIdentical(): boolean {
+    const samples = this.#samples;
+    for (let i = 0; i < samples.length; i += 2) if (samples[i] !== samples[i + 1]) return false;
+    return true;
+  }
+}
+
+function toS16(x: number): number {
+  const v = Math.round(x * 32768);
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
