@@ -1,0 +1,317 @@
+/**
+ * A fake Discord on 127.0.0.1 for end-to-end tests: REST, gateway, voice gateway (wss) and voice UDP, which
+ * the unmodified discord.js and @discordjs/voice connect to. See FakeDiscord.
+ */
+import { performance } from 'node:perf_hooks';
+import { AudioLog } from './audio.js';
+import { CommandStore } from './commandStore.js';
+import { FakeDiscordError } from './errors.js';
+import { GatewayServer, type GatewaySession } from './gateway.js';
+import { interactionPayload, type AutocompleteSpec, type CommandSpec } from './interactionPayload.js';
+import {
+  InteractionLog, type DispatchedInteraction, type InteractionReply, type InteractionResponse, type ReplyWaitOptions,
+} from './interactionLog.js';
+import { createBotMessage, dispatchMessage, type BotMessage, type MessageSpec, type SentMessage } from './messages.js';
+import { DEFAULT_GUILD, GuildState, type GuildSpec, type UserRecord } from './model.js';
+import { channelPayload, guildCreatePayload, readyPayload } from './payloads.js';
+import { RestServer } from './rest.js';
+import { VOICE_MODES, type VoiceEncryptionMode } from './rtpCrypto.js';
+import { SnowflakeFactory, randomToken } from './snowflakes.js';
+import { VoiceUdpServer } from './udp.js';
+import { VoiceGatewayServer, type FakeVoiceConnection } from './voiceGateway.js';
+import { VoiceSignalling, type BotVoiceRequest } from './voiceSignalling.js';
+
+export { opt, type AutocompleteSpec, type CommandSpec, type OptionValue, type TypedOption } from './interactionPayload.js';
+export type { GuildSpec, ChannelSpec, MemberSpec, RoleSpec, OverwriteSpec, VoiceStateSpec, GuildState } from './model.js';
+export type { PermissionName, PermissionsInput } from './permissions.js';
+export type { AudioReport, AudioBurst, AudioGap, ReceivedFrame, FrameFilter, AnalysisOptions } from './audio.js';
+export type { RestCall } from './rest.js';
+export type { InteractionReply, InteractionResponse, DispatchedInteraction } from './interactionLog.js';
+export type { BotVoiceRequest } from './voiceSignalling.js';
+export type { FakeVoiceConnection, VoiceRejection } from './voiceGateway.js';
+export type { MessageSpec, SentMessage, BotMessage } from './messages.js';
+export type { VoiceEncryptionMode } from './rtpCrypto.js';
+export { VOICE_MODES } from './rtpCrypto.js';
+export { FakeDiscordError, FakeDiscordTimeoutError } from './errors.js';
+
+export interface FakeDiscordOptions {
+  /** Default: one DEFAULT_GUILD (text 'general', voice 'Voice', alice sitting in it). */
+  guilds?: readonly GuildSpec[];
+  bot?: { id?: string; username?: string };
+  /** The bot token the fake accepts (REST Authorization and gateway IDENTIFY). Default 'fake-bot-token'. */
+  token?: string;
+  /** Encryption modes offered in voice READY, in that order. Default both, AES-GCM first. */
+  voiceModes?: readonly VoiceEncryptionMode[];
+  /** Close with 4017 a voice IDENTIFY without DAVE support, as Discord does. Default true. */
+  requireDave?: boolean;
+  gatewayHeartbeatMs?: number;
+  voiceHeartbeatMs?: number;
+  /** Clock for every recorded time (audio frames, dispatches, replies). Default performance.now. */
+  clock?: () => number;
+}
+
+/** An interaction the fake dispatched, with its answers. */
+export interface FakeInteraction extends DispatchedInteraction {
+  /** The first reply (callback, edit of a deferral, or follow-up) — content, flags, ephemeral. */
+  reply(options?: ReplyWaitOptions): Promise<InteractionReply>;
+  replies(): InteractionReply[];
+  responses(): InteractionResponse[];
+  /** Autocomplete result choices. */
+  choices(timeoutMs?: number): Promise<{ name: string; value: string | number }[]>;
+}
+
+const GUILD_VOICE_STATES = 1 << 7;
+
+/** The fake Discord: start it, point a discord.js Client at `restApi`, drive it, assert on what it saw. */
+export class FakeDiscord {
+  readonly guilds: GuildState[] = [];
+  /** Messages the bot posted with REST. */
+  readonly botMessages: BotMessage[] = [];
+  readonly ids: SnowflakeFactory;
+  readonly interactions: InteractionLog;
+  readonly commands: CommandStore;
+  readonly audio: AudioLog;
+
+  private constructor(
+    readonly bot: UserRecord,
+    readonly token: string,
+    readonly now: () => number,
+    readonly rest: RestServer,
+    readonly gateway: GatewayServer,
+    readonly voice: VoiceGatewayServer,
+    readonly udp: VoiceUdpServer,
+    readonly signalling: VoiceSignalling,
+    shared: { ids: SnowflakeFactory; interactions: InteractionLog; commands: CommandStore; audio: AudioLog },
+  ) {
+    this.ids = shared.ids;
+    this.interactions = shared.interactions;
+    this.commands = shared.commands;
+    this.audio = shared.audio;
+  }
+
+  static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const now = options.clock ?? (() => performance.now());
+    const ids = new SnowflakeFactory();
+    const bot: UserRecord = { id: options.bot?.id ?? ids.next(), username: options.bot?.username ?? 'Parrot', globalName: null, bot: true };
+    const token = options.token ?? 'fake-bot-token';
+    const modes = [...(options.voiceModes ?? VOICE_MODES)];
+    const interactions = new InteractionLog(now, () => ids.next());
+    const commands = new CommandStore(bot.id, () => ids.next());
+    const audio = new AudioLog(now);
+    const guilds: GuildState[] = (options.guilds ?? [DEFAULT_GUILD]).map((spec) => new GuildState(spec, bot, ids));
+    // The servers call back into pieces created after them (the facade, the UDP port).
+    const late: { fake?: FakeDiscord; udp?: VoiceUdpServer } = {};
+    const self = (): FakeDiscord => {
+      if (!late.fake) throw new FakeDiscordError('fake Discord used before it started');
+      return late.fake;
+    };
+    const gateway = await GatewayServer.start({
+      token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250,
+      readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
+      afterReady: (s) => self().#sendGuilds(s),
+    });
+    const voice = await VoiceGatewayServer.start({
+      now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
+      requireDave: options.requireDave ?? true, udpPort: () => late.udp?.port ?? 0,
+      onOpus: (conn, opus, rtp) => audio.add({
+        connectionId: conn.id, guildId: conn.guildId, channelId: conn.channelId, ssrc: rtp.ssrc,
+        sequence: rtp.sequence, rtpTimestamp: rtp.timestamp, at: now(), opus,
+      }),
+    });
+    const udp = await VoiceUdpServer.start((ssrc) => voice.udpTarget(ssrc), now);
+    late.udp = udp;
+    const rest = await RestServer.start({
+      token, bot, applicationId: bot.id, gatewayUrl: () => gateway.url, interactions, commands, now,
+      newId: () => ids.next(),
+      createMessage: (channelId, body) => {
+        const result = createBotMessage(gateway, self().guilds, channelId, body, ids.next(), now());
+        if ('created' in result) self().botMessages.push(result.message);
+        return result;
+      },
+    });
+    const signalling = new VoiceSignalling({ gateway, voice, now, guild: (id) => self().guilds.find((g) => g.id === id) });
+    const fake = new FakeDiscord(bot, token, now, rest, gateway, voice, udp, signalling, { ids, interactions, commands, audio });
+    fake.guilds.push(...guilds);
+    late.fake = fake;
+    return fake;
+  }
+
+  /** `rest.api` for discord.js: `new Client({ intents, rest: { api: fake.restApi } })`. */
+  get restApi(): string {
+    return this.rest.apiUrl;
+  }
+
+  /** Options to spread into the discord.js Client constructor (next to `intents`). */
+  clientOptions(): { rest: { api: string } } {
+    return { rest: { api: this.restApi } };
+  }
+
+  /** A guild by id or name; default the first. */
+  guild(ref?: string): GuildState {
+    const g = ref === undefined ? this.guilds[0] : this.guilds.find((x) => x.id === ref || x.name === ref);
+    if (!g) throw new FakeDiscordError(`unknown guild '${ref ?? '(first)'}' (known: ${this.guilds.map((x) => x.name).join(', ')})`);
+    return g;
+  }
+
+  /** The bot joins a new guild: GUILD_CREATE to every live session. */
+  addGuild(spec: GuildSpec): GuildState {
+    const g = new GuildState(spec, this.bot, this.ids);
+    this.guilds.push(g);
+    for (const s of this.gateway.live) this.gateway.dispatchTo(s, 'GUILD_CREATE', guildCreatePayload(g, { voiceStates: (s.intents & GUILD_VOICE_STATES) !== 0 }));
+    return g;
+  }
+
+  /** Resolves when the bot has identified (READY and GUILD_CREATEs sent). */
+  waitForIdentify(timeoutMs = 5000): Promise<GatewaySession> {
+    return this.gateway.waitForIdentify(timeoutMs);
+  }
+
+  /** A user runs a slash command: INTERACTION_CREATE (type 2). */
+  interaction(spec: CommandSpec): FakeInteraction {
+    return this.#dispatchInteraction(spec, 'command');
+  }
+
+  /** A user types in an autocompleted option: INTERACTION_CREATE (type 4). */
+  autocomplete(spec: AutocompleteSpec): FakeInteraction {
+    return this.#dispatchInteraction(spec, 'autocomplete');
+  }
+
+  /** A user posts a message (MESSAGE_CREATE filtered by each session's intents). */
+  message(spec: MessageSpec): SentMessage {
+    const g = this.guild(spec.guild);
+    const author = spec.author === undefined ? g.firstHuman() : g.member(spec.author);
+    return dispatchMessage(this.gateway, g, author, g.textChannel(spec.channel).id, this.ids.next(), spec.content);
+  }
+
+  /** A user joins (channel), moves (another channel) or leaves (null) voice; VOICE_STATE_UPDATE follows. */
+  voiceState(spec: { user: string; channel: string | null; guild?: string; selfMute?: boolean; selfDeaf?: boolean }): void {
+    const g = this.guild(spec.guild);
+    const member = g.member(spec.user);
+    if (member.user.id === this.bot.id) throw new FakeDiscordError('use moveBot/kickBot for the bot\'s own voice state');
+    const previous = g.voiceStates.get(member.user.id);
+    const channelId = spec.channel === null ? null : g.voiceChannel(spec.channel).id;
+    g.setVoiceState(member.user.id, channelId, {
+      ...(spec.selfMute === undefined ? {} : { selfMute: spec.selfMute }),
+      ...(spec.selfDeaf === undefined ? {} : { selfDeaf: spec.selfDeaf }),
+    });
+    this.signalling.dispatchUserVoiceState(g, member.user.id, previous?.sessionId);
+  }
+
+  /** The bot is removed from a guild (voice socket closed 4014), or the guild becomes unavailable: GUILD_DELETE. */
+  guildDelete(ref?: string, options: { unavailable?: boolean } = {}): void {
+    const g = this.guild(ref);
+    this.gateway.dispatch('GUILD_DELETE', { id: g.id, ...(options.unavailable ? { unavailable: true } : {}) });
+    if (options.unavailable) return;
+    this.voice.closeConnections(4014, g.id);
+    this.guilds.splice(this.guilds.indexOf(g), 1);
+  }
+
+  /** A channel is deleted: users in it leave voice first (the bot is kicked), then CHANNEL_DELETE. */
+  channelDelete(channel: string, options: { guild?: string } = {}): void {
+    const g = this.guild(options.guild);
+    const c = g.channel(channel);
+    for (const userId of g.usersIn(c.id)) {
+      if (userId === this.bot.id) this.signalling.kickBot(g);
+      else this.voiceState({ guild: g.id, user: userId, channel: null });
+    }
+    this.gateway.dispatch('CHANNEL_DELETE', channelPayload(g, c));
+    g.channels.delete(c.id);
+  }
+
+  // ---- fault controls ----
+
+  /** Closes the bot's voice sockets with `code` (4006 -> rejoin, 4014 -> disconnected, 4015 -> resume). */
+  closeVoice(code: number, options: { guild?: string } = {}): FakeVoiceConnection[] {
+    return this.voice.closeConnections(code, options.guild === undefined ? undefined : this.guild(options.guild).id);
+  }
+
+  /** Ignores every UDP datagram for `ms`. */
+  dropUdp(ms: number): void {
+    this.udp.drop(ms);
+  }
+
+  /** A moderator moves the bot (VOICE_STATE_UPDATE + new VOICE_SERVER_UPDATE; optionally closes the old socket). */
+  moveBot(channel: string, options: { guild?: string; closeOldWith?: number } = {}): void {
+    const g = this.guild(options.guild);
+    this.signalling.moveBot(g, g.voiceChannel(channel).id, options.closeOldWith);
+  }
+
+  /** A moderator disconnects the bot (voice state without channel, voice socket closed with 4014). */
+  kickBot(options: { guild?: string } = {}): void {
+    this.signalling.kickBot(this.guild(options.guild));
+  }
+
+  /** Drops the gateway socket; the bot resumes (missed dispatches replayed) unless `invalidate`. */
+  closeGateway(code = 4000, options: { invalidate?: boolean } = {}): void {
+    this.gateway.closeSockets(code, options);
+  }
+
+  /** Delays every following VOICE_SERVER_UPDATE by `ms` (0 = immediate). */
+  delayVoiceServer(ms: number): void {
+    this.signalling.voiceServerDelayMs = ms;
+  }
+
+  /** Makes the gateway ignore the bot's joins of a voice channel (or accept them again). */
+  refuseJoins(channel: string, refuse = true, options: { guild?: string } = {}): void {
+    this.guild(options.guild).voiceChannel(channel).refuseJoins = refuse;
+  }
+
+  // ---- observations ----
+
+  /** The bot's op 4 voice state updates, in order. */
+  get voiceRequests(): BotVoiceRequest[] {
+    return this.signalling.requests;
+  }
+
+  waitForVoiceRequest(match: (r: BotVoiceRequest) => boolean, timeoutMs = 5000): Promise<BotVoiceRequest> {
+    return this.signalling.waitForRequest(match, timeoutMs);
+  }
+
+  /** The voice channel the fake has the bot in (null: not in voice). */
+  botVoiceChannel(guild?: string): string | null {
+    return this.guild(guild).voiceStates.get(this.bot.id)?.channelId ?? null;
+  }
+
+  /** The first voice connection (past or future) that is ready and matches. */
+  waitForVoiceReady(match: (c: FakeVoiceConnection) => boolean = () => true, timeoutMs = 5000): Promise<FakeVoiceConnection> {
+    return this.voice.waitForReady(match, timeoutMs);
+  }
+
+  /** Closes every server, socket and timer. */
+  async close(): Promise<void> {
+    this.signalling.close();
+    await Promise.all([this.rest.close(), this.gateway.close(), this.voice.close(), this.udp.close()]);
+    this.audio.close();
+  }
+
+  #dispatchInteraction(spec: CommandSpec & { focused?: string }, kind: 'command' | 'autocomplete'): FakeInteraction {
+    const g = this.guild(spec.guild);
+    const ids = {
+      id: this.ids.next(), token: `fake-interaction-${randomToken()}`, applicationId: this.bot.id,
+      commandId: spec.commandId ?? this.commands.idOf(spec.command, g.id) ?? this.ids.next(),
+    };
+    const d = interactionPayload(g, spec, ids);
+    const member = d['member'] as { user: { id: string } };
+    const dispatched: DispatchedInteraction = {
+      id: ids.id, token: ids.token, kind, command: spec.command, guildId: g.id, channelId: String(d['channel_id']),
+      userId: member.user.id, dispatchedAt: this.now(),
+    };
+    this.interactions.register(dispatched);
+    if (this.gateway.dispatch('INTERACTION_CREATE', d).length === 0) {
+      throw new FakeDiscordError('no bot session is connected to the fake gateway to receive the interaction');
+    }
+    return {
+      ...dispatched,
+      reply: (options) => this.interactions.waitForReply(ids.id, options),
+      replies: () => this.interactions.replies(ids.id),
+      responses: () => this.interactions.responses(ids.id),
+      choices: (timeoutMs) => this.interactions.waitForChoices(ids.id, timeoutMs),
+    };
+  }
+
+  #sendGuilds(session: GatewaySession): void {
+    for (const g of this.guilds) {
+      this.gateway.dispatchTo(session, 'GUILD_CREATE', guildCreatePayload(g, { voiceStates: (session.intents & GUILD_VOICE_STATES) !== 0 }));
+    }
+  }
+}
