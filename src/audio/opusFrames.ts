@@ -6,6 +6,8 @@ export const OPUS_SAMPLE_RATE = 48_000;
 export const OPUS_CHANNELS = 2;
 export const OPUS_FRAME_SAMPLES = 960;
 const FRAME_BYTES = OPUS_FRAME_SAMPLES * OPUS_CHANNELS * 2;
+/** Peak (s16) at or under which a frame before the first audible one is dropped: 32 = -60 dBFS. */
+const LEADING_SILENCE_PEAK = 32;
 
 // libopus encoder CTL request numbers (opus_defines.h).
 const OPUS_SET_BITRATE = 4002;
@@ -25,7 +27,8 @@ export const DEFAULT_OPUS_BITRATE = 64_000;
 
 /**
  * Interleaved stereo PCM in any chunk sizes -> one Opus packet per 20 ms frame (opusscript). `flush()` pads
- * the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it).
+ * the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it). Whole
+ * frames of digital silence before the first audible sample (MP3 priming) are dropped.
  * A frame whose two channels are identical (MiniMax sends mono by default) is coded as mono: about a quarter
  * less CPU and all the bits for the one signal. That is still a stereo Opus stream: libopus itself switches
  * to mono packets at low bitrates, and every decoder outputs such packets on both channels (RFC 6716).
@@ -39,6 +42,8 @@ export class OpusFrameEncoder {
   readonly #samples = new Int16Array(this.#frame.buffer, this.#frame.byteOffset, FRAME_BYTES / 2);
   #filled = 0; // bytes of #frame holding audio
   #mono = false; // what the encoder is currently forced to
+  #leading = true; // no audible frame yet: whole frames of digital silence are dropped
+  #dropped = 0;
   readonly #onPacket: (packet: Buffer) => void;
 
   constructor(onPacket: (packet: Buffer) => void, options: OpusEncoderOptions = {}) {
@@ -89,9 +94,16 @@ export class OpusFrameEncoder {
 
   /** Encode what is left, padded with silence to a whole frame. */
   flush(): void {
-    if (this.#filled === 0 || !this.#encoder) return;
-    this.#frame.fill(0, this.#filled);
-    this.#encodeFrame();
+    if (!this.#encoder) return;
+    if (this.#filled > 0) {
+      this.#frame.fill(0, this.#filled);
+      this.#encodeFrame();
+    }
+    // Input that was silent throughout still yields one frame: it was audio, only quiet.
+    if (this.#leading && this.#dropped > 0) {
+      this.#leading = false;
+      this.#encodeFrame();
+    }
   }
 
   /** Free the encoder (opusscript memory is not garbage-collected). Safe to call more than once. */
@@ -104,6 +116,15 @@ export class OpusFrameEncoder {
     this.#filled = 0;
     const encoder = this.#encoder;
     if (!encoder) return;
+    // MP3 starts with encoder/decoder priming: whole frames of digital zeros. Dropping them at the start of
+    // an utterance makes speech audible one frame sooner and leaves no silent frame between two utterances.
+    if (this.#leading) {
+      if (this.#isDigitalSilence()) {
+        this.#dropped++;
+        return;
+      }
+      this.#leading = false;
+    }
     let packet: Buffer;
     try {
       const mono = this.#channelsIdentical();
@@ -116,6 +137,19 @@ export class OpusFrameEncoder {
       throw new AudioError('ENCODE_FAILED', `Opus encoder failed: ${String(error)}`, { cause: error });
     }
     this.#onPacket(packet);
+  }
+
+  /**
+   * Inaudible: no sample above -60 dBFS. MP3 priming is zeros followed by a few LSBs of decoder noise, which
+   * libopus (with its lookahead) still encodes as a silence frame; a speech onset is far louder.
+   */
+  #isDigitalSilence(): boolean {
+    const samples = this.#samples;
+    for (let i = 0; i < samples.length; i++) {
+      const v = samples[i]!;
+      if (v > LEADING_SILENCE_PEAK || v < -LEADING_SILENCE_PEAK) return false;
+    }
+    return true;
   }
 
   #channelsIdentical(): boolean {

@@ -26,7 +26,10 @@ describe.each([
 
     const [want, got] = await Promise.all([expected, played]);
     expect(got.error).toBeUndefined();
-    expect(got.packets.length).toBe(Math.ceil(mp3DurationMs(mp3) / 20)); // every 20 ms of the MP3, the last padded
+    // Every 20 ms of the MP3, the last padded, less the inaudible priming at the start (at most two frames).
+    const frames = Math.ceil(mp3DurationMs(mp3) / 20);
+    expect(got.packets.length).toBeLessThanOrEqual(frames);
+    expect(got.packets.length).toBeGreaterThanOrEqual(frames - 2);
     expect(got.packets).toEqual(want.packets);
     expect(resource.ended).toBe(true);
   });

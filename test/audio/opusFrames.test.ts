@@ -41,6 +41,31 @@ describe('OpusFrameEncoder', () => {
     enc.delete();
   });
 
+  it('drops inaudible frames before the first audible one (MP3 priming), and only those', () => {
+    const packets: Buffer[] = [];
+    const enc = new OpusFrameEncoder((p) => packets.push(p));
+    const quiet = Buffer.alloc(FRAME_BYTES); // two frames: digital zeros, then decoder noise of a few LSBs
+    enc.writePcm(quiet);
+    const noise = Buffer.alloc(FRAME_BYTES);
+    for (let i = 0; i < noise.length; i += 2) noise.writeInt16LE((i / 2) % 2 ? 5 : -5, i);
+    enc.writePcm(noise);
+    expect(packets).toHaveLength(0);
+    enc.writePcm(tone(960 * 2));
+    enc.writePcm(Buffer.alloc(FRAME_BYTES)); // silence after speech started is kept: it is part of the speech
+    expect(packets).toHaveLength(3);
+    expect(packets[0]!.equals(Buffer.from([0xf8, 0xff, 0xfe]))).toBe(false);
+    enc.delete();
+  });
+
+  it('still yields one frame for input that is silent throughout', () => {
+    const packets: Buffer[] = [];
+    const enc = new OpusFrameEncoder((p) => packets.push(p));
+    enc.writePcm(Buffer.alloc(FRAME_BYTES * 3));
+    enc.flush();
+    expect(packets).toHaveLength(1);
+    enc.delete();
+  });
+
   it('takes planar float samples and clips them to 16 bits', () => {
     const packets: Buffer[] = [];
     const enc = new OpusFrameEncoder((p) => packets.push(p));
