@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+  {
     // Only the config module may read the environment (style: config validated once).
     files: ['src/**/*.ts'],
     ignores: ['src/config.ts'],

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { AudioPlayerStatus, NoSubscriberBehavior, StreamType, createAudioPlayer, createAudioResource, type AudioPlayer, type AudioPlayerState } from '@discordjs/voice';
 import type { TranscoderFactory } from '../audio/types.js';
-import type { ResolvedVoice, Store } from '../store/types.js';
+import type { DictionaryEntry, ResolvedVoice, Store } from '../store/types.js';
 import { resolveVoice } from '../store/resolveVoice.js';
 import type { Synthesizer } from '../t2a/types.js';
-import { applyDictionary, splitForT2A } from '../text/index.js';
+import { compileDictionary, splitForT2A, type CompiledDictionary } from '../text/index.js';
 import { backoffDelay } from './backoff.js';
 import { judge, type Verdict } from './failures.js';
 import { PreparedItem, type Outcome } from './PreparedItem.js';
@@ -79,6 +79,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private leaveTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
   private lastChannelId: string | null = null;
+  private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
 
   constructor(
     readonly guildId: string,
@@ -121,12 +122,23 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
     const pause = this.ctx.pausedFor(this.guildId);
     if (pause) return { ok: false, reason: 'paused', detail: pause.message };
-    const pushed = this.queue.push(input);
+    const pushed = this.queue.push(input, this.inFlight());
     if (!pushed.ok) return pushed;
     this.lastChannelId = input.source.channelId;
     this.advance();
-    // Position counts what is ahead of it, including what is playing now.
-    return { ...pushed, position: pushed.position + (this.current ? 1 : 0) };
+    // 1 = being read now; n = n - 1 texts go before it.
+    const position = this.lineup().indexOf(pushed.item) + 1;
+    return { ...pushed, position };
+  }
+
+  /** Items out of the queue but not finished, in playing order: current, awaiting retry, prefetched. */
+  private inFlight(): QueueItem[] {
+    return [this.current?.item, this.retryItem ?? undefined, this.next?.item].filter((i): i is QueueItem => i !== undefined);
+  }
+
+  /** Everything not yet finished, in the order it will be heard. */
+  private lineup(): QueueItem[] {
+    return [...this.inFlight(), ...this.queue.list()];
   }
 
   /** Stops the current item at once, even while it is still being synthesized; the next one goes on. */
@@ -163,19 +175,29 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       channelId: this.channelId,
       connection: this.link.status,
       playing: this.current?.item ?? null,
-      queued: this.queue.length + (this.next ? 1 : 0) + (this.retryItem ? 1 : 0),
+      queued: this.lineup().length - (this.current ? 1 : 0),
       paused: this.ctx.pausedFor(this.guildId),
     };
   }
 
   /** Starts the next item if nothing is playing; plays a short silent tail when the queue has run dry. */
   private advance(): void {
-    if (this.destroyed || this.current || this.retryTimer) return;
+    if (this.destroyed || this.retryTimer) return;
+    if (this.current) {
+      // Something is playing: make sure the item behind it is already being synthesized.
+      this.prefetch();
+      return;
+    }
     const prepared = this.takeNext();
     if (!prepared) return;
     this.current = prepared;
-    this.player.play(prepared.resource);
     this.prefetch();
+    if (prepared.resource.ended) {
+      // It failed before a packet could play (e.g. prefetched, then refused): nothing to hear, only to settle.
+      void prepared.outcome.then(() => this.finish(prepared, false));
+      return;
+    }
+    this.player.play(prepared.resource);
     void prepared.outcome.then((outcome) => this.onOutcome(prepared, outcome));
   }
 
@@ -219,21 +241,35 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     const member = this.ctx.store.getMemberVoice(this.guildId, item.authorId);
     const voice = resolveVoice(this.ctx.defaults, settings.voice, member, item.override);
     const dictionary = this.ctx.store.listDictionary(this.guildId);
-    const text = applyDictionary(item.text, dictionary);
+    const text = this.compiledDictionary(dictionary, settings.allowSpecialMarkup).apply(item.text);
     return new PreparedItem(item, splitForT2A(text), toTaskSettings(voice, dictionary), this.ctx.synthesizer, this.ctx.transcoders);
+  }
+
+  /** The guild's dictionary as a matcher, rebuilt only when the entries change (building one costs ms). */
+  private compiledDictionary(entries: readonly DictionaryEntry[], allowSpecialMarkup: boolean): CompiledDictionary {
+    const key = JSON.stringify([allowSpecialMarkup, entries]);
+    if (this.dictionary?.key !== key) this.dictionary = { key, compiled: compileDictionary(entries, { allowSpecialMarkup }) };
+    return this.dictionary.compiled;
   }
 
   private onPlayerState(oldState: AudioPlayerState, newState: AudioPlayerState): void {
     if (newState.status !== AudioPlayerStatus.Idle || oldState.status === AudioPlayerStatus.Idle) return;
     const current = this.current;
     if (!current || oldState.resource !== current.resource) return;
+    this.finish(current, true);
+  }
+
+  /**
+   * The current item is over: settle it first (a retry must go before the prefetched item), then start the next
+   * one synchronously, inside the player's tick, so its first packet goes out in the same 20 ms cycle.
+   */
+  private finish(prepared: PreparedItem, played: boolean): void {
+    if (this.current !== prepared) return;
     this.current = null;
-    // Settle first (a retry must go before the prefetched item), then start the next item synchronously,
-    // inside the player's tick, so its first packet goes out in the same 20 ms cycle.
-    if (current.settled) this.settle(current, current.settled);
-    else void current.outcome.then((outcome) => this.settle(current, outcome));
+    if (prepared.settled) this.settle(prepared, prepared.settled);
+    else void prepared.outcome.then((outcome) => this.settle(prepared, outcome));
     this.advance();
-    if (!this.current && !this.destroyed) this.playTail();
+    if (played && !this.current && !this.destroyed) this.playTail();
   }
 
   /** The outcome arrives before the audio has finished playing; only failures need handling this early. */
@@ -246,7 +282,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   }
 
   private settle(prepared: PreparedItem, outcome: Outcome): void {
-    if (outcome.usageCharacters > 0) this.emit('usage', outcome.usageCharacters);
+    // usage_characters comes from upstream: only a finite, positive count is recorded.
+    const billed = Math.round(outcome.usageCharacters);
+    if (Number.isFinite(billed) && billed > 0) this.emit('usage', billed);
     if (outcome.ok || outcome.aborted || this.destroyed) {
       this.attempts.delete(prepared.item.id);
       return;

@@ -19,6 +19,7 @@ export class PreparedItem {
   settled: Outcome | undefined;
   private readonly controller = new AbortController();
   private started = false;
+  private audioError: Error | undefined;
   private readonly pieceLengths: number[];
   private readonly textLength: number;
 
@@ -34,6 +35,12 @@ export class PreparedItem {
     const transcoder = transcoders.create();
     // No padding: the next item follows without a gap; the session adds a short silent tail when the queue empties.
     this.resource = createAudioResource(transcoder.opus, { inputType: StreamType.Opus, metadata: item, silencePaddingFrames: 0 });
+    // A prefetched item's stream has no player (and so no error listener) yet: a decode failure must not crash
+    // the process; it stops the item's synthesis and is reported as the item's failure.
+    transcoder.opus.on('error', (error: Error) => {
+      this.audioError ??= error;
+      this.controller.abort(error);
+    });
     const utterances = pieces.map((text) => synthesizer.speak(text, settings, { signal: this.controller.signal }));
     // Each result is awaited below in turn; these handlers only stop an early failure from being "unhandled".
     for (const u of utterances) u.result.catch(() => undefined);
@@ -69,8 +76,9 @@ export class PreparedItem {
       this.settled = { ok: true, usageCharacters: usage };
       transcoder.end();
       return this.settled;
-    } catch (error) {
-      const aborted = this.controller.signal.aborted;
+    } catch (caught) {
+      const error = this.audioError ?? caught;
+      const aborted = this.controller.signal.aborted && !this.audioError;
       this.controller.abort();
       if (this.started) usage += unconfirmed;
       this.settled = { ok: false, error, audioStarted: this.started, aborted, usageCharacters: usage };

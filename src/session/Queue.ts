@@ -24,13 +24,18 @@ export class Queue {
     return this.items.length;
   }
 
-  push(input: QueueItemInput): PushResult {
-    if (this.items.length >= this.limits.maxPerGuild) return { ok: false, reason: 'guild_queue_full' };
-    const mine = this.items.reduce((n, i) => n + (i.authorId === input.authorId ? 1 : 0), 0);
+  /**
+   * Adds an item unless a bound is reached. `ahead` are the items already out of the queue but not finished
+   * (playing, prefetched, awaiting a retry): they count against the bounds too.
+   */
+  push(input: QueueItemInput, ahead: readonly QueueItem[] = []): PushResult {
+    const line = [...ahead, ...this.items];
+    if (line.length >= this.limits.maxPerGuild) return { ok: false, reason: 'guild_queue_full' };
+    const mine = line.reduce((n, i) => n + (i.authorId === input.authorId ? 1 : 0), 0);
     if (mine >= this.limits.maxPerUser) return { ok: false, reason: 'user_queue_full' };
     const item: QueueItem = { ...input, id: this.nextId++, enqueuedAt: this.now() };
     this.items.push(item);
-    return { ok: true, position: this.items.length, item };
+    return { ok: true, position: line.length + 1, item };
   }
 
   /** Puts an item back at the head (a retry keeps its place in line). */
@@ -44,6 +49,11 @@ export class Queue {
 
   peek(): QueueItem | undefined {
     return this.items[0];
+  }
+
+  /** The waiting items, in order (a copy). */
+  list(): QueueItem[] {
+    return [...this.items];
   }
 
   /** Empties the queue and returns what was removed. */

@@ -38,6 +38,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, GuildSession>();
   private readonly guildPauses = new Map<string, Pause>();
   private globalPause: Pause | null = null;
+  private shuttingDown = false;
   private readonly timings: SessionTimings;
   private readonly now: () => number;
 
@@ -74,7 +75,6 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const session = this.sessions.get(guildId);
     if (!session) return false;
     session.destroy(reason);
-    this.options.store.clearActiveSession(guildId);
     return true;
   }
 
@@ -94,6 +94,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /** Ends every session (shutdown). Active sessions stay recorded so a restart rejoins them. */
   async destroyAll(reason: string): Promise<void> {
+    this.shuttingDown = true;
     const all = [...this.sessions.values()];
     for (const s of all) s.destroy(reason);
     await Promise.resolve();
@@ -125,6 +126,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     });
     session.once('ended', (reason) => {
       if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);
+      // Kicked, left, emptied: do not rejoin after a restart. A shutdown keeps the record for that.
+      if (!this.shuttingDown) o.store.clearActiveSession(guildId);
       this.emit('ended', guildId, reason);
     });
     return session;

@@ -18,6 +18,17 @@ describe('Queue', () => {
     expect([q.shift()?.text, q.shift()?.text, q.shift()?.text, q.shift()]).toEqual(['1', '2', '4', undefined]);
   });
 
+  it('counts items already out of the queue (playing, prefetched) against the bounds and the position', () => {
+    const q = new Queue({ maxPerGuild: 3, maxPerUser: 2 }, () => 0);
+    const playing = q.push(input('a', 'now'));
+    if (!playing.ok) throw new Error('push failed');
+    q.shift();
+    expect(q.push(input('a', 'next'), [playing.item])).toMatchObject({ ok: true, position: 2 });
+    expect(q.push(input('a', 'more'), [playing.item])).toEqual({ ok: false, reason: 'user_queue_full' });
+    expect(q.push(input('b', 'x'), [playing.item])).toMatchObject({ ok: true, position: 3 });
+    expect(q.push(input('c', 'y'), [playing.item])).toEqual({ ok: false, reason: 'guild_queue_full' });
+  });
+
   it('puts a retried item back at the head and drains everything on clear', () => {
     const q = new Queue({ maxPerGuild: 5, maxPerUser: 5 }, () => 0);
     q.push(input('a', '1'));

@@ -1,0 +1,92 @@
+/**
+ * A SessionManager wired to the real pieces (T2A client, WASM transcoder, @discordjs/voice) and driven
+ * against the fake MiniMax and the fake Discord over loopback, with a real discord.js client.
+ */
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { createTranscoderFactory } from '../../src/audio/index.js';
+import { SessionManager, type SessionTimings } from '../../src/session/index.js';
+import type { ItemReport, QueueItemInput, VoiceTarget } from '../../src/session/types.js';
+import { MemoryStore } from '../../src/store/MemoryStore.js';
+import { createSynthesizer } from '../../src/t2a/index.js';
+import { FakeDiscord } from '../fakes/discord/index.js';
+import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
+import type { FakeMiniMaxOptions } from '../fakes/minimax/types.js';
+
+export interface Harness {
+  discord: FakeDiscord;
+  minimax: FakeMiniMax;
+  client: Client;
+  manager: SessionManager;
+  store: MemoryStore;
+  guildId: string;
+  voiceChannelId: string;
+  textChannelId: string;
+  reports: ItemReport[];
+  notices: string[];
+  target(): VoiceTarget;
+  item(text: string, authorId?: string): QueueItemInput;
+  close(): Promise<void>;
+}
+
+export const FAST_TIMINGS: Partial<SessionTimings> = {
+  joinTimeoutMs: 5_000,
+  movedGraceMs: 1_000,
+  rejoinDelaysMs: [50, 100, 200],
+  leaveEmptyAfterMs: 200,
+  retryBaseMs: 50,
+  retryMaxMs: 200,
+  retryAttempts: 3,
+};
+
+export interface HarnessOptions {
+  minimax?: FakeMiniMaxOptions;
+  timings?: Partial<SessionTimings>;
+  budget?: { dailyChars: number | null; monthlyChars: number | null };
+  limits?: { maxPerGuild: number; maxPerUser: number };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const minimax = new FakeMiniMax({ msPerChar: 40, minAudioMs: 300, ...options.minimax });
+  const { url } = await minimax.start();
+  const discord = await FakeDiscord.start();
+  const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates], ...discord.clientOptions() });
+  const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(5_000) });
+  await client.login(discord.token);
+  await ready;
+  const guild = discord.guild();
+  const store = new MemoryStore();
+  const manager = new SessionManager({
+    synthesizerFactory: () => createSynthesizer({ url, apiKey: 'test-key-not-secret', timeouts: { connect: 2_000, taskStarted: 2_000, firstChunk: 3_000, betweenChunks: 3_000 } }),
+    transcoders: createTranscoderFactory(),
+    store,
+    defaults: { voiceId: 'English_expressive_narrator', model: 'speech-2.8-turbo' },
+    limits: options.limits ?? { maxPerGuild: 20, maxPerUser: 10 },
+    budget: options.budget ?? { dailyChars: null, monthlyChars: null },
+    timings: { ...FAST_TIMINGS, ...options.timings },
+  });
+  const reports: ItemReport[] = [];
+  const notices: string[] = [];
+  manager.on('report', (_g, r) => reports.push(r));
+  manager.on('notice', (_g, _c, m) => notices.push(m));
+  const voiceChannelId = guild.channel('Voice').id;
+  const textChannelId = guild.channel('general').id;
+  let n = 0;
+  return {
+    discord, minimax, client, manager, store, reports, notices, voiceChannelId, textChannelId,
+    guildId: guild.id,
+    target: () => ({ guildId: guild.id, channelId: voiceChannelId, adapterCreator: client.guilds.cache.get(guild.id)!.voiceAdapterCreator }),
+    item: (text, authorId = 'u1') => ({ authorId, authorName: `user ${authorId}`, text, source: { kind: 'message', channelId: textChannelId, messageId: String(++n) } }),
+    async close() {
+      await manager.destroyAll('test over');
+      await client.destroy();
+      await discord.close();
+      await minimax.close();
+    },
+  };
+}
+
+/** Expected decoded duration of a text at the fake's pacing (msPerChar, at least minAudioMs). */
+export function expectedMs(text: string, msPerChar = 40, minMs = 300): number {
+  return Math.max(minMs, text.length * msPerChar);
+}

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectedMs, startHarness, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const A = 'The first message is read out loud in full.'; // 43 chars -> ~1.7 s at 40 ms/char
+const B = 'Then the second one follows.'; // 28 chars -> ~1.1 s
+
+describe('GuildSession playback through the fakes', () => {
+  it('plays two queued messages in order, back to back, with no gap and no overlap', async () => {
+    h = await startHarness();
+    expect(await h.manager.join(h.target())).toMatchObject({ ok: true });
+    const session = h.manager.get(h.guildId)!;
+    expect(session.enqueue(h.item(A))).toMatchObject({ ok: true, position: 1 });
+    expect(session.enqueue(h.item(B))).toMatchObject({ ok: true, position: 2 });
+
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
+    expect(h.minimax.texts).toEqual([A, B]);
+    console.log('DBG', JSON.stringify(heard.gaps), JSON.stringify(heard.bursts.map((b) => ({ ...b, gaps: b.gaps.length }))));
+    // One continuous burst: the second message starts in the player tick after the first ends.
+    expect(heard.bursts).toHaveLength(1);
+    expect(heard.gaps).toEqual([]);
+    expect(heard.silenceFrames).toBeLessThanOrEqual(5); // the silent tail after the last item, nothing between
+    expect(Math.abs(heard.voiceMs - (expectedMs(A) + expectedMs(B)))).toBeLessThan(150);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('starts synthesizing the next message while the current one is still playing', async () => {
+    // MiniMax streams faster than real time; at exactly real time a frame can underrun (see the benchmark).
+    h = await startHarness({ minimax: { realtimeFactor: 0.5 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    session.enqueue(h.item(A));
+    await h.discord.audio.waitForAudio({ minMs: 200, timeoutMs: 10_000 });
+    session.enqueue(h.item(B));
+    // B reaches MiniMax while A is still being heard (A lasts ~1.7 s of real-time audio).
+    await h.minimax.waitFor(() => h!.minimax.texts.includes(B), 1_000, 'B sent to MiniMax');
+    expect(h.discord.audio.report().voiceMs).toBeLessThan(expectedMs(A));
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
+    expect(heard.gaps).toEqual([]);
+  });
+
+  it('skip stops the current message even mid-synthesis, and the next one plays whole', async () => {
+    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
+    session.enqueue(h.item(long));
+    session.enqueue(h.item(B));
+    await h.discord.audio.waitForAudio({ minMs: 400, timeoutMs: 10_000 });
+    const skippedAt = performance.now();
+    expect(session.skip()).toBe(true);
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
+    const fromLong = h.discord.audio.report({ to: skippedAt + 200 }).voiceMs;
+    // The long message (~3.5 s) stopped where it was skipped; B was heard in full afterwards.
+    expect(fromLong).toBeLessThan(expectedMs(long) - 1_500);
+    expect(heard.voiceMs - fromLong).toBeGreaterThan(expectedMs(B) - 150);
+    // T2A cannot interrupt a text: the client closed that socket.
+    expect(h.minimax.connections.some((c) => c.closedBy === 'client')).toBe(true);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('clear stops the current message and drops everything queued', async () => {
+    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    for (const t of [A, B, 'third', 'fourth']) session.enqueue(h.item(t));
+    await h.discord.audio.waitForAudio({ minMs: 300, timeoutMs: 10_000 });
+    expect(session.clear()).toBe(4);
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 10_000 });
+    expect(heard.voiceMs).toBeLessThan(expectedMs(A));
+    expect(session.status()).toMatchObject({ playing: null, queued: 0 });
+  });
+
+  it('bounds the queue per member and per server', async () => {
+    h = await startHarness({ limits: { maxPerGuild: 3, maxPerUser: 2 }, minimax: { realtimeFactor: 1 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    // The playing and the prefetched item count: "in line" means everything not yet heard in full.
+    expect(session.enqueue(h.item('one', 'a'))).toMatchObject({ ok: true, position: 1 });
+    expect(session.enqueue(h.item('two', 'a'))).toMatchObject({ ok: true, position: 2 });
+    expect(session.enqueue(h.item('three', 'a'))).toEqual({ ok: false, reason: 'user_queue_full' });
+    expect(session.enqueue(h.item('four', 'b'))).toMatchObject({ ok: true, position: 3 });
+    expect(session.enqueue(h.item('five', 'c'))).toEqual({ ok: false, reason: 'guild_queue_full' });
+    expect(session.status().queued).toBe(2);
+  });
+});
