@@ -1,0 +1,25 @@
+/**
+ * The discord.js client Parrot runs on. Needs the Message Content privileged intent enabled in the developer
+ * portal (Bot > Privileged Gateway Intents) to read channels aloud.
+ */
+import { Client, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
+import type { BotConfig } from '../config.js';
+
+/** Mentions in anything the bot sends are plain text: nobody is ever pinged. */
+export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
+
+export function createClient(config: Pick<BotConfig, 'discordApiUrl'>): Client {
+  const options: ClientOptions = {
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildVoiceStates,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+    ],
+    allowedMentions: { parse: [], repliedUser: false },
+    // Messages are read as they arrive and never looked up again: keep none beyond what reactions need.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),
+  };
+  if (config.discordApiUrl) options.rest = { api: config.discordApiUrl };
+  return new Client(options);
+}

@@ -1,0 +1,122 @@
+/**
+ * interactionCreate: dispatches chat-input commands and autocomplete by name, sends each command's Reply, and
+ * is the ONE place unexpected errors are handled (logged with command and guild, answered generically).
+ */
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import type { BotConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { RateLimiter } from '../commands/rateLimit.js';
+import { fitMessage, privately, type Reply } from '../commands/reply.js';
+import type { CommandContext } from '../commands/types.js';
+import type { SessionManager } from '../session/index.js';
+import type { Store } from '../store/types.js';
+import type { VoiceCatalogue } from '../t2a/index.js';
+import { NO_MENTIONS } from './client.js';
+import type { CommandRegistry } from './registry.js';
+
+export interface InteractionDeps {
+  registry: CommandRegistry;
+  sessions: SessionManager;
+  store: Store;
+  catalogue: VoiceCatalogue;
+  config: BotConfig;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  now: () => number;
+}
+
+const GENERIC_ERROR = 'Something went wrong on my side. Try again in a moment; if it keeps happening, tell a server admin.';
+
+/** The interactionCreate listener. Never rejects: every failure is logged here. */
+export function createInteractionHandler(deps: InteractionDeps): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    if (interaction.isChatInputCommand()) await runCommand(deps, interaction);
+    else if (interaction.isAutocomplete()) await runAutocomplete(deps, interaction);
+  };
+}
+
+async function runCommand(deps: InteractionDeps, interaction: ChatInputCommandInteraction): Promise<void> {
+  const name = interaction.commandName;
+  const log = deps.logger.child({ command: name, guild: interaction.guildId ?? 'dm' });
+  try {
+    const command = deps.registry.get(name);
+    if (!command) {
+      await send(interaction, privately('That command is not available any more. Discord will update the command list shortly.'));
+      return;
+    }
+    if (!interaction.inCachedGuild()) {
+      await send(interaction, privately('Parrot works in servers only.'));
+      return;
+    }
+    const ctx: CommandContext = {
+      interaction,
+      sessions: deps.sessions,
+      store: deps.store,
+      catalogue: deps.catalogue,
+      config: deps.config,
+      logger: log,
+      rateLimiter: deps.rateLimiter,
+      now: deps.now,
+      defer: async () => {
+        if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      },
+    };
+    const reply = await command.execute(ctx);
+    await send(interaction, reply);
+  } catch (error) {
+    log.error('command failed', { error: describeError(error), at: whereFrom(error) });
+    try {
+      await send(interaction, privately(GENERIC_ERROR));
+    } catch (sendError) {
+      // The interaction may have expired (15 min) or Discord is unreachable: nothing more to tell the user.
+      log.warn('could not send the error reply', { error: describeError(sendError) });
+    }
+  }
+}
+
+/** Sends a Reply whatever state the interaction is in: first answer, edit of a deferral, or a follow-up. */
+async function send(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+  const content = fitMessage(reply.content);
+  if (interaction.deferred && !interaction.replied) {
+    await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+  } else if (interaction.replied || interaction.deferred) {
+    await interaction.followUp({ content, allowedMentions: NO_MENTIONS, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+  } else {
+    await interaction.reply({ content, allowedMentions: NO_MENTIONS, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+  }
+}
+
+async function runAutocomplete(deps: InteractionDeps, interaction: AutocompleteInteraction): Promise<void> {
+  const name = interaction.commandName;
+  try {
+    const command = deps.registry.get(name);
+    if (!command?.autocomplete || !interaction.inCachedGuild()) {
+      await interaction.respond([]);
+      return;
+    }
+    await command.autocomplete({ interaction, store: deps.store, catalogue: deps.catalogue });
+  } catch (error) {
+    deps.logger.warn('autocomplete failed', { command: name, guild: interaction.guildId ?? 'dm', error: describeError(error) });
+  }
+}
+
+/** The top frames of an error's stack, on one line (code locations only, for the log). */
+function whereFrom(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  const frames = error.stack.split('\n').slice(1, 4).map((f) => f.trim().replace(/^at /, ''));
+  return frames.length > 0 ? frames.join(' < ') : undefined;
+}
+
+/** An error as a short line for the log (the logger also redacts secrets). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${error.name}${code !== undefined ? `(${String(code)})` : ''}: ${error.message}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,34 @@
+/**
+ * What a command returns: its answer, and whether everyone in the channel should see it. Expected outcomes
+ * (bad input, no voice channel, queue full) are replies like any other, never exceptions.
+ */
+export interface Reply {
+  content: string;
+  /** Only the caller sees it. Most replies are private; those that change what everyone hears are not. */
+  ephemeral: boolean;
+}
+
+/** A reply only the caller sees. */
+export function privately(content: string): Reply {
+  return { content, ephemeral: true };
+}
+
+/** A reply the whole channel sees (it still pings nobody: mentions are disabled on everything the bot sends). */
+export function publicly(content: string): Reply {
+  return { content, ephemeral: false };
+}
+
+/** Discord's limit on a message's content. */
+export const MAX_CONTENT = 2000;
+
+/** Cuts `text` to Discord's message limit without splitting a surrogate pair. */
+export function fitMessage(text: string, max = MAX_CONTENT): string {
+  if (text.length <= max) return text;
+  const points = Array.from(text);
+  let out = '';
+  for (const p of points) {
+    if (out.length + p.length > max - 1) break;
+    out += p;
+  }
+  return `${out}…`;
+}

@@ -1,0 +1,47 @@
+/**
+ * The shape every slash command has, and what it gets to work with. A command reads its interaction, calls the
+ * session manager or the store, and returns a Reply; the dispatcher in src/bot sends it (and handles the
+ * unexpected). Commands never send their final answer themselves.
+ */
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { BotConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { SessionManager } from '../session/index.js';
+import type { Store } from '../store/types.js';
+import type { VoiceCatalogue } from '../t2a/index.js';
+import type { RateLimiter } from './rateLimit.js';
+import type { Reply } from './reply.js';
+
+/** Everything a command may use; built per interaction by the dispatcher. */
+export interface CommandContext {
+  readonly interaction: ChatInputCommandInteraction<'cached'>;
+  readonly sessions: SessionManager;
+  readonly store: Store;
+  readonly catalogue: VoiceCatalogue;
+  readonly config: BotConfig;
+  readonly logger: Logger;
+  readonly rateLimiter: RateLimiter;
+  readonly now: () => number;
+  /**
+   * Acknowledges the interaction now (privately) when the work may take longer than Discord's 3 s; the Reply
+   * returned later is then sent as an edit of that acknowledgement. Safe to call more than once.
+   */
+  defer(): Promise<void>;
+}
+
+export interface AutocompleteContext {
+  readonly interaction: AutocompleteInteraction<'cached'>;
+  readonly store: Store;
+  readonly catalogue: VoiceCatalogue;
+}
+
+/** One slash command: its definition (what Discord registers) and its handlers. */
+export interface Command {
+  readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(ctx: CommandContext): Promise<Reply>;
+  autocomplete?(ctx: AutocompleteContext): Promise<void>;
+}

@@ -1,0 +1,179 @@
+/**
+ * Composition root: config -> logger -> store -> T2A synthesizers -> transcoders -> voice catalogue -> sessions
+ * -> Discord client. `startBot` wires one running bot (tests start it in-process against the fakes); run as a
+ * program (`npm start`), this file also owns the process: configuration errors, signals and the exit deadline.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { Client } from 'discord.js';
+import { AudioError, createTranscoderFactory } from './audio/index.js';
+import type { TranscoderFactory } from './audio/types.js';
+import { createClient } from './bot/client.js';
+import { wireBot } from './bot/wire.js';
+import { commands } from './commands/index.js';
+import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type BotConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { SessionManager, type SessionTimings } from './session/index.js';
+import { StoreError, openSqliteStore } from './store/index.js';
+import type { Store } from './store/types.js';
+import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
+import type { Synthesizer } from './t2a/types.js';
+
+/** Replacements for the real dependencies (tests); everything not given is built from the config. */
+export interface BotDeps {
+  logger?: Logger;
+  store?: Store;
+  synthesizerFactory?: () => Synthesizer;
+  transcoders?: TranscoderFactory;
+  catalogue?: VoiceCatalogue;
+  /** Session timings over the defaults (the leave delay comes from the config unless given here). */
+  timings?: Partial<SessionTimings>;
+  now?: () => number;
+  /** How long to wait for the gateway's READY. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningBot {
+  client: Client;
+  sessions: SessionManager;
+  store: Store;
+  logger: Logger;
+  /** Settles once the sessions recorded before the last stop were rejoined (or given up). */
+  restored: Promise<void>;
+  /** Stops reading, leaves every voice channel, closes the client and the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Starts Parrot with `config`; resolves once the client is connected and ready. */
+export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<RunningBot> {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const now = deps.now ?? Date.now;
+  const transcoders = deps.transcoders ?? buildTranscoders(config);
+  const store = deps.store ?? openStore(config, logger);
+  const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
+  const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey }));
+  const catalogue =
+    deps.catalogue ??
+    new VoiceCatalogue({ url: getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl }), apiKey: config.minimax.apiKey });
+  if (!deps.catalogue) {
+    // In the background: the built-in list serves until (and unless) MiniMax answers.
+    void catalogue.refresh().then((result) => {
+      if (result.ok) logger.info('voice catalogue refreshed', { voices: catalogue.size, added: result.added });
+      else logger.warn('voice catalogue refresh failed; using the built-in list', { error: result.error });
+    });
+  }
+  const sessions = new SessionManager({
+    synthesizerFactory,
+    transcoders,
+    store,
+    defaults: { voiceId: config.defaultVoice, model: config.defaultModel },
+    limits: config.queue,
+    budget: config.budget,
+    timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
+    now,
+  });
+  const client = createClient(config);
+  const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
+
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      logger.info('stopping');
+      await wiring.stop();
+      store.close();
+      logger.info('stopped');
+    })();
+    return stopped;
+  };
+
+  try {
+    await wiring.start(config.discordToken);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { client, sessions, store, logger, restored: wiring.restored, stop };
+}
+
+function buildTranscoders(config: BotConfig): TranscoderFactory {
+  try {
+    return createTranscoderFactory({ kind: config.audio.decoder, ffmpegPath: config.audio.ffmpegPath, pathEnv: config.audio.pathEnv });
+  } catch (error) {
+    if (error instanceof AudioError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
+function openStore(config: BotConfig, logger: Logger): Store {
+  try {
+    return openSqliteStore({
+      dataDir: config.dataDir,
+      onInvalidData: (e) => logger.warn('invalid stored data replaced by defaults', { table: e.table, key: e.key, fields: e.fields.join(',') }),
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw new StartupError(`${error.message} (DATA_DIR=${config.dataDir})`);
+    throw error;
+  }
+}
+
+/** Shutdown deadline: whatever hangs, the process exits this long after a signal. */
+const EXIT_DEADLINE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: BotConfig;
+  try {
+    loadDotEnv();
+    config = loadBotConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`parrot: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`parrot: ${error.message}\n`);
+      process.exit(1);
+    }
+    const logger = createLogger({ level: 'error', secrets: secretsOf(config) });
+    logger.error('start-up failed', { error });
+    process.exit(1);
+  }
+  const shutdown = (signal: string): void => {
+    bot.logger.info('signal received', { signal });
+    setTimeout(() => {
+      bot.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        bot.logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main();
