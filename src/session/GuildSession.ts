@@ -48,7 +48,7 @@ export interface SessionContext {
   /** The pause in force for this guild (its own, or one for every guild), if any. */
   pausedFor: (guildId: string) => PauseState | null;
   /** Called before an item is synthesized: returns a pause when the guild's character budget is spent. */
-  checkBudget: (guildId: string) => PauseState | null;
+  checkBudget: (guildId: string, channelId: string) => PauseState | null;
 }
 
 export interface GuildSessionEvents {
@@ -232,7 +232,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Resolves the voice now (a settings change applies from the next item) and starts T2A + transcoder. */
   private prepare(item: QueueItem): PreparedItem | null {
-    const paused = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId);
+    const paused = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, item.source.channelId);
     if (paused) {
       this.emit('report', { item, kind: 'paused', reason: paused.message });
       return null;

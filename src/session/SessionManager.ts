@@ -111,7 +111,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       timings: this.timings,
       now: this.now,
       pausedFor: (id) => this.pauseState(id),
-      checkBudget: (id) => this.checkBudget(id),
+      checkBudget: (id, channelId) => this.checkBudget(id, channelId),
     });
     this.sessions.set(guildId, session);
     session.on('report', (report) => this.emit('report', guildId, report));
@@ -134,7 +134,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). */
-  private checkBudget(guildId: string): PauseState | null {
+  private checkBudget(guildId: string, channelId: string): PauseState | null {
     const store = this.options.store;
     const admin = store.getGuildSettings(guildId).budget;
     const owner = this.options.budget;
@@ -149,7 +149,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const message = `this server's ${over} character budget is spent (${over === 'daily' ? `${used.day}/${daily}` : `${used.month}/${monthly}`}); see /usage`;
     const existing = this.guildPauses.get(guildId);
     if (!existing || existing.reason !== 'budget') {
-      this.emit('notice', guildId, null, `Speech is paused: ${message}.`);
+      this.emit('notice', guildId, channelId, `Speech is paused: ${message}.`);
     }
     // Re-checked on every item: the pause lasts until usage falls in a new day or month, or a cap is raised.
     this.guildPauses.set(guildId, { reason: 'budget', message, since: existing?.since ?? now, until: now + 60_000 });
