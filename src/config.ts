@@ -36,6 +36,8 @@ export interface BotConfig {
   leaveEmptyAfterMs: number;
   queue: { maxPerGuild: number; maxPerUser: number };
   rateLimit: { perUserPerMinute: number; perGuildPerMinute: number };
+  /** Memory for the shared cache of short phrases' audio, in MiB (0 disables it). */
+  audioCacheMb: number;
   /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
 }
@@ -138,6 +140,7 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
       perGuildPerMinute: int(env, 'RATE_LIMIT_GUILD_PER_MINUTE', 120, 1, 100_000),
     }),
     budget: Object.freeze({ dailyChars: daily, monthlyChars: monthly }),
+    audioCacheMb: int(env, 'AUDIO_CACHE_MB', 32, 0, 4096),
   });
 }
 

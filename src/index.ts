@@ -14,6 +14,7 @@ import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { SessionManager, type SessionTimings } from './session/index.js';
+import { AudioCache } from './session/AudioCache.js';
 import { StoreError, openSqliteStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -74,6 +75,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     defaults: { voiceId: config.defaultVoice, model: config.defaultModel },
     limits: config.queue,
     budget: config.budget,
+    audioCache: new AudioCache({ maxBytes: config.audioCacheMb * 1024 * 1024 }),
     timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
     now,
   });

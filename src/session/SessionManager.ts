@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { TranscoderFactory } from '../audio/types.js';
 import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
+import { AudioCache, CachingSynthesizer } from './AudioCache.js';
 import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
 import type { QueueLimits } from './Queue.js';
 import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceTarget } from './types.js';
@@ -17,6 +18,8 @@ export interface SessionManagerOptions {
   budget: { dailyChars: number | null; monthlyChars: number | null };
   timings?: Partial<SessionTimings>;
   now?: () => number;
+  /** Shared cache of short phrases' audio; repeats are played from it and billed nothing. */
+  audioCache?: AudioCache;
 }
 
 export interface SessionManagerEvents {
@@ -102,8 +105,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   private create(guildId: string): GuildSession {
     const o = this.options;
+    const synthesizer = o.synthesizerFactory();
     const session = new GuildSession(guildId, {
-      synthesizer: o.synthesizerFactory(),
+      synthesizer: o.audioCache ? new CachingSynthesizer(synthesizer, o.audioCache) : synthesizer,
       transcoders: o.transcoders,
       store: o.store,
       defaults: { voiceId: o.defaults.voiceId, model: o.defaults.model, speed: 1, volume: 1, pitch: 0 },

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { createTranscoderFactory } from '../../src/audio/index.js';
+import type { AudioCache } from '../../src/session/AudioCache.js';
 import { SessionManager, type SessionTimings } from '../../src/session/index.js';
 import type { ItemReport, QueueItemInput, VoiceTarget } from '../../src/session/types.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
@@ -44,6 +45,7 @@ export interface HarnessOptions {
   timings?: Partial<SessionTimings>;
   budget?: { dailyChars: number | null; monthlyChars: number | null };
   limits?: { maxPerGuild: number; maxPerUser: number };
+  audioCache?: AudioCache;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -64,6 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     limits: options.limits ?? { maxPerGuild: 20, maxPerUser: 10 },
     budget: options.budget ?? { dailyChars: null, monthlyChars: null },
     timings: { ...FAST_TIMINGS, ...options.timings },
+    ...(options.audioCache ? { audioCache: options.audioCache } : {}),
   });
   const reports: ItemReport[] = [];
   const notices: string[] = [];
