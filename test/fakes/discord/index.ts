@@ -179,8 +179,16 @@ export class FakeDiscord {
   /** A user posts a message (MESSAGE_CREATE filtered by each session's intents). */
   message(spec: MessageSpec): SentMessage {
     const g = this.guild(spec.guild);
+    const channelId = spec.channel === undefined ? g.textChannel().id : g.channel(spec.channel).id;
+    if (spec.webhook !== undefined) {
+      // A webhook message: its author is the webhook itself (a bot user with the webhook's id) and has no member.
+      const webhookId = this.ids.next();
+      const author = { id: webhookId, username: spec.webhook, discriminator: '0000', global_name: null, avatar: null, bot: true };
+      const sent = dispatchMessage(this.gateway, g, g.firstHuman(), channelId, this.ids.next(), spec.content, { author, webhook_id: webhookId, member: undefined });
+      return { ...sent, authorId: webhookId };
+    }
     const author = spec.author === undefined ? g.firstHuman() : g.member(spec.author);
-    return dispatchMessage(this.gateway, g, author, g.textChannel(spec.channel).id, this.ids.next(), spec.content);
+    return dispatchMessage(this.gateway, g, author, channelId, this.ids.next(), spec.content);
   }
 
   /** A user joins (channel), moves (another channel) or leaves (null) voice; VOICE_STATE_UPDATE follows. */

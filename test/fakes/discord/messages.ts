@@ -13,10 +13,12 @@ export interface MessageSpec {
   content: string;
   /** Guild name or id; default the first guild. */
   guild?: string;
-  /** Text channel name or id; default the first text channel. */
+  /** Channel name or id; default the first text channel. A voice channel's own text chat works too. */
   channel?: string;
   /** Member name or id; default the first human member. */
   author?: string;
+  /** Post as a webhook with this name instead of a member (webhook_id set, no member). */
+  webhook?: string;
 }
 
 /** What was dispatched, per bot session: `content` is '' where the session lacks MessageContent. */
