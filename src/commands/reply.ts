@@ -21,8 +21,16 @@ export function publicly(content: string): Reply {
 /** Discord's limit on a message's content. */
 export const MAX_CONTENT = 2000;
 
-/** Cuts `text` to Discord's message limit without splitting a surrogate pair. */
+/**
+ * Bidi embeddings, overrides, isolates and marks, zero-width characters (not the joiner emoji sequences need),
+ * and control characters other than line breaks: in user input echoed back (a voice name, a display name)
+ * they could turn the rest of the bot's message around or hide text in it.
+ */
+const DECEPTIVE = /[^\P{Cc}\n]|[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
+
+/** Makes `text` safe to send: no deceptive characters (see above), cut to Discord's limit without splitting a surrogate pair. */
 export function fitMessage(text: string, max = MAX_CONTENT): string {
+  text = text.replace(DECEPTIVE, '');
   if (text.length <= max) return text;
   const points = Array.from(text);
   let out = '';

@@ -7,14 +7,14 @@ import { resolveVoice } from '../store/resolveVoice.js';
 import type { Synthesizer } from '../t2a/types.js';
 import { compileDictionary, splitForT2A, type CompiledDictionary } from '../text/index.js';
 import { backoffDelay } from './backoff.js';
-import { judge, type Verdict } from './failures.js';
+import { DEFAULT_PAUSE_COOLDOWNS, judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
 import { PreparedItem, type Outcome } from './PreparedItem.js';
 import { Queue, type QueueLimits } from './Queue.js';
 import type { EnqueueResult, ItemReport, JoinResult, PauseState, QueueItem, QueueItemInput, SessionStatus, VoiceTarget } from './types.js';
 import { VoiceLink, type VoiceLinkTimings } from './VoiceLink.js';
 import { toTaskSettings } from './voiceSettings.js';
 
-export interface SessionTimings extends VoiceLinkTimings {
+export interface SessionTimings extends VoiceLinkTimings, PauseCooldowns {
   /** Leave this long after the last human left the channel. */
   leaveEmptyAfterMs: number;
   /** Underrun tolerated mid-utterance before the player gives up on a stalled stream. */
@@ -34,6 +34,7 @@ export const DEFAULT_TIMINGS: SessionTimings = {
   retryBaseMs: 1_000,
   retryMaxMs: 16_000,
   retryAttempts: 4,
+  ...DEFAULT_PAUSE_COOLDOWNS,
 };
 
 /** What a session needs from its manager. */
@@ -57,6 +58,10 @@ export interface GuildSessionEvents {
   pause: [verdict: Extract<Verdict, { action: 'pause' }>, channelId: string | null];
   /** A retry is scheduled (for the log, not the channel). */
   retry: [item: QueueItem, attempt: number, delayMs: number, error: unknown];
+  /** Admin-facing message about the server's setup (a server voice MiniMax refuses), sent once. */
+  notice: [channelId: string | null, message: string];
+  /** An item was synthesized in full and handed to the player (counters, tests). */
+  played: [item: QueueItem];
   usage: [characters: number];
   ended: [reason: string];
 }
@@ -80,6 +85,10 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private destroyed = false;
   private lastChannelId: string | null = null;
   private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
+  /** Items spoken with the server-wide voice (server setting or bot default), and that voice. */
+  private readonly serverVoiceOf = new WeakMap<PreparedItem, string>();
+  /** The server-wide voice MiniMax refused, once its notice went out (cleared when it plays again). */
+  private badServerVoice: string | null = null;
 
   constructor(
     readonly guildId: string,
@@ -191,12 +200,13 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     const prepared = this.takeNext();
     if (!prepared) return;
     this.current = prepared;
-    this.prefetch();
     if (prepared.resource.ended) {
       // It failed before a packet could play (e.g. prefetched, then refused): nothing to hear, only to settle.
+      // Nothing behind it starts first: if it is to be retried, the retry must reach MiniMax before the rest.
       void prepared.outcome.then(() => this.finish(prepared, false));
       return;
     }
+    this.prefetch();
     this.player.play(prepared.resource);
     void prepared.outcome.then((outcome) => this.onOutcome(prepared, outcome));
   }
@@ -242,7 +252,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     const voice = resolveVoice(this.ctx.defaults, settings.voice, member, item.override);
     const dictionary = this.ctx.store.listDictionary(this.guildId);
     const text = this.compiledDictionary(dictionary, settings.allowSpecialMarkup).apply(item.text);
-    return new PreparedItem(item, splitForT2A(text), toTaskSettings(voice, dictionary), this.ctx.synthesizer, this.ctx.transcoders);
+    const prepared = new PreparedItem(item, splitForT2A(text), toTaskSettings(voice, dictionary), this.ctx.synthesizer, this.ctx.transcoders);
+    if (item.override?.voiceId === undefined && member.voiceId === undefined) this.serverVoiceOf.set(prepared, voice.voiceId);
+    return prepared;
   }
 
   /** The guild's dictionary as a matcher, rebuilt only when the entries change (building one costs ms). */
@@ -285,11 +297,14 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     // usage_characters comes from upstream: only a finite, positive count is recorded.
     const billed = Math.round(outcome.usageCharacters);
     if (Number.isFinite(billed) && billed > 0) this.emit('usage', billed);
+    const serverVoice = this.serverVoiceOf.get(prepared);
     if (outcome.ok || outcome.aborted || this.destroyed) {
       this.attempts.delete(prepared.item.id);
+      if (outcome.ok && serverVoice === this.badServerVoice) this.badServerVoice = null;
+      if (outcome.ok) this.emit('played', prepared.item);
       return;
     }
-    const verdict = judge(outcome.error, outcome.audioStarted);
+    const verdict = judge(outcome.error, outcome.audioStarted, this.ctx.timings);
     const item = prepared.item;
     if (verdict.action === 'retry') {
       const attempt = (this.attempts.get(item.id) ?? 0) + 1;
@@ -310,6 +325,11 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       this.emit('pause', verdict, item.source.channelId);
       this.emit('report', { item, kind: 'paused', reason: verdict.pause.message });
       return;
+    }
+    if (verdict.kind === 'skipped_voice' && serverVoice !== undefined && serverVoice !== this.badServerVoice) {
+      // Every item in the server's voice will fail the same way: the admins hear about it once, with the fix.
+      this.badServerVoice = serverVoice;
+      this.emit('notice', item.source.channelId, badServerVoiceNotice(serverVoice, shortReason(outcome.error)));
     }
     this.emit('report', { item, kind: verdict.kind, reason: verdict.reason });
   }
@@ -353,12 +373,23 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.cancelRetry();
     this.next?.abort();
     this.next = null;
-    this.current?.abort();
+    const current = this.current;
     this.current = null;
+    current?.abort();
     this.player.stop(true);
     this.link.destroy();
+    // The item being read is stopped too: tell its author rather than lose it silently.
+    if (current) {
+      const cut = current.audioStarted;
+      this.emit('report', { item: current.item, kind: cut ? 'cut' : 'failed', reason: `${cut ? 'stopped' : 'not read'}: ${reason}` });
+    }
     void this.ctx.synthesizer.close().catch(() => undefined);
     for (const item of pending) this.emit('report', { item, kind: 'failed', reason: `not read: ${reason}` });
     this.emit('ended', reason);
   }
+}
+
+/** The admin-facing notice for a server-wide voice that MiniMax refuses. */
+function badServerVoiceNotice(voiceId: string, why: string): string {
+  return `The server's voice "${voiceId.slice(0, 100)}" cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
 }

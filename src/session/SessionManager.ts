@@ -29,6 +29,8 @@ export interface SessionManagerEvents {
   notice: [guildId: string, channelId: string | null, message: string];
   /** For the log only: an item will be retried. */
   retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
+  /** An item was synthesized in full and handed to the player (counters, tests). */
+  played: [guildId: string, item: QueueItem];
   ended: [guildId: string, reason: string];
 }
 
@@ -41,6 +43,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly sessions = new Map<string, GuildSession>();
   private readonly guildPauses = new Map<string, Pause>();
   private globalPause: Pause | null = null;
+  /**
+   * The reason of the last every-guild pause the admins were told about. It outlives the pause itself: a probe
+   * after the cooldown that meets the same refusal pauses again without a second notice; a played item clears it.
+   */
+  private globalNoticed: PauseState['reason'] | null = null;
   private shuttingDown = false;
   private readonly timings: SessionTimings;
   private readonly now: () => number;
@@ -120,13 +127,24 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.sessions.set(guildId, session);
     session.on('report', (report) => this.emit('report', guildId, report));
     session.on('retry', (item, attempt, delay, error) => this.emit('retry', guildId, item, attempt, delay, error));
+    session.on('notice', (channelId, message) => this.emit('notice', guildId, channelId, message));
+    session.on('played', (item) => {
+      this.globalNoticed = null;
+      this.emit('played', guildId, item);
+    });
     session.on('usage', (chars) => o.store.addUsage(guildId, chars, new Date(this.now())));
     session.on('pause', (verdict, channelId) => {
       const pause: Pause = { ...verdict.pause, since: this.now(), until: this.now() + verdict.cooldownMs };
-      const already = verdict.scope === 'all' ? this.globalPause : this.guildPauses.get(guildId);
-      if (verdict.scope === 'all') this.globalPause = pause;
-      else this.guildPauses.set(guildId, pause);
-      if (!already || already.reason !== pause.reason) this.emit('notice', guildId, channelId, `Speech is paused: ${pause.message}.`);
+      let told: boolean;
+      if (verdict.scope === 'all') {
+        told = this.globalNoticed === pause.reason;
+        this.globalPause = pause;
+        this.globalNoticed = pause.reason;
+      } else {
+        told = this.guildPauses.get(guildId)?.reason === pause.reason;
+        this.guildPauses.set(guildId, pause);
+      }
+      if (!told) this.emit('notice', guildId, channelId, `Speech is paused: ${pause.message}.`);
     });
     session.once('ended', (reason) => {
       if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);

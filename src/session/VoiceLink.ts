@@ -110,7 +110,10 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       this.emit('lost', 'voice connection destroyed');
       return;
     }
-    if (newState.status !== VoiceConnectionStatus.Disconnected) return;
+    if (newState.status !== VoiceConnectionStatus.Disconnected) {
+      if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) void this.watchRecovery(connection);
+      return;
+    }
     this.recovering = true;
     if (newState.reason === VoiceConnectionDisconnectReason.WebSocketClose && newState.closeCode === 4014) {
       // 4014: kicked, or moved to another channel (then a new server update follows at once).
@@ -126,6 +129,25 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     }
     // Before the first Ready, the join deadline decides; afterwards one recovery loop at a time.
     if (!this.wasReady || this.rejoinLoop) return;
+    this.rejoinLoop = true;
+    try {
+      await this.rejoinWithBackoff(connection);
+    } finally {
+      this.rejoinLoop = false;
+    }
+  }
+
+  /**
+   * After most voice closes (4006, 4015, network errors) @discordjs/voice rejoins or resumes by itself, with no
+   * deadline: if Discord never answers that rejoin, the connection would wait in Signalling forever. Give it
+   * the join deadline, then take over with the bounded rejoin loop.
+   */
+  private async watchRecovery(connection: VoiceConnection): Promise<void> {
+    if (this.rejoinLoop) return;
+    this.recovering = true;
+    if (await this.waitReady(this.timings.joinTimeoutMs)) return;
+    if (connection !== this.connection || this.stop.signal.aborted || this.rejoinLoop) return;
+    if (connection.state.status === VoiceConnectionStatus.Disconnected || connection.state.status === VoiceConnectionStatus.Destroyed) return;
     this.rejoinLoop = true;
     try {
       await this.rejoinWithBackoff(connection);

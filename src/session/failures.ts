@@ -1,3 +1,4 @@
+import { classifyStatus } from '../t2a/index.js';
 import type { FailureKind, PauseState } from './types.js';
 
 /** What the session does about a failed item. */
@@ -5,6 +6,25 @@ export type Verdict =
   | { action: 'retry' }
   | { action: 'report'; kind: FailureKind; reason: string }
   | { action: 'pause'; scope: 'guild' | 'all'; pause: Omit<PauseState, 'since'>; cooldownMs: number };
+
+/**
+ * How long speech stays paused after an account-wide refusal before the next item is tried again (a probe:
+ * if the owner fixed the key or topped up meanwhile, speech resumes by itself).
+ */
+export interface PauseCooldowns {
+  /** 1004 / 2049: a bad key. */
+  authPauseMs: number;
+  /** 1008: no balance. */
+  billingPauseMs: number;
+  /** 2056: the 5-hour usage window is spent. */
+  usageLimitPauseMs: number;
+}
+
+export const DEFAULT_PAUSE_COOLDOWNS: Readonly<PauseCooldowns> = Object.freeze({
+  authPauseMs: 5 * 60_000,
+  billingPauseMs: 5 * 60_000,
+  usageLimitPauseMs: 15 * 60_000,
+});
 
 interface ErrorLike {
   message?: unknown;
@@ -17,11 +37,18 @@ function field(error: unknown): ErrorLike {
   return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
 }
 
+/** A short, user-facing reason: the meaning of MiniMax's status code when there is one, else the message. */
+export function shortReason(error: unknown): string {
+  const { code, message } = field(error);
+  if (typeof code === 'number') return classifyStatus(code).meaning;
+  return typeof message === 'string' ? message : 'speech failed';
+}
+
 /**
  * Decides, from a T2A error's category, what happens to the item: retried with backoff (rate limits and
  * transient faults, only while nothing was heard), skipped with a reason, or speech paused (key, balance).
  */
-export function judge(error: unknown, audioStarted: boolean): Verdict {
+export function judge(error: unknown, audioStarted: boolean, cooldowns: PauseCooldowns = DEFAULT_PAUSE_COOLDOWNS): Verdict {
   const { category, code, message } = field(error);
   const text = typeof message === 'string' ? message : 'speech failed';
   switch (category) {
@@ -30,16 +57,16 @@ export function judge(error: unknown, audioStarted: boolean): Verdict {
         action: 'pause',
         scope: 'all',
         pause: { reason: 'auth', message: 'MiniMax rejected the API key: the bot owner must check MINIMAX_API_KEY and MINIMAX_REGION' },
-        cooldownMs: 5 * 60_000,
+        cooldownMs: cooldowns.authPauseMs,
       };
     case 'billing':
       return code === 2056
-        ? { action: 'pause', scope: 'all', pause: { reason: 'usage_limit', message: "MiniMax's usage limit is reached; speech resumes when it resets" }, cooldownMs: 15 * 60_000 }
-        : { action: 'pause', scope: 'all', pause: { reason: 'billing', message: 'the MiniMax account is out of balance: the bot owner must top it up' }, cooldownMs: 5 * 60_000 };
+        ? { action: 'pause', scope: 'all', pause: { reason: 'usage_limit', message: "MiniMax's usage limit is reached; speech resumes when it resets" }, cooldownMs: cooldowns.usageLimitPauseMs }
+        : { action: 'pause', scope: 'all', pause: { reason: 'billing', message: 'the MiniMax account is out of balance: the bot owner must top it up' }, cooldownMs: cooldowns.billingPauseMs };
     case 'content':
-      return { action: 'report', kind: 'skipped_content', reason: `MiniMax would not read it (${text})` };
+      return { action: 'report', kind: 'skipped_content', reason: `MiniMax would not read it (${shortReason(error)})` };
     case 'voice':
-      return { action: 'report', kind: 'skipped_voice', reason: `the voice cannot be used (${text}); pick another with /voice set or /myvoice set` };
+      return { action: 'report', kind: 'skipped_voice', reason: `the voice cannot be used (${shortReason(error)}); pick another with /voice set or /myvoice set` };
     default:
       break;
   }

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   timings?: Partial<SessionTimings>;
   /** The bot's clock (rate limits, "X said", usage days). Default Date.now. */
   now?: () => number;
+  /** Secrets the logger redacts. Default both; [] shows what the code itself would write (security tests). */
+  logSecrets?: readonly string[];
 }
 
 export interface Harness {
@@ -66,7 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs: string[] = [];
   const boot = (): Promise<RunningBot> =>
     startBot(config, {
-      logger: createLogger({ level: 'debug', secrets: [DISCORD_TOKEN, MINIMAX_KEY], write: (line) => logs.push(line) }),
+      logger: createLogger({ level: 'debug', secrets: options.logSecrets ?? [DISCORD_TOKEN, MINIMAX_KEY], write: (line) => logs.push(line) }),
       timings: { leaveEmptyAfterMs: 300, joinTimeoutMs: 5_000, ...options.timings },
       ...(options.now ? { now: options.now } : {}),
     });

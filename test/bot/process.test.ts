@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../fakes/discord/index.js';
+import { FakeDiscord, opt } from '../fakes/discord/index.js';
+import { until } from '../faults/helpers.js';
 import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
 import { DISCORD_TOKEN, GUILD, MINIMAX_KEY } from './harness.js';
 
@@ -48,7 +49,7 @@ describe('the parrot process', () => {
     expect(stdout.join('')).toBe('');
   });
 
-  it('on SIGTERM leaves the voice channel, closes the database and exits 0 within 10 s', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s stops reading, leaves the voice channel, closes the database and exits 0 within 10 s', async (signal) => {
     const discord = await FakeDiscord.start({ guilds: [GUILD], token: DISCORD_TOKEN });
     cleanups.push(() => discord.close());
     const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY });
@@ -69,17 +70,24 @@ describe('the parrot process', () => {
     await discord.rest.waitForCall((c) => c.path.endsWith('/commands'), 10_000);
     const joined = await discord.interaction({ command: 'join' }).reply({ timeoutMs: 10_000 });
     expect(joined.content).toContain('Joined');
+    await discord.interaction({ command: 'autoread', subcommand: 'set', options: { channel: opt.channel('reading') } }).reply({ timeoutMs: 10_000 });
+    discord.message({ channel: 'reading', author: 'alice', content: 'Read before the signal.' });
+    await minimax.waitFor(() => minimax.texts.length === 1, 10_000);
 
     const signalled = Date.now();
-    child.kill('SIGTERM');
+    child.kill(signal);
+    // Once it says it is stopping, it no longer reads: a message now is not spoken.
+    await until(() => stderr.join('').includes('INFO  stopping'), 10_000, 'the stopping line');
+    discord.message({ channel: 'reading', author: 'alice', content: 'Sent after the signal.' });
     expect(await exited(child, 12_000)).toBe(0);
+    expect(minimax.texts).toEqual(['alice said, Read before the signal.']);
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(discord.voiceRequests.at(-1)).toMatchObject({ channelId: null });
     // A clean close checkpoints and removes SQLite's write-ahead log.
     expect(existsSync(join(dataDir, 'parrot.sqlite'))).toBe(true);
     expect(existsSync(join(dataDir, 'parrot.sqlite-wal'))).toBe(false);
     const log = stderr.join('');
-    expect(log).toContain('signal received signal=SIGTERM');
+    expect(log).toContain(`signal received signal=${signal}`);
     expect(log).toContain('stopped');
     expect(log).not.toContain(DISCORD_TOKEN);
     expect(log).not.toContain(MINIMAX_KEY);

@@ -4,13 +4,13 @@
  */
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { createTranscoderFactory } from '../../src/audio/index.js';
+import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
 import type { AudioCache } from '../../src/session/AudioCache.js';
 import { SessionManager, type SessionTimings } from '../../src/session/index.js';
-import type { ItemReport, QueueItemInput, VoiceTarget } from '../../src/session/types.js';
+import type { ItemReport, QueueItem, QueueItemInput, VoiceTarget } from '../../src/session/types.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
-import { createSynthesizer } from '../../src/t2a/index.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
+import { createSynthesizer, type SynthesizerOptions } from '../../src/t2a/index.js';
+import { FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
 import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
 import type { FakeMiniMaxOptions } from '../fakes/minimax/types.js';
 
@@ -25,8 +25,14 @@ export interface Harness {
   textChannelId: string;
   reports: ItemReport[];
   notices: string[];
-  target(): VoiceTarget;
-  item(text: string, authorId?: string): QueueItemInput;
+  /** Every scheduled retry (the manager's 'retry' event). */
+  retries: { guildId: string; item: QueueItem; attempt: number; delayMs: number; error: unknown }[];
+  /** Items synthesized in full (the manager's 'played' event). */
+  played: { guildId: string; item: QueueItem }[];
+  /** The voice channel 'Voice' of a guild (name or id; default the first guild). */
+  target(guild?: string): VoiceTarget;
+  /** An item from the text channel 'general' of a guild (default the first guild). */
+  item(text: string, authorId?: string, guild?: string): QueueItemInput;
   close(): Promise<void>;
 }
 
@@ -46,21 +52,28 @@ export interface HarnessOptions {
   budget?: { dailyChars: number | null; monthlyChars: number | null };
   limits?: { maxPerGuild: number; maxPerUser: number };
   audioCache?: AudioCache;
+  /** Over the harness's synthesizer options (url and apiKey stay the fake's). */
+  synthesizer?: Partial<Omit<SynthesizerOptions, 'url' | 'apiKey'>>;
+  /** Default: the WASM transcoder. */
+  transcoders?: TranscoderFactory;
+  /** Default: FakeDiscord's one default guild. Each needs a text channel 'general' and a voice channel 'Voice'. */
+  guilds?: readonly GuildSpec[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const minimax = new FakeMiniMax({ msPerChar: 40, minAudioMs: 300, ...options.minimax });
   const { url } = await minimax.start();
-  const discord = await FakeDiscord.start();
+  const discord = await FakeDiscord.start(options.guilds ? { guilds: options.guilds } : {});
   const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates], ...discord.clientOptions() });
   const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(5_000) });
   await client.login(discord.token);
   await ready;
   const guild = discord.guild();
+  const timeouts = { connect: 2_000, taskStarted: 2_000, firstChunk: 3_000, betweenChunks: 3_000 };
   const store = new MemoryStore();
   const manager = new SessionManager({
-    synthesizerFactory: () => createSynthesizer({ url, apiKey: 'test-key-not-secret', timeouts: { connect: 2_000, taskStarted: 2_000, firstChunk: 3_000, betweenChunks: 3_000 } }),
-    transcoders: createTranscoderFactory(),
+    synthesizerFactory: () => createSynthesizer({ timeouts, ...options.synthesizer, url, apiKey: 'test-key-not-secret' }),
+    transcoders: options.transcoders ?? createTranscoderFactory(),
     store,
     defaults: { voiceId: 'English_expressive_narrator', model: 'speech-2.8-turbo' },
     limits: options.limits ?? { maxPerGuild: 20, maxPerUser: 10 },
@@ -70,16 +83,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const reports: ItemReport[] = [];
   const notices: string[] = [];
+  const retries: Harness['retries'] = [];
+  const played: Harness['played'] = [];
   manager.on('report', (_g, r) => reports.push(r));
   manager.on('notice', (_g, _c, m) => notices.push(m));
+  manager.on('retry', (guildId, item, attempt, delayMs, error) => retries.push({ guildId, item, attempt, delayMs, error }));
+  manager.on('played', (guildId, item) => played.push({ guildId, item }));
   const voiceChannelId = guild.channel('Voice').id;
   const textChannelId = guild.channel('general').id;
   let n = 0;
   return {
-    discord, minimax, client, manager, store, reports, notices, voiceChannelId, textChannelId,
+    discord, minimax, client, manager, store, reports, notices, retries, played, voiceChannelId, textChannelId,
     guildId: guild.id,
-    target: () => ({ guildId: guild.id, channelId: voiceChannelId, adapterCreator: client.guilds.cache.get(guild.id)!.voiceAdapterCreator }),
-    item: (text, authorId = 'u1') => ({ authorId, authorName: `user ${authorId}`, text, source: { kind: 'message', channelId: textChannelId, messageId: String(++n) } }),
+    target: (ref) => {
+      const g = discord.guild(ref);
+      return { guildId: g.id, channelId: g.channel('Voice').id, adapterCreator: client.guilds.cache.get(g.id)!.voiceAdapterCreator };
+    },
+    item: (text, authorId = 'u1', ref) => {
+      const channelId = ref === undefined ? textChannelId : discord.guild(ref).channel('general').id;
+      return { authorId, authorName: `user ${authorId}`, text, source: { kind: 'message', channelId, messageId: String(++n) } };
+    },
     async close() {
       await manager.destroyAll('test over');
       await client.destroy();

@@ -22,6 +22,8 @@ export interface GatewaySession {
   ended: boolean;
   invalid: boolean;
   resumes: number;
+  /** Set by closeSockets({ replayFrom }): the next resume replays from here, even what the bot already had. */
+  replayFrom?: number | undefined;
 }
 
 /** A payload the bot sent (heartbeats are only counted). */
@@ -100,11 +102,14 @@ export class GatewayServer extends EventEmitter {
 
   /**
    * Drops the gateway sockets. Default 4000 (unknown error): discord.js resumes and gets the missed dispatches.
-   * With `invalidate`, the resume is refused (op 9 false) and the bot identifies again.
+   * With `invalidate`, the resume is refused (op 9 false) and the bot identifies again. With `replayFrom`, the
+   * resume replays every dispatch after that sequence number, including ones the bot already received (as
+   * Discord may when the bot's last sequence number was stale): duplicates the bot must tolerate.
    */
-  closeSockets(code = 4000, options: { invalidate?: boolean } = {}): void {
+  closeSockets(code = 4000, options: { invalidate?: boolean; replayFrom?: number } = {}): void {
     for (const session of this.live) {
       if (options.invalidate) session.invalid = true;
+      if (options.replayFrom !== undefined) session.replayFrom = options.replayFrom;
       session.socket?.close(code, 'fake Discord closed the gateway');
     }
   }
@@ -190,7 +195,9 @@ export class GatewayServer extends EventEmitter {
     if (session.socket && session.socket !== ws) session.socket.close(4000, 'Resumed elsewhere');
     session.socket = ws;
     session.resumes += 1;
-    const after = typeof d['seq'] === 'number' ? d['seq'] : 0;
+    const acked = typeof d['seq'] === 'number' ? d['seq'] : 0;
+    const after = Math.min(acked, session.replayFrom ?? acked);
+    session.replayFrom = undefined;
     for (const entry of session.log) {
       if (entry.s > after) send(ws, { op: 0, s: entry.s, t: entry.t, d: entry.d });
     }

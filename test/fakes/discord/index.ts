@@ -249,8 +249,11 @@ export class FakeDiscord {
     this.signalling.kickBot(this.guild(options.guild));
   }
 
-  /** Drops the gateway socket; the bot resumes (missed dispatches replayed) unless `invalidate`. */
-  closeGateway(code = 4000, options: { invalidate?: boolean } = {}): void {
+  /**
+   * Drops the gateway socket; the bot resumes (missed dispatches replayed) unless `invalidate`. `replayFrom`
+   * (a sequence number, see `gateway.sessions[i].log`) also replays dispatches the bot already received.
+   */
+  closeGateway(code = 4000, options: { invalidate?: boolean; replayFrom?: number } = {}): void {
     this.gateway.closeSockets(code, options);
   }
 
