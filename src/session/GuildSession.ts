@@ -207,8 +207,31 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       return;
     }
     this.prefetch();
-    this.player.play(prepared.resource);
+    this.startPlaying(prepared);
     void prepared.outcome.then((outcome) => this.onOutcome(prepared, outcome));
+  }
+
+  /**
+   * Plays the item once its first packet exists. A player started earlier waits in Buffering and takes the packet
+   * a tick later; started now (with the audio cycle idle), the cycle prepares the packet at once: 20 ms sooner.
+   */
+  private startPlaying(prepared: PreparedItem): void {
+    const { resource } = prepared;
+    if (resource.started) {
+      this.player.play(resource);
+      return;
+    }
+    const stream = resource.playStream;
+    const go = (): void => {
+      stream.off('readable', go);
+      stream.off('close', go);
+      if (this.current !== prepared || this.destroyed) return;
+      // Closed before any packet (failed, skipped): there is nothing to play, only to settle.
+      if (resource.ended) void prepared.outcome.then(() => this.finish(prepared, false));
+      else this.player.play(resource);
+    };
+    stream.on('readable', go);
+    stream.on('close', go);
   }
 
   private takeNext(): PreparedItem | null {
