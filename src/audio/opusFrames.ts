@@ -1,5 +1,5 @@
-import OpusScript from 'opusscript';
 import { AudioError } from './errors.js';
+import { OpusEncoder } from './opusEncoder.js';
 
 /** Discord's Opus format: 48 kHz, stereo, 20 ms frames. */
 export const OPUS_SAMPLE_RATE = 48_000;
@@ -14,6 +14,7 @@ const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_COMPLEXITY = 4010;
 const OPUS_SET_FORCE_CHANNELS = 4022;
 const OPUS_AUTO = -1000;
+const OPUS_APPLICATION_AUDIO = 2049;
 
 /** Encoder settings shared by every transcoder. */
 export interface OpusEncoderOptions {
@@ -26,8 +27,8 @@ export interface OpusEncoderOptions {
 export const DEFAULT_OPUS_BITRATE = 64_000;
 
 /**
- * Interleaved stereo PCM in any chunk sizes -> one Opus packet per 20 ms frame (opusscript). `flush()` pads
- * the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it). Whole
+ * Interleaved stereo PCM in any chunk sizes -> one Opus packet per 20 ms frame (libopus, see opusEncoder.ts).
+ * `flush()` pads the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it). Whole
  * frames of digital silence before the first audible sample (MP3 priming) are dropped.
  * A frame whose two channels are identical (MiniMax sends mono by default) is coded as mono: about a quarter
  * less CPU and all the bits for the one signal. That is still a stereo Opus stream: libopus itself switches
@@ -36,7 +37,7 @@ export const DEFAULT_OPUS_BITRATE = 64_000;
  * destroy the pipeline from inside `onPacket`.
  */
 export class OpusFrameEncoder {
-  #encoder: OpusScript | undefined;
+  #encoder: OpusEncoder | undefined;
   readonly #frame = Buffer.alloc(FRAME_BYTES);
   // Same memory as #frame; Buffer.alloc is never pooled, so the offset is 0 and aligned.
   readonly #samples = new Int16Array(this.#frame.buffer, this.#frame.byteOffset, FRAME_BYTES / 2);
@@ -48,10 +49,10 @@ export class OpusFrameEncoder {
 
   constructor(onPacket: (packet: Buffer) => void, options: OpusEncoderOptions = {}) {
     this.#onPacket = onPacket;
-    const encoder = new OpusScript(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OpusScript.Application.AUDIO);
+    const encoder = new OpusEncoder(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_APPLICATION_AUDIO, OPUS_FRAME_SAMPLES);
     try {
-      encoder.encoderCTL(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
-      if (options.complexity !== undefined) encoder.encoderCTL(OPUS_SET_COMPLEXITY, options.complexity);
+      encoder.ctl(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
+      if (options.complexity !== undefined) encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity);
     } catch (error) {
       encoder.delete();
       throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });
@@ -106,7 +107,7 @@ export class OpusFrameEncoder {
     }
   }
 
-  /** Free the encoder (opusscript memory is not garbage-collected). Safe to call more than once. */
+  /** Free the encoder (WASM memory is not garbage-collected). Safe to call more than once. */
   delete(): void {
     this.#encoder?.delete();
     this.#encoder = undefined;
@@ -129,7 +130,7 @@ export class OpusFrameEncoder {
     try {
       const mono = this.#channelsIdentical();
       if (mono !== this.#mono) {
-        encoder.encoderCTL(OPUS_SET_FORCE_CHANNELS, mono ? 1 : OPUS_AUTO);
+        encoder.ctl(OPUS_SET_FORCE_CHANNELS, mono ? 1 : OPUS_AUTO);
         this.#mono = mono;
       }
       packet = encoder.encode(this.#frame, OPUS_FRAME_SAMPLES);
