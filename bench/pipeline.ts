@@ -32,6 +32,8 @@ export interface PipelineBenchOptions {
   chunkBytes?: number;
   /** Time between create() and the first chunk: the T2A request in flight (default 150 ms). */
   leadMs?: number;
+  /** Only these pipelines (ids: wasm, ffmpeg-pcm, ffmpeg-ogg, ffmpeg-default); default all. */
+  pipelines?: string[];
   /** Where to write the markdown (default bench/results/pipeline.md); null = do not write. */
   outFile?: string | null;
   log?: (line: string) => void;
@@ -197,7 +199,7 @@ async function measureStreams(id: string, streams: number, audioSeconds: number,
   }
 }
 
-type Settings = Required<Omit<PipelineBenchOptions, 'outFile' | 'log'>>;
+type Settings = Required<Omit<PipelineBenchOptions, 'outFile' | 'log' | 'pipelines'>>;
 
 async function runWorker(id: string, o: Settings): Promise<WorkerResult> {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', id,
@@ -250,7 +252,7 @@ export async function runPipelineBench(options: PipelineBenchOptions = {}): Prom
   const chunks = chunksOf(mp3, o.chunkBytes);
   const msPerByte = 8000 / MP3.bitrate;
   const rows: PipelineBenchRow[] = [];
-  for (const p of PIPELINES) {
+  for (const p of PIPELINES.filter((x) => !options.pipelines || options.pipelines.includes(x.id))) {
     const factory = p.factory(path);
     const runs = p.baseline ? o.baselineRuns : o.latencyRuns;
     await firstPacketMs(factory, chunks, msPerByte, o.leadMs); // warm-up

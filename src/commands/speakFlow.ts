@@ -21,8 +21,10 @@ export async function speakFor(ctx: CommandContext, rawText: string, override: V
   const rate = ctx.rateLimiter.take(guild.id, interaction.user.id);
   if (!rate.ok) return privately(describeRateLimit(rate));
 
-  if (needsJoin(sessions, guild.id, channel.id)) await ctx.defer();
-  const joined = await joinVoiceChannelOf(sessions, guild, channel);
+  // Deferring (joining can take seconds) and joining are both round trips to Discord: a cold /speak waits for
+  // the slower of the two, not their sum.
+  const deferring = needsJoin(sessions, guild.id, channel.id) ? ctx.defer() : Promise.resolve();
+  const [, joined] = await Promise.all([deferring, joinVoiceChannelOf(sessions, guild, channel)]);
   if (!joined.ok) return privately(joined.message);
 
   const result = joined.session.enqueue({

@@ -1,0 +1,55 @@
+/** The load benchmark's tables and the per-step figures the targets are judged on. */
+import type { LoadBenchResult } from './load.js';
+import type { SpeakStepResult } from './loadTypes.js';
+import { IDLE_GUILD_DESCRIPTION } from './loadGuilds.js';
+import { fmt, percentile } from './stats.js';
+
+const MB = 1e6;
+const KB = 1024;
+
+/** CPU seconds per audio second, as % of one core per real-time stream. */
+export const cpuPercentPerStream = (s: SpeakStepResult): number => (100 * s.cpuSeconds) / s.audioSeconds;
+/** The same, less what the process spends with the guilds joined and silent: the cost speaking adds. */
+export const marginalCpuPercentPerStream = (s: SpeakStepResult): number =>
+  (100 * (s.cpuSeconds - (s.idleCpuPercent / 100) * s.wallSeconds)) / s.audioSeconds;
+/** Peak RSS growth over the baseline (after warm-up and GC, before any join), per speaking guild. */
+export const rssPerSpeakingGuildMb = (s: SpeakStepResult): number => (s.peakRssBytes - s.baselineRssBytes) / s.guilds / MB;
+/** Heap + external growth from joining (voice connection, player, session, no audio yet), per guild. */
+export const joinedKbPerGuild = (s: SpeakStepResult): number => (s.joinedHeapBytes - s.baselineHeapBytes) / s.guilds / KB;
+export const idleKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterHeapBytes - r.idle.beforeHeapBytes) / r.idle.guilds / KB;
+export const idleRssKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterRssBytes - r.idle.beforeRssBytes) / r.idle.guilds / KB;
+
+export function loadMarkdown(r: LoadBenchResult): string {
+  const s = r.settings;
+  return [
+    `## Load (guilds speaking at once; ${s.audioMs / 1000} s of audio each; fake MiniMax: first chunk ${s.firstChunkMs} ms, pacing ${s.realtimeFactor} x real time)`,
+    '',
+    'Each step is a fresh bot process (startBot; sessions joined and fed one text each through SessionManager / GuildSession,',
+    "as /speak does, with one discord.js client); the fakes run in that process's child, so their CPU is not counted.",
+    '',
+    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds) | late breaks > 200 ms | lost packets | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...r.steps.map((x) => [
+      x.guilds,
+      fmt(x.audioSeconds, 1),
+      fmt(x.cpuSeconds, 2),
+      fmt(cpuPercentPerStream(x), 2),
+      fmt(marginalCpuPercentPerStream(x), 2),
+      fmt(x.idleCpuPercent, 2),
+      fmt(x.peakRssBytes / MB, 0),
+      fmt(rssPerSpeakingGuildMb(x), 2),
+      fmt(joinedKbPerGuild(x), 0),
+      `${x.underrunFrames} (${x.guildsWithUnderruns})`,
+      x.lateGaps,
+      x.lostPackets,
+      `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,
+      `${fmt(x.loopDelayP99Ms, 0)} / ${fmt(x.loopDelayMaxMs, 0)}`,
+      `${fmt(x.fakesCpuSeconds, 1)}, ${fmt(x.fakesLoopDelayP99Ms, 0)}`,
+      x.failures === 0 ? '0' : `${x.failures}: ${x.failureReasons.join('; ')}`,
+    ].join(' | ')).map((row) => `| ${row} |`),
+    '',
+    `Idle guilds (in the cache, no voice session; ${IDLE_GUILD_DESCRIPTION}): ${r.idle.guilds} added while running:`
+      + ` ${fmt(idleKbPerGuild(r), 1)} KB of heap + external each after GC (RSS: ${fmt(idleRssKbPerGuild(r), 1)} KB each).`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,75 @@
+/** What the load benchmark's parent (bench/load.ts) and its measured child (bench/loadWorker.ts) exchange. */
+
+export type LoadWorkerInput =
+  | {
+      mode: 'speak';
+      /** Guilds speaking at once. */
+      guilds: number;
+      /** Audio per guild (one text each). */
+      audioMs: number;
+      firstChunkMs: number;
+      realtimeFactor: number;
+    }
+  | {
+      mode: 'idle';
+      /** Guilds added while the bot runs, with no voice session. */
+      guilds: number;
+    };
+
+export interface SpeakStepResult {
+  mode: 'speak';
+  guilds: number;
+  /** Wall time from the first enqueue to the last item finished. */
+  wallSeconds: number;
+  /** Audio the fake voice server heard (sum over guilds). */
+  audioSeconds: number;
+  /** CPU (user + system) of the bot process over that window. */
+  cpuSeconds: number;
+  /** RSS after warm-up and GC, before any load guild joined. */
+  baselineRssBytes: number;
+  /** Heap + external memory after GC: before the joins, after them (sessions joined, silent). */
+  baselineHeapBytes: number;
+  joinedHeapBytes: number;
+  joinedRssBytes: number;
+  /** Largest RSS sampled while speaking (every 100 ms) and the process's lifetime peak (getrusage). */
+  peakRssBytes: number;
+  maxRssBytes: number;
+  /** CPU of the process with every guild joined and silent (% of a core), measured just before. */
+  idleCpuPercent: number;
+  /** Silence frames inside an utterance (all guilds), breaks of any kind, and breaks by a frame later than 200 ms. */
+  underrunFrames: number;
+  gaps: number;
+  lateGaps: number;
+  /** Packets the voice server never got (sequence jumps): sent in a burst after a stall and dropped. */
+  lostPackets: number;
+  guildsWithUnderruns: number;
+  maxLateMs: number;
+  /** Guilds that heard nothing, or items reported failed. */
+  silentGuilds: number;
+  failures: number;
+  /** The distinct reasons of those failures (a few). */
+  failureReasons: string[];
+  /** First MP3 message received -> first voice frame, per guild. */
+  botAddedMs: number[];
+  /** Event-loop delay while speaking (ms). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** The fakes' process over the same window: CPU and event-loop delay (if it lags, arrival times are late). */
+  fakesCpuSeconds: number;
+  fakesLoopDelayP99Ms: number;
+  fakesLoopDelayMaxMs: number;
+  /** Warnings and errors the bot logged. */
+  logs: string[];
+}
+
+export interface IdleStepResult {
+  mode: 'idle';
+  guilds: number;
+  /** Heap + external after GC, before and after the idle guilds arrived. */
+  beforeHeapBytes: number;
+  afterHeapBytes: number;
+  beforeRssBytes: number;
+  afterRssBytes: number;
+}
+
+export type LoadWorkerResult = SpeakStepResult | IdleStepResult;

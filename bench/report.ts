@@ -1,0 +1,91 @@
+/** Assembles the benchmark's markdown report from whichever parts ran. */
+import type { E2eBenchResult } from './e2e.js';
+import { e2eMarkdown } from './e2eReport.js';
+import type { LoadBenchResult } from './load.js';
+import { loadMarkdown } from './loadReport.js';
+import { machineLine } from './machine.js';
+import { opusCostMarkdown, type OpusCostRow } from './opusCost.js';
+import type { PipelineBenchResult } from './pipeline.js';
+import { judgeTargets, targetsMarkdown } from './targets.js';
+
+export interface BenchReportInput {
+  mode: 'full' | 'quick';
+  seconds: number;
+  e2e?: E2eBenchResult | undefined;
+  load?: LoadBenchResult | undefined;
+  pipeline?: PipelineBenchResult | undefined;
+  opusCost?: OpusCostRow[] | undefined;
+  date?: Date;
+}
+
+const METHOD = [
+  '## How each figure is measured',
+  '',
+  '- The fakes (FakeMiniMax, FakeDiscord with its voice gateway and UDP server) run in a child process (bench/fakeServers.ts),',
+  '  driven over IPC; the bot runs unmodified (startBot) in the measuring process. Both processes stamp events with',
+  '  `performance.timeOrigin + performance.now()`; the offset between them is estimated from the fastest of 15 IPC',
+  '  round trips and corrected for (it is printed below the end-to-end table and is normally well under 1 ms).',
+  '- "First MP3 message at the bot": the WebSocket factory given to createSynthesizer (dependency injection) opens the',
+  "  usual `ws` socket and registers a listener before the T2A client's own, which stamps every message carrying audio.",
+  '- "First voice packet": the arrival, at the fake voice server, of the first RTP packet whose Opus payload is not the',
+  '  3-byte silence frame, after decryption.',
+  '- End to end: from the moment the fake gateway dispatched INTERACTION_CREATE for /speak. Cold: the bot has left the',
+  '  channel and every T2A socket is closed (checked at the fakes) before the run; warm: the run right after another.',
+  '  Texts are unique per run, so the audio cache never answers.',
+  '- Handshakes (cold runs): voice join = op 4 received -> voice session description sent (fake clock); T2A connect =',
+  '  socket created -> task_started received (bot clock).',
+  '- Back-to-back: two /speak in a row; over the voice frames from the first of A to the last of B, silence frames',
+  '  are counted, and the time beyond a continuous stream is the median offset of the last 10 frames from their',
+  '  20 ms grid slots minus that of the first 10 (robust to jitter; includes any underrun inside A or B).',
+  '- Underruns: silence frames the player inserted between two voice frames of one utterance (it had no packet),',
+  '  and breaks where a frame arrived more than 200 ms (a jitter buffer) behind the 20 ms schedule.',
+  '- CPU per stream: `process.cpuUsage()` of the bot process from the first enqueue to the last item finished,',
+  '  divided by the audio heard (voice frames x 20 ms). Memory per speaking guild: (peak RSS sampled every 100 ms',
+  '  - RSS after warm-up and GC, before any join) / guilds: an upper bound (garbage not yet collected counts).',
+  '  Joined-silent and idle guilds: growth of heap + external after a forced GC, per guild. "Speaking adds" is',
+  '  the CPU per stream less what the process spends with every guild joined and silent (measured for 2 s before).',
+  '  At 1 guild the cost per stream includes the fixed price of waking 50 times a second for one stream.',
+  '- Load pacing is 0.8 x real time: at exactly real time one message alone already underruns (2 frames about 220 ms',
+  '  in, the end-to-end table), because MP3 priming is dropped for latency and the first 4 KB chunk holds 7 whole',
+  '  MP3 frames; that would hide what load adds. Every guild starts at the same moment (the worst case).',
+  '- Lost packets: after the bot stalls, its players catch up in bursts that overflow even a 4 MB socket buffer at',
+  '  the fake voice server: the listener would have lost or discarded them as far too late.',
+  '- Back-to-back "time beyond a continuous stream" of about -20 ms: when the only playing player goes idle and gets',
+  "  the next resource in the same tick, @discordjs/voice restarts its global 20 ms cycle, so one packet leaves a tick",
+  '  early. No silence, no gap; the listener buffers it.',
+  '- Each end-to-end run draws the fake\'s first-chunk delay from 250 +- 10 ms, as a real server\'s varies: with a',
+  "  fixed delay the bot's 20 ms player tick would be hit at the same phase every time.",
+  '',
+].join('\n');
+
+function pipelineSection(r: PipelineBenchResult): string {
+  const body = r.markdown
+    .split('\n')
+    .filter((line) => !line.startsWith('# ') && !line.startsWith('Machine:'))
+    .join('\n')
+    .trim();
+  return ['## Audio pipeline alone (bench/pipeline.ts)', '', body, ''].join('\n');
+}
+
+export function benchMarkdown(input: BenchReportInput): string {
+  const date = input.date ?? new Date();
+  const parts = [
+    '# Parrot benchmark',
+    '',
+    `Machine: ${machineLine(date)}.`,
+    `Run: \`npm run bench${input.mode === 'quick' ? ' -- --quick' : ''}\`, ${date.toISOString()}, ${Math.round(input.seconds)} s.`,
+    'The machine may be shared with other work: timings and CPU are noisy; re-run for final numbers.',
+    '',
+    targetsMarkdown(judgeTargets(input.e2e, input.load)),
+  ];
+  if (input.e2e) {
+    parts.push(e2eMarkdown(input.e2e));
+    parts.push(`Clock offset between the processes: ${input.e2e.clockOffsetMs.toFixed(3)} ms.`
+      + `${input.e2e.botLogs.length ? ` The bot logged ${input.e2e.botLogs.length} warnings/errors, first: ${input.e2e.botLogs[0]}` : ''}`, '');
+  }
+  if (input.load) parts.push(loadMarkdown(input.load));
+  if (input.pipeline) parts.push(pipelineSection(input.pipeline));
+  if (input.opusCost) parts.push(opusCostMarkdown(input.opusCost));
+  parts.push(METHOD);
+  return parts.join('\n');
+}

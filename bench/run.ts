@@ -1,0 +1,102 @@
+/**
+ * `npm run bench [-- --quick] [-- --only e2e,load,pipeline] [-- --out FILE]`: runs the benchmarks through the
+ * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
+ * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runE2eBench, type E2eBenchOptions, type E2eBenchResult } from './e2e.js';
+import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './load.js';
+import { runOpusCostBench, type OpusCostOptions, type OpusCostRow } from './opusCost.js';
+import { runPipelineBench, type PipelineBenchOptions, type PipelineBenchResult } from './pipeline.js';
+import { benchMarkdown } from './report.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PARTS = ['e2e', 'load', 'pipeline'] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--out FILE]`;
+
+interface Plan {
+  quick: boolean;
+  parts: Set<Part>;
+  out: string;
+}
+
+function parsePlan(argv: string[]): Plan {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const parts = new Set<Part>();
+  for (const name of (values.only ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(PARTS as readonly string[]).includes(name)) throw new Error(`unknown part "${name}"; ${USAGE}`);
+    parts.add(name as Part);
+  }
+  return { quick: values.quick, parts, out: resolve(ROOT, values.out ?? 'bench/results/latest.md') };
+}
+
+/** The full run (about 5 minutes on 2 cores). */
+const FULL = {
+  e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4 } satisfies E2eBenchOptions,
+  load: { steps: [1, 10, 50, 100], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
+  pipeline: {} satisfies PipelineBenchOptions,
+  opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
+};
+
+/** The plumbing check (under a minute): every part, a couple of runs each. */
+const QUICK = {
+  e2e: { coldRuns: 2, warmPerCold: 1, pairRuns: 2, realtimePairRuns: 1 } satisfies E2eBenchOptions,
+  load: { steps: [1, 5], audioMs: 3_000, idleGuilds: 100 } satisfies LoadBenchOptions,
+  pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
+  opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
+};
+
+async function main(): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const settings = plan.quick ? QUICK : FULL;
+  const started = performance.now();
+  const part = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    log(`bench: ${name}...`);
+    const result = await run();
+    log(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return result;
+  };
+  let e2e: E2eBenchResult | undefined;
+  let load: LoadBenchResult | undefined;
+  let pipeline: PipelineBenchResult | undefined;
+  let opusCost: OpusCostRow[] | undefined;
+  if (plan.parts.has('e2e')) e2e = await part('end to end', () => runE2eBench({ ...settings.e2e, log }));
+  if (plan.parts.has('load')) load = await part('load', () => runLoadBench({ ...settings.load, log }));
+  if (plan.parts.has('pipeline')) {
+    pipeline = await part('audio pipeline', () => runPipelineBench({ ...settings.pipeline, log }));
+    opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
+  }
+  const markdown = benchMarkdown({
+    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost,
+  });
+  mkdirSync(dirname(plan.out), { recursive: true });
+  writeFileSync(plan.out, markdown);
+  // The raw measurements next to the report, for anyone who wants other percentiles or plots.
+  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, pipeline: pipeline?.rows, opusCost }, null, 1)}\n`);
+  console.log(markdown);
+  log(`bench: report written to ${plan.out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});

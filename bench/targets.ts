@@ -1,0 +1,104 @@
+/** The targets of issue 6, judged on the benchmark's results: each met, not met, or not measured in this run. */
+import type { E2eBenchResult } from './e2e.js';
+import type { LoadBenchResult } from './load.js';
+import { cpuPercentPerStream, idleKbPerGuild, rssPerSpeakingGuildMb } from './loadReport.js';
+import { fmt, percentile } from './stats.js';
+
+export interface TargetVerdict {
+  target: string;
+  measured: string;
+  /** undefined: not measured in this run (--only). */
+  met: boolean | undefined;
+}
+
+const p = (values: number[], q: number): number => percentile(values, q);
+
+function e2eTargets(r: E2eBenchResult): TargetVerdict[] {
+  const runs = [...r.cold, ...r.warm];
+  const botAdded = runs.map((x) => x.botAddedMs);
+  const warm = r.warm.map((x) => x.e2eMs);
+  const warmOver = r.warm.map((x) => x.e2eMs - x.firstChunkMs);
+  const cold = r.cold.map((x) => x.e2eMs);
+  const join = r.cold.flatMap((x) => (x.joinMs === undefined ? [] : [x.joinMs]));
+  const connect = r.cold.flatMap((x) => (x.t2aConnectMs === undefined ? [] : [x.t2aConnectMs]));
+  const coldExtra = p(cold, 50) - p(warm, 50);
+  const handshakes = p(join, 50) + p(connect, 50);
+  const pairSilence = Math.max(...r.pairs.map((x) => x.silenceFrames));
+  const pairExtra = p(r.pairs.map((x) => x.extraMs), 99);
+  const first = r.settings.firstChunkMs;
+  return [
+    { target: 'bot-added latency p50 <= 25 ms', measured: `${fmt(p(botAdded, 50))} ms`, met: p(botAdded, 50) <= 25 },
+    { target: 'bot-added latency p99 <= 60 ms', measured: `${fmt(p(botAdded, 99))} ms`, met: p(botAdded, 99) <= 60 },
+    {
+      target: 'warm end to end <= the first-chunk delay + 40 ms (p50)',
+      measured: `first chunk + ${fmt(p(warmOver, 50))} ms (p99 + ${fmt(p(warmOver, 99))} ms; first chunk ${first} +- ${r.settings.firstChunkJitterMs} ms)`,
+      met: p(warmOver, 50) <= 40,
+    },
+    {
+      target: 'cold end to end adds at most the handshakes (voice join + T2A connect), p50',
+      measured: `cold - warm = ${fmt(coldExtra)} ms; handshakes ${fmt(handshakes)} ms`,
+      met: Number.isFinite(coldExtra) && Number.isFinite(handshakes) ? coldExtra <= handshakes : false,
+    },
+    {
+      target: 'back-to-back: at most one 20 ms frame of silence between two messages',
+      measured: `max ${pairSilence} silence frames; extra time p99 ${fmt(pairExtra)} ms`,
+      met: pairSilence <= 1 && pairExtra <= 20,
+    },
+  ];
+}
+
+function loadTargets(r: LoadBenchResult): TargetVerdict[] {
+  const upTo50 = r.steps.filter((s) => s.guilds <= 50);
+  const breaks = (s: LoadBenchResult['steps'][number]): number => s.underrunFrames + s.lateGaps + s.lostPackets;
+  const underruns = upTo50.map((s) => `${s.guilds}: ${breaks(s)}`).join(', ');
+  const cpu = r.steps.map((s) => cpuPercentPerStream(s));
+  const big = r.steps.filter((s) => s.guilds >= 10);
+  const memSteps = big.length > 0 ? big : r.steps;
+  const mem = memSteps.map((s) => rssPerSpeakingGuildMb(s));
+  const idle = idleKbPerGuild(r);
+  return [
+    {
+      target: 'zero underruns up to 50 guilds speaking (silence frames, lost packets, breaks > 200 ms inside an utterance)',
+      measured: `by guilds: ${underruns}`,
+      met: upTo50.length > 0 ? upTo50.every((s) => breaks(s) === 0 && s.failures === 0) : undefined,
+    },
+    {
+      target: 'CPU <= 1.5% of a core per real-time stream (every step)',
+      measured: r.steps.map((s, i) => `${s.guilds}: ${fmt(cpu[i]!, 2)}%`).join(', '),
+      met: cpu.every((c) => c <= 1.5),
+    },
+    {
+      target: `memory per speaking guild <= 10 MB (peak RSS growth / guilds${big.length > 0 ? ', steps of 10+ guilds' : ''})`,
+      measured: memSteps.map((s, i) => `${s.guilds}: ${fmt(mem[i]!, 2)} MB`).join(', '),
+      met: mem.every((m) => m <= 10),
+    },
+    { target: 'memory per idle guild <= 50 KB', measured: `${fmt(idle, 1)} KB`, met: idle <= 50 },
+  ];
+}
+
+const E2E_NAMES = [
+  'bot-added latency p50 <= 25 ms', 'bot-added latency p99 <= 60 ms', 'warm end to end <= first chunk + 40 ms (p50)',
+  'cold end to end adds at most the handshakes', 'back-to-back: at most one 20 ms frame of silence between two messages',
+];
+const LOAD_NAMES = [
+  'zero underruns up to 50 guilds speaking', 'CPU <= 1.5% of a core per real-time stream',
+  'memory per speaking guild <= 10 MB', 'memory per idle guild <= 50 KB',
+];
+
+/** Every target, judged on whatever was measured (a part left out by --only gives "not measured" rows). */
+export function judgeTargets(e2e: E2eBenchResult | undefined, load: LoadBenchResult | undefined): TargetVerdict[] {
+  const missing = (names: string[]): TargetVerdict[] => names.map((target) => ({ target, measured: 'not measured in this run', met: undefined }));
+  return [...(e2e ? e2eTargets(e2e) : missing(E2E_NAMES)), ...(load ? loadTargets(load) : missing(LOAD_NAMES))];
+}
+
+export function targetsMarkdown(verdicts: TargetVerdict[]): string {
+  const mark = (m: boolean | undefined): string => (m === undefined ? 'not measured' : m ? 'met' : '**not met**');
+  return [
+    '## Targets (issue 6)',
+    '',
+    '| target | measured | verdict |',
+    '|---|---|---|',
+    ...verdicts.map((v) => `| ${v.target} | ${v.measured} | ${mark(v.met)} |`),
+    '',
+  ].join('\n');
+}

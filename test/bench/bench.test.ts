@@ -1,0 +1,37 @@
+/**
+ * Smoke test of the benchmark's plumbing: the end-to-end bench in its smallest form (the real bot, the fakes in
+ * a child process) yields every row of its table with numbers. Timing targets are the benchmark's business.
+ */
+import { describe, expect, it } from 'vitest';
+import { runE2eBench } from '../../bench/e2e.js';
+import { e2eMarkdown, e2eRows } from '../../bench/e2eReport.js';
+import { judgeTargets } from '../../bench/targets.js';
+
+describe('npm run bench, end to end, smallest form', () => {
+  it('measures every row (latency, handshakes, back-to-back, underruns) with numbers and judges each target', async () => {
+    const result = await runE2eBench({ coldRuns: 1, warmPerCold: 1, pairRuns: 1, realtimePairRuns: 1 });
+
+    expect(result.cold).toHaveLength(1);
+    expect(result.warm).toHaveLength(1);
+    const rows = e2eRows(result);
+    for (const row of rows) {
+      expect(row.summary.n, row.label).toBeGreaterThan(0);
+      expect(Number.isFinite(row.summary.p50) && Number.isFinite(row.summary.p99), row.label).toBe(true);
+    }
+    // Latencies are positive and ordered as causality says: the MP3 reaches the bot before the voice packet.
+    for (const run of [...result.cold, ...result.warm]) {
+      expect(run.botAddedMs).toBeGreaterThan(0);
+      expect(run.toFirstMp3Ms).toBeGreaterThan(0);
+      expect(run.e2eMs).toBeCloseTo(run.toFirstMp3Ms + run.botAddedMs, 6);
+    }
+
+    const table = e2eMarkdown(result).split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| measure'));
+    expect(table).toHaveLength(rows.length);
+    for (const line of table) expect(line).not.toContain('n/a');
+
+    const verdicts = judgeTargets(result, undefined);
+    expect(verdicts.slice(0, 5).every((v) => typeof v.met === 'boolean')).toBe(true);
+    expect(verdicts.slice(5).every((v) => v.met === undefined)).toBe(true);
+    expect(result.botLogs).toEqual([]);
+  }, 60_000);
+});
