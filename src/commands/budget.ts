@@ -1,23 +1,11 @@
 /**
- * Character budgets as users see them: the owner's caps (environment) bound the admins' caps (stored), the
- * lower one wins; prices turn characters into an estimated bill.
+ * Character budgets as users see them: prices turn characters into an estimated bill, and spend is phrased
+ * against the caps in force (src/store/budget.ts decides which cap applies).
  */
-import type { BudgetSettings } from '../store/types.js';
 import type { Model } from '../t2a/types.js';
 
 /** MiniMax's list prices in US dollars per million billed characters. */
 export const PRICE_PER_MILLION = Object.freeze({ turbo: 60, hd: 100 });
-
-/** The cap that applies: the lower of the owner's and the admins' (null: no cap). */
-export function effectiveCap(owner: number | null, admin: number | null): number | null {
-  if (owner === null) return admin;
-  if (admin === null) return owner;
-  return Math.min(owner, admin);
-}
-
-export function effectiveCaps(owner: BudgetSettings, admin: BudgetSettings): BudgetSettings {
-  return { dailyChars: effectiveCap(owner.dailyChars, admin.dailyChars), monthlyChars: effectiveCap(owner.monthlyChars, admin.monthlyChars) };
-}
 
 /** Price per million characters for a model (hd or turbo). */
 export function pricePerMillion(model: Model): number {

@@ -1,5 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
-import { effectiveCaps, formatSpend } from './budget.js';
+import { effectiveCaps } from '../store/budget.js';
+import { formatSpend } from './budget.js';
 import { privately } from './reply.js';
 import type { Command } from './types.js';
 

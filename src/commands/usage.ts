@@ -1,7 +1,8 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { resolveVoice } from '../store/resolveVoice.js';
 import type { BudgetSettings } from '../store/types.js';
-import { PRICE_PER_MILLION, effectiveCaps, formatCost, formatSpend, n, pricePerMillion } from './budget.js';
+import { effectiveCaps } from '../store/budget.js';
+import { PRICE_PER_MILLION, formatCost, formatSpend, n, pricePerMillion } from './budget.js';
 import { requireManageGuild } from './permissions.js';
 import { privately } from './reply.js';
 import type { Command, CommandContext } from './types.js';

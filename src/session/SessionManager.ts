@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { TranscoderFactory } from '../audio/types.js';
+import { effectiveCaps } from '../store/budget.js';
 import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
 import { AudioCache, CachingSynthesizer } from './AudioCache.js';
@@ -158,11 +159,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   /** A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). */
   private checkBudget(guildId: string, channelId: string): PauseState | null {
     const store = this.options.store;
-    const admin = store.getGuildSettings(guildId).budget;
-    const owner = this.options.budget;
-    const cap = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
-    const daily = cap(owner.dailyChars, admin.dailyChars);
-    const monthly = cap(owner.monthlyChars, admin.monthlyChars);
+    const { dailyChars: daily, monthlyChars: monthly } = effectiveCaps(this.options.budget, store.getGuildSettings(guildId).budget);
     if (daily === null && monthly === null) return null;
     const now = this.now();
     const used = store.getUsage(guildId, new Date(now));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter, describeRateLimit } from '../../src/commands/rateLimit.js';
-import { effectiveCap, formatCost, formatSpend, pricePerMillion } from '../../src/commands/budget.js';
+import { formatCost, formatSpend, pricePerMillion } from '../../src/commands/budget.js';
+import { effectiveCap } from '../../src/store/budget.js';
 
 describe('rate limiter', () => {
   it('allows a user up to the limit per minute, then says how long to wait', () => {
