@@ -23,10 +23,6 @@ export interface VoiceLinkTimings {
 export interface VoiceLinkEvents {
   /** The connection is gone for good (kicked, rejoins spent, destroyed): the session must end. */
   lost: [reason: string];
-  /** Connected again after a drop. */
-  recovered: [];
-  /** Discord moved the bot to another channel. */
-  moved: [channelId: string];
 }
 
 /**
@@ -37,7 +33,6 @@ export interface VoiceLinkEvents {
 export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
   private connection: VoiceConnection | null = null;
   private readonly stop = new AbortController();
-  private recovering = false;
   private rejoins = 0;
   private rejoinLoop = false;
   private wasReady = false;
@@ -99,10 +94,6 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     if (connection !== this.connection || this.stop.signal.aborted) return;
     if (newState.status === VoiceConnectionStatus.Ready) {
       this.rejoins = 0;
-      if (oldState.status !== VoiceConnectionStatus.Ready && this.recovering) {
-        this.recovering = false;
-        this.emit('recovered');
-      }
       return;
     }
     if (newState.status === VoiceConnectionStatus.Destroyed) {
@@ -114,13 +105,11 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) void this.watchRecovery(connection);
       return;
     }
-    this.recovering = true;
     if (newState.reason === VoiceConnectionDisconnectReason.WebSocketClose && newState.closeCode === 4014) {
-      // 4014: kicked, or moved to another channel (then a new server update follows at once).
+      // 4014: kicked, or moved to another channel (then a new server update follows at once; the connection's
+      // joinConfig, and so channelId, follows the move).
       try {
         await entersState(connection, VoiceConnectionStatus.Connecting, AbortSignal.any([AbortSignal.timeout(this.timings.movedGraceMs), this.stop.signal]));
-        const channelId = connection.joinConfig.channelId;
-        if (channelId) this.emit('moved', channelId);
         if (!(await this.waitReady(this.timings.joinTimeoutMs))) this.giveUp(connection, 'could not reconnect after being moved');
       } catch {
         this.giveUp(connection, 'disconnected from the voice channel');
@@ -128,13 +117,7 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       return;
     }
     // Before the first Ready, the join deadline decides; afterwards one recovery loop at a time.
-    if (!this.wasReady || this.rejoinLoop) return;
-    this.rejoinLoop = true;
-    try {
-      await this.rejoinWithBackoff(connection);
-    } finally {
-      this.rejoinLoop = false;
-    }
+    if (this.wasReady) await this.rejoinWithBackoff(connection);
   }
 
   /**
@@ -144,19 +127,24 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
    */
   private async watchRecovery(connection: VoiceConnection): Promise<void> {
     if (this.rejoinLoop) return;
-    this.recovering = true;
     if (await this.waitReady(this.timings.joinTimeoutMs)) return;
-    if (connection !== this.connection || this.stop.signal.aborted || this.rejoinLoop) return;
+    if (connection !== this.connection || this.stop.signal.aborted) return;
     if (connection.state.status === VoiceConnectionStatus.Disconnected || connection.state.status === VoiceConnectionStatus.Destroyed) return;
+    await this.rejoinWithBackoff(connection);
+  }
+
+  /** Rejoins with growing delays until Ready or the delays are spent; one loop at a time per link. */
+  private async rejoinWithBackoff(connection: VoiceConnection): Promise<void> {
+    if (this.rejoinLoop) return;
     this.rejoinLoop = true;
     try {
-      await this.rejoinWithBackoff(connection);
+      await this.rejoinLoopBody(connection);
     } finally {
       this.rejoinLoop = false;
     }
   }
 
-  private async rejoinWithBackoff(connection: VoiceConnection): Promise<void> {
+  private async rejoinLoopBody(connection: VoiceConnection): Promise<void> {
     for (;;) {
       const delay = this.timings.rejoinDelaysMs[this.rejoins];
       if (delay === undefined) return this.giveUp(connection, 'voice connection lost and rejoining failed');
