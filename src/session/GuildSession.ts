@@ -208,7 +208,6 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     }
     this.prefetch();
     this.startPlaying(prepared);
-    void prepared.outcome.then((outcome) => this.onOutcome(prepared, outcome));
   }
 
   /**
@@ -305,15 +304,6 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     else void prepared.outcome.then((outcome) => this.settle(prepared, outcome));
     this.advance();
     if (played && !this.current && !this.destroyed) this.playTail();
-  }
-
-  /** The outcome arrives before the audio has finished playing; only failures need handling this early. */
-  private onOutcome(prepared: PreparedItem, outcome: Outcome): void {
-    if (outcome.ok || this.destroyed) return;
-    if (!outcome.aborted && !outcome.audioStarted && this.current === prepared) {
-      // Nothing to hear: let the player drop the empty resource now.
-      this.player.stop(true);
-    }
   }
 
   private settle(prepared: PreparedItem, outcome: Outcome): void {
