@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import prism from 'prism-media';
 import { AudioError } from './errors.js';
-import { DEFAULT_OPUS_BITRATE, OPUS_CHANNELS, OPUS_SAMPLE_RATE, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY, OPUS_CHANNELS, OPUS_SAMPLE_RATE, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
 import { TranscoderBase } from './TranscoderBase.js';
 import type { Transcoder, TranscoderFactory } from './types.js';
 
@@ -50,7 +50,8 @@ export class FfmpegTranscoder extends TranscoderBase {
     const bitrate = options.encoder?.bitrate ?? DEFAULT_OPUS_BITRATE;
     const outputArgs = output === 'pcm'
       ? ['-f', 's16le']
-      : ['-c:a', 'libopus', '-b:a', String(bitrate), '-page_duration', '20000', '-f', 'opus'];
+      : ['-c:a', 'libopus', '-b:a', String(bitrate), '-compression_level', String(options.encoder?.complexity ?? DEFAULT_OPUS_COMPLEXITY),
+        '-page_duration', '20000', '-f', 'opus'];
     const args = [
       '-hide_banner', '-loglevel', 'error', '-nostats',
       ...(options.inputArgs ?? FAST_MP3_INPUT_ARGS), '-i', 'pipe:0',

@@ -16,7 +16,7 @@ export {
 } from './FfmpegTranscoder.js';
 export { WasmTranscoder, createWasmTranscoderFactory, type WasmTranscoderOptions } from './WasmTranscoder.js';
 export {
-  OpusFrameEncoder, OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_FRAME_SAMPLES, DEFAULT_OPUS_BITRATE,
+  OpusFrameEncoder, OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_FRAME_SAMPLES, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY,
   type OpusEncoderOptions,
 } from './opusFrames.js';
 

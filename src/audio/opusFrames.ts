@@ -20,44 +20,51 @@ const OPUS_APPLICATION_AUDIO = 2049;
 export interface OpusEncoderOptions {
   /** Bits per second; default 64 000, the bitrate of a default Discord voice channel (more is not heard). */
   bitrate?: number;
-  /** libopus complexity 0..10; default 10. Lower trades quality for CPU. */
+  /** libopus complexity 0..10; default DEFAULT_OPUS_COMPLEXITY. Lower trades quality for CPU. */
   complexity?: number;
 }
 
 export const DEFAULT_OPUS_BITRATE = 64_000;
+/**
+ * 5 keeps CELT's pitch pre-filter (the part of the encoder that matters for voiced speech, off below 5) and
+ * drops the tonality analysis of 7 and up, which only steers SILK/CELT and bandwidth choices that a 64 kbps
+ * voice stream does not need: both make CELT-only full-band packets here. It costs a fifth less CPU per stream
+ * than 10 (bench/results/pipeline.md); the encoder is the largest single cost of a speaking guild.
+ */
+export const DEFAULT_OPUS_COMPLEXITY = 5;
 
 /**
  * Interleaved stereo PCM in any chunk sizes -> one Opus packet per 20 ms frame (libopus, see opusEncoder.ts).
  * `flush()` pads the last partial frame with silence so the whole input comes out (prism's opus.Encoder drops it). Whole
  * frames of digital silence before the first audible sample (MP3 priming) are dropped.
- * A frame whose two channels are identical (MiniMax sends mono by default) is coded as mono: about a quarter
- * less CPU and all the bits for the one signal. That is still a stereo Opus stream: libopus itself switches
- * to mono packets at low bitrates, and every decoder outputs such packets on both channels (RFC 6716).
+ * A source whose two channels are identical (MiniMax sends mono) is coded by a 1-channel encoder: its packets
+ * are mono Opus packets, which every decoder outputs on both channels (RFC 6716), so the stream stays a valid
+ * stereo Opus stream, and a mono encoder costs less CPU than a stereo one forced to mono. Once a frame with
+ * two different channels appears, the stream is coded in stereo from there on (forced to mono on frames whose
+ * channels are equal, for the bits).
  * Packets are handed to `onPacket` synchronously; after `delete()` every call is a no-op, so a consumer may
  * destroy the pipeline from inside `onPacket`.
  */
 export class OpusFrameEncoder {
-  #encoder: OpusEncoder | undefined;
+  #encoder: OpusEncoder | undefined; // the 1-channel one while the source is mono
+  #stereoEncoder: OpusEncoder | undefined; // made when a stereo frame first appears
+  readonly #options: OpusEncoderOptions;
   readonly #frame = Buffer.alloc(FRAME_BYTES);
   // Same memory as #frame; Buffer.alloc is never pooled, so the offset is 0 and aligned.
   readonly #samples = new Int16Array(this.#frame.buffer, this.#frame.byteOffset, FRAME_BYTES / 2);
+  readonly #monoFrame = Buffer.alloc(FRAME_BYTES / 2);
+  readonly #monoSamples = new Int16Array(this.#monoFrame.buffer, this.#monoFrame.byteOffset, FRAME_BYTES / 4);
   #filled = 0; // bytes of #frame holding audio
-  #mono = false; // what the encoder is currently forced to
+  #stereo = false; // the source has shown two different channels: code in stereo from now on
+  #forcedMono = false; // what the stereo encoder is currently forced to
   #leading = true; // no audible frame yet: whole frames of digital silence are dropped
   #dropped = 0;
   readonly #onPacket: (packet: Buffer) => void;
 
   constructor(onPacket: (packet: Buffer) => void, options: OpusEncoderOptions = {}) {
     this.#onPacket = onPacket;
-    const encoder = new OpusEncoder(OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_APPLICATION_AUDIO, OPUS_FRAME_SAMPLES);
-    try {
-      encoder.ctl(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
-      if (options.complexity !== undefined) encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity);
-    } catch (error) {
-      encoder.delete();
-      throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });
-    }
-    this.#encoder = encoder;
+    this.#options = options;
+    this.#encoder = createEncoder(1, options);
   }
 
   /** Whether `delete()` has been called. */
@@ -111,6 +118,8 @@ export class OpusFrameEncoder {
   delete(): void {
     this.#encoder?.delete();
     this.#encoder = undefined;
+    this.#stereoEncoder?.delete();
+    this.#stereoEncoder = undefined;
   }
 
   #encodeFrame(): void {
@@ -129,12 +138,21 @@ export class OpusFrameEncoder {
     let packet: Buffer;
     try {
       const mono = this.#channelsIdentical();
-      if (mono !== this.#mono) {
-        encoder.ctl(OPUS_SET_FORCE_CHANNELS, mono ? 1 : OPUS_AUTO);
-        this.#mono = mono;
+      if (!this.#stereo && mono) {
+        const out = this.#monoSamples, samples = this.#samples;
+        for (let i = 0; i < out.length; i++) out[i] = samples[2 * i]!;
+        packet = encoder.encode(this.#monoFrame, OPUS_FRAME_SAMPLES);
+      } else {
+        this.#stereo = true;
+        const stereo = (this.#stereoEncoder ??= createEncoder(2, this.#options));
+        if (mono !== this.#forcedMono) {
+          stereo.ctl(OPUS_SET_FORCE_CHANNELS, mono ? 1 : OPUS_AUTO);
+          this.#forcedMono = mono;
+        }
+        packet = stereo.encode(this.#frame, OPUS_FRAME_SAMPLES);
       }
-      packet = encoder.encode(this.#frame, OPUS_FRAME_SAMPLES);
     } catch (error) {
+      if (error instanceof AudioError) throw error;
       throw new AudioError('ENCODE_FAILED', `Opus encoder failed: ${String(error)}`, { cause: error });
     }
     this.#onPacket(packet);
@@ -158,6 +176,19 @@ export class OpusFrameEncoder {
     for (let i = 0; i < samples.length; i += 2) if (samples[i] !== samples[i + 1]) return false;
     return true;
   }
+}
+
+/** A libopus encoder for Discord's rate and frame size with the given settings (AudioError on bad settings). */
+function createEncoder(channels: 1 | 2, options: OpusEncoderOptions): OpusEncoder {
+  const encoder = new OpusEncoder(OPUS_SAMPLE_RATE, channels, OPUS_APPLICATION_AUDIO, OPUS_FRAME_SAMPLES);
+  try {
+    encoder.ctl(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
+    encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity ?? DEFAULT_OPUS_COMPLEXITY);
+  } catch (error) {
+    encoder.delete();
+    throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });
+  }
+  return encoder;
 }
 
 function toS16(x: number): number {

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { OpusFrameEncoder } from '../../src/audio/opusFrames.js';
-import { decodedSamples } from './helpers.js';
+import { decodeAll, decodedSamples } from './helpers.js';
 
 const FRAME_BYTES = 960 * 2 * 2;
+
+/** Opus TOC byte: bit 2 is the stereo flag (RFC 6716, 3.1). */
+const isStereoPacket = (packet: Buffer): boolean => (packet[0]! & 0x04) !== 0;
+
+/** 440 Hz on the left; on the right the same, or 660 Hz when `stereo`. */
+function twoTones(samples: number, stereo: boolean): Buffer {
+  const pcm = Buffer.alloc(samples * 4);
+  for (let i = 0; i < samples; i++) {
+    pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48000)), 4 * i);
+    pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * (stereo ? 660 : 440) * i) / 48000)), 4 * i + 2);
+  }
+  return pcm;
+}
 
 function tone(samples: number): Buffer {
   const pcm = Buffer.alloc(samples * 4);
@@ -85,6 +98,53 @@ describe('OpusFrameEncoder', () => {
     enc.flush();
     expect(packets).toHaveLength(1);
     expect(enc.deleted).toBe(true);
+  });
+
+  it('codes a mono source (equal channels) as mono packets that decode to the same sound on both channels', () => {
+    const packets: Buffer[] = [];
+    const enc = new OpusFrameEncoder((p) => packets.push(p));
+    enc.writePcm(twoTones(960 * 10, false));
+    enc.flush();
+    enc.delete();
+    expect(packets).toHaveLength(10);
+    expect(packets.some(isStereoPacket)).toBe(false);
+    const pcm = decodeAll(packets);
+    let energy = 0;
+    for (let i = 0; i < pcm.length; i += 2) {
+      expect(pcm[i]).toBe(pcm[i + 1]);
+      energy += pcm[i]! ** 2;
+    }
+    expect(energy).toBeGreaterThan(0);
+  });
+
+  it('switches to stereo for good once the channels differ, and keeps every frame', () => {
+    const packets: Buffer[] = [];
+    const enc = new OpusFrameEncoder((p) => packets.push(p));
+    enc.writePcm(twoTones(960 * 3, false));
+    enc.writePcm(twoTones(960 * 3, true));
+    enc.writePcm(twoTones(960 * 2, false));
+    enc.flush();
+    enc.delete();
+    expect(packets.map(isStereoPacket)).toEqual([false, false, false, true, true, true, false, false]);
+    // The last two frames are mono content coded by the stereo encoder (forced to mono), not a switch back.
+    expect(decodedSamples(packets)).toBe(960 * 8);
+    const pcm = decodeAll(packets.slice(3, 6));
+    let differ = 0;
+    for (let i = 960; i < pcm.length; i += 2) if (pcm[i] !== pcm[i + 1]) differ++;
+    expect(differ).toBeGreaterThan(960);
+  });
+
+  it('applies the complexity setting (the same input codes differently at 0 and 10)', () => {
+    const at = (complexity: number): Buffer => {
+      const packets: Buffer[] = [];
+      const enc = new OpusFrameEncoder((p) => packets.push(p), { complexity });
+      enc.writePcm(twoTones(960 * 5, false));
+      enc.flush();
+      enc.delete();
+      return Buffer.concat(packets);
+    };
+    expect(at(0).equals(at(10))).toBe(false);
+    expect(at(10).equals(at(10))).toBe(true);
   });
 
   it('rejects invalid encoder settings with a typed error', () => {
