@@ -17,6 +17,8 @@ export interface MiniMaxConfig {
 
 export interface AudioConfig {
   decoder: DecoderKind;
+  /** libopus complexity 0..10. */
+  opusComplexity: number;
   ffmpegPath: string | undefined;
   pathEnv: string;
 }
@@ -111,6 +113,7 @@ export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
 export function loadAudioConfig(env: Env = process.env): AudioConfig {
   return Object.freeze({
     decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
+    opusComplexity: int(env, 'AUDIO_OPUS_COMPLEXITY', 5, 0, 10),
     ffmpegPath: str(env, 'FFMPEG_PATH'),
     pathEnv: env['PATH'] ?? '',
   });

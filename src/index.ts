@@ -104,7 +104,10 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
 
 function buildTranscoders(config: BotConfig): TranscoderFactory {
   try {
-    return createTranscoderFactory({ kind: config.audio.decoder, ffmpegPath: config.audio.ffmpegPath, pathEnv: config.audio.pathEnv });
+    return createTranscoderFactory({
+      kind: config.audio.decoder, ffmpegPath: config.audio.ffmpegPath, pathEnv: config.audio.pathEnv,
+      encoder: { complexity: config.audio.opusComplexity },
+    });
   } catch (error) {
     if (error instanceof AudioError) throw new StartupError(error.message);
     throw error;

@@ -13,6 +13,7 @@ describe('loadBotConfig', () => {
     expect(c.leaveEmptyAfterMs).toBe(30_000);
     expect(c.budget).toEqual({ dailyChars: null, monthlyChars: null });
     expect(c.audio.decoder).toBe('wasm');
+    expect(c.audio.opusComplexity).toBe(5);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -33,6 +34,7 @@ describe('loadBotConfig', () => {
     ['DEFAULT_MODEL', 'speech-9', /DEFAULT_MODEL must be one of/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['AUDIO_DECODER', 'mp3', /AUDIO_DECODER must be one of wasm, ffmpeg/],
+    ['AUDIO_OPUS_COMPLEXITY', '11', /AUDIO_OPUS_COMPLEXITY must be a whole number from 0 to 10/],
   ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {
     expect(() => loadBotConfig({ ...base, [key]: value })).toThrow(message);
   });
@@ -54,6 +56,7 @@ describe('loadBotConfig', () => {
     expect(c.minimax.region).toBe('us-west');
     expect(c.minimax.wsUrl).toBe('ws://127.0.0.1:9/ws');
     expect(c.discordApiUrl).toBe('http://127.0.0.1:8/api');
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10' }).audio.opusComplexity).toBe(10);
     expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY]);
   });
 });

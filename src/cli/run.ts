@@ -82,7 +82,9 @@ function loadConfig(options: CliOptions, needAudio: boolean): { minimax: MiniMax
 }
 
 function transcoderFactory(audio: AudioConfig): TranscoderFactory {
-  return createTranscoderFactory({ kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv });
+  return createTranscoderFactory({
+    kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv, encoder: { complexity: audio.opusComplexity },
+  });
 }
 
 function report(command: SayCommand, result: SayResult): string {
