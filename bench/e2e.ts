@@ -4,11 +4,13 @@
  * - cold: /speak with no voice connection and no T2A socket -> first non-silence RTP packet;
  * - warm: /speak with the bot already in the channel and its T2A task open -> first non-silence RTP packet;
  * - bot-added: first MP3-carrying T2A message received by the bot -> that same first RTP packet;
- * - back-to-back: two /speak in a row; time and silence frames beyond a continuous 20 ms stream.
+ * - back-to-back: two /speak in a row; time and silence frames beyond a continuous 20 ms stream;
+ * - skip: /skip partway into a long message with another queued (bench/e2eSkip.ts).
  */
 import { benchNow } from './clock.js';
 import { percentile } from './stats.js';
 import { startBotUnderTest, BENCH_MINIMAX_KEY, BENCH_TOKEN, type BotUnderTest } from './botUnderTest.js';
+import { skipRun, type SkipRun } from './e2eSkip.js';
 import { FakeServers } from './fakeClient.js';
 import type { FrameSummary } from './fakeProtocol.js';
 import type { GuildSpec } from '../test/fakes/discord/index.js';
@@ -31,6 +33,9 @@ export interface E2eBenchOptions {
   realtimeFactor?: number;
   /** Pacing during the back-to-back pairs (default 0.5: twice real time, as a turbo model streams). */
   pairRealtimeFactor?: number;
+  /** /skip runs (default 10): a 12 s message at real time, skipped this long into it (default 2000 ms). */
+  skipRuns?: number;
+  skipAfterMs?: number;
   log?: (line: string) => void;
 }
 
@@ -68,6 +73,7 @@ export interface E2eBenchResult {
   warm: SpeakRun[];
   pairs: PairRun[];
   realtimePairs: PairRun[];
+  skips: SkipRun[];
   /** Offset between the fakes' clock and this process's (corrected for in bot-added). */
   clockOffsetMs: number;
   /** Warnings and errors the bot logged. */
@@ -85,6 +91,9 @@ export const E2E_GUILD: GuildSpec = {
 
 const QUIET_MS = 250;
 const FRAME_MS = 20;
+/** The fake MiniMax's audio per character; the skip runs use more, so that a short text makes 12 s (its longest). */
+const MS_PER_CHAR = 20;
+const SKIP_MS_PER_CHAR = 100;
 
 export function e2eSettings(options: E2eBenchOptions = {}): E2eSettings {
   return {
@@ -96,6 +105,8 @@ export function e2eSettings(options: E2eBenchOptions = {}): E2eSettings {
     firstChunkJitterMs: options.firstChunkJitterMs ?? 10,
     realtimeFactor: options.realtimeFactor ?? 1,
     pairRealtimeFactor: options.pairRealtimeFactor ?? 0.5,
+    skipRuns: options.skipRuns ?? 10,
+    skipAfterMs: options.skipAfterMs ?? 2000,
   };
 }
 
@@ -188,6 +199,16 @@ class E2eSession {
     return { silenceFrames: heard.silenceFrames, extraMs: heard.extraMs };
   }
 
+  /** A long message, a short one queued, /skip partway into the first (MiniMax configured by the caller). */
+  skip(): Promise<SkipRun> {
+    const idle = (): boolean => {
+      const s = this.subject.bot.sessions.get(this.guildId)?.status();
+      return !s || (s.playing === null && s.queued === 0);
+    };
+    const long = this.text('Skipped', 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen');
+    return skipRun({ fakes: this.fakes, guildId: this.guildId, afterMs: this.settings.skipAfterMs, idle }, { long, next: this.text('Next', 'go on') });
+  }
+
   /** Leaves the voice channel and waits until the fakes saw the bot leave and every T2A socket close. */
   async leave(): Promise<void> {
     this.subject.bot.sessions.leave(this.guildId, 'benchmark: next run is cold');
@@ -206,7 +227,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     guilds: [E2E_GUILD],
     token: BENCH_TOKEN,
     apiKey: BENCH_MINIMAX_KEY,
-    minimax: { firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor, msPerChar: 20, minAudioMs: 300 },
+    minimax: { firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor, msPerChar: MS_PER_CHAR, minAudioMs: 300 },
   });
   let subject: BotUnderTest | undefined;
   try {
@@ -236,7 +257,13 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     for (let i = 0; i < settings.realtimePairRuns; i++) realtimePairs.push(await s.pair());
     log(`e2e: ${pairs.length} + ${realtimePairs.length} back-to-back pairs`);
 
-    return { settings, cold, warm, pairs, realtimePairs, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
+    const skips: SkipRun[] = [];
+    await fakes.call('configureMiniMax', [{ realtimeFactor: 1, msPerChar: SKIP_MS_PER_CHAR }]);
+    for (let i = 0; i < settings.skipRuns; i++) skips.push(await s.skip());
+    await fakes.call('configureMiniMax', [{ msPerChar: MS_PER_CHAR }]);
+    log(`e2e: ${skips.length} skips`);
+
+    return { settings, cold, warm, pairs, realtimePairs, skips, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
   } finally {
     await subject?.close();
     await fakes.close();

@@ -33,6 +33,12 @@ export function e2eRows(r: E2eBenchResult): E2eRow[] {
     ms('cold handshake: T2A connect (socket opened -> task_started)', pick(r.cold, (x) => x.t2aConnectMs)),
     ...pairs(`back-to-back, MiniMax at ${1 / r.settings.pairRealtimeFactor}x real time`, r.pairs),
     ...pairs('back-to-back, MiniMax at real time', r.realtimePairs),
+    ms('skip: /skip dispatched -> last voice packet of the skipped message (stale ones included)', pick(r.skips, (x) => x.lastSkippedMs)),
+    ms("skip: /skip dispatched -> end of the skipped message's uninterrupted stream", pick(r.skips, (x) => x.streamStopMs)),
+    frames('skip: voice packets of the skipped message after /skip was dispatched', pick(r.skips, (x) => x.skippedPacketsAfter)),
+    frames('skip: of those, stale packets (sent after a pause, just before the next message)', pick(r.skips, (x) => x.stalePackets)),
+    ms('skip: /skip dispatched -> first voice packet of the next message', pick(r.skips, (x) => x.nextMs)),
+    ms("skip: the same, minus the fake's first-chunk delay", pick(r.skips, (x) => (x.nextMs === undefined ? undefined : x.nextMs - r.settings.firstChunkMs))),
     frames(`one message, MiniMax at ${r.settings.realtimeFactor === 1 ? '' : `${1 / r.settings.realtimeFactor}x `}real time: silence frames inside (underruns)`, pick(all(r), (x) => x.midSilenceFrames)),
   ];
 }
@@ -43,7 +49,8 @@ export function e2eMarkdown(r: E2eBenchResult): string {
   return [
     `## End to end (the real bot, /speak through the fake Discord; fake MiniMax: first chunk ${s.firstChunkMs} +- ${s.firstChunkJitterMs} ms, pacing ${s.realtimeFactor} x real time)`,
     '',
-    `${r.cold.length} cold runs (each followed by ${s.warmPerCold} warm ones), ${r.pairs.length} + ${r.realtimePairs.length} back-to-back pairs.`,
+    `${r.cold.length} cold runs (each followed by ${s.warmPerCold} warm ones), ${r.pairs.length} + ${r.realtimePairs.length} back-to-back pairs, `
+      + `${r.skips.length} skips (/skip ${s.skipAfterMs} ms into a 12 s message streamed at real time, a short one queued behind it).`,
     '',
     '| measure | runs | p50 | p99 | max | unit |',
     '|---|---|---|---|---|---|',

@@ -26,6 +26,11 @@ export interface FrameSummary {
   silence: boolean;
 }
 
+/** A frame with a digest of its decrypted Opus payload: equal packets have equal keys. */
+export interface KeyedFrame extends FrameSummary {
+  key: string;
+}
+
 /** What one guild's listener heard from `from` on. */
 export interface GuildAudioSummary {
   guildId: string;
@@ -65,6 +70,8 @@ export interface FakeServersApi {
   waitForSilence(guildId: string, from: number, quietMs: number, timeoutMs: number): number | null;
   /** Every frame of the guild from `from` on. */
   frames(guildId: string, from: number): FrameSummary[];
+  /** The same, with each packet's payload digest (to tell messages apart by their audio). */
+  keyedFrames(guildId: string, from: number): KeyedFrame[];
   /** Per-guild audio analysis from `from` on (every guild that received audio). */
   summaries(from: number): GuildAudioSummary[];
   /** The bot's latest voice join in the guild from `from` on: its op 4 and when the voice session was ready. */

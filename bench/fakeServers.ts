@@ -3,6 +3,7 @@
  * bot's voice streams (and serving MiniMax's audio) costs CPU in this process, not in the one being measured.
  * Driven over IPC by bench/fakeClient.ts (see bench/fakeProtocol.ts); exits when the parent disconnects.
  */
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { benchNow } from './clock.js';
@@ -123,6 +124,9 @@ const api: Impl = {
   waitForSilence: async (guildId, from, quietMs, timeoutMs) =>
     (await fakes().discord.audio.waitForSilence({ guildId, from, quietMs, timeoutMs })).lastVoiceAt ?? null,
   frames: (guildId, from) => fakes().discord.audio.select({ guildId, from }).map((f) => ({ at: f.at, silence: f.silence })),
+  keyedFrames: (guildId, from) => fakes().discord.audio.select({ guildId, from }).map((f) => ({
+    at: f.at, silence: f.silence, key: createHash('sha1').update(f.opus).digest('base64').slice(0, 16),
+  })),
   summaries,
   joinTiming: (guildId, from) => {
     const d = fakes().discord;

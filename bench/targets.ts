@@ -26,6 +26,9 @@ function e2eTargets(r: E2eBenchResult): TargetVerdict[] {
   const pairSilence = Math.max(...r.pairs.map((x) => x.silenceFrames));
   const pairExtra = p(r.pairs.map((x) => x.extraMs), 99);
   const first = r.settings.firstChunkMs;
+  const skipStop = r.skips.map((x) => x.lastSkippedMs);
+  const skipStream = r.skips.map((x) => x.streamStopMs);
+  const skipNext = r.skips.flatMap((x) => (x.nextMs === undefined ? [] : [x.nextMs]));
   return [
     { target: 'bot-added latency p50 <= 25 ms', measured: `${fmt(p(botAdded, 50))} ms`, met: p(botAdded, 50) <= 25 },
     { target: 'bot-added latency p99 <= 60 ms', measured: `${fmt(p(botAdded, 99))} ms`, met: p(botAdded, 99) <= 60 },
@@ -43,6 +46,13 @@ function e2eTargets(r: E2eBenchResult): TargetVerdict[] {
       target: 'back-to-back: at most one 20 ms frame of silence between two messages',
       measured: `max ${pairSilence} silence frames; extra time p99 ${fmt(pairExtra)} ms`,
       met: pairSilence <= 1 && pairExtra <= 20,
+    },
+    {
+      target: 'skip stops the audio within 100 ms (p99)',
+      measured: `/skip -> last packet of the skipped message: p99 ${fmt(p(skipStop, 99))} ms (p50 ${fmt(p(skipStop, 50))} ms); `
+        + `its uninterrupted stream ends at p99 ${fmt(p(skipStream, 99))} ms; `
+        + `next message's first packet p50 ${fmt(p(skipNext, 50))} ms (${skipNext.length} of ${r.skips.length} recognised)`,
+      met: r.skips.length > 0 ? p(skipStop, 99) <= 100 : undefined,
     },
   ];
 }
@@ -79,6 +89,7 @@ function loadTargets(r: LoadBenchResult): TargetVerdict[] {
 const E2E_NAMES = [
   'bot-added latency p50 <= 25 ms', 'bot-added latency p99 <= 60 ms', 'warm end to end <= first chunk + 40 ms (p50)',
   'cold end to end adds at most the handshakes', 'back-to-back: at most one 20 ms frame of silence between two messages',
+  'skip stops the audio within 100 ms (p99)',
 ];
 const LOAD_NAMES = [
   'zero underruns up to 50 guilds speaking', 'CPU <= 1.5% of a core per real-time stream',
@@ -94,7 +105,7 @@ export function judgeTargets(e2e: E2eBenchResult | undefined, load: LoadBenchRes
 export function targetsMarkdown(verdicts: TargetVerdict[]): string {
   const mark = (m: boolean | undefined): string => (m === undefined ? 'not measured' : m ? 'met' : '**not met**');
   return [
-    '## Targets (issue 6)',
+    '## Targets (issue 6; skip: issue 4)',
     '',
     '| target | measured | verdict |',
     '|---|---|---|',
