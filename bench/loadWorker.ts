@@ -67,11 +67,11 @@ function speakIn(session: GuildSession, channelId: string, text: string, n: numb
 
 const idle = (s: GuildSession): boolean => s.status().playing === null && s.status().queued === 0;
 
-/** Warm-up in the first guild: modules, WASM compilation and the JIT, as in a bot that has been running. */
+/** Warm-up in the first guild (8 s of audio): modules, WASM tier-up and the JIT, as in a bot that has been running. */
 async function warmUp(subject: BotUnderTest, fakes: FakeServers): Promise<void> {
   const g = fakes.info.guilds[0]!;
   const session = await join(subject, guildOf(subject, g.id), g.voiceChannelId!);
-  speakIn(session, g.textChannelId!, textOf('Warm-up', 20), 0);
+  speakIn(session, g.textChannelId!, textOf('Warm-up', 80), 0);
   await until(() => idle(session), 20_000, 'warm-up spoken');
   subject.bot.sessions.leave(g.id, 'warm-up over');
   await sleep(200);
