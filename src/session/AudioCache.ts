@@ -87,6 +87,11 @@ export class CachingSynthesizer implements Synthesizer {
     return recordingUtterance(this.inner.speak(text, settings, options), (mp3) => this.cache.set(key, mp3));
   }
 
+  /** Warming opens a task and sends no text: nothing to cache, so it goes straight through. */
+  warm(settings: TaskSettings): void {
+    this.inner.warm?.(settings);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -3,6 +3,7 @@
  * warm until idle; earlier ones finish once drained), pipelines overlapping speak() calls on it, and hides
  * connection trouble: a text that heard no audio is re-sent once on a new connection, texts queued behind a
  * cancelled or refused one are re-sent, and only what cannot be repaired reaches the caller as a T2AError.
+ * warm() opens a task before its first text (while the caller waits on something else, e.g. a voice join).
  */
 import { T2AError } from './errors.js';
 import { settingsKey } from './protocol.js';
@@ -38,6 +39,10 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private readonly lanes = new Set<TaskLane>();
   private readonly routable = new Map<string, TaskLane>();
   private currentKey: string | undefined;
+  /** Lanes opened by warm() that no text has used yet. */
+  private readonly warmOnly = new WeakSet<TaskLane>();
+  /** A refusal a warmed task met before it started, kept for the next speak() with the same settings. */
+  private warmFailure: { key: string; error: T2AError; at: number } | undefined;
   private seq = 0;
   private closed = false;
   private readonly idleCloseMs: number;
@@ -76,6 +81,18 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     return stream;
   }
 
+  /**
+   * Opens a task for `settings` without sending text, and makes them the current (warm) settings as speak()
+   * would. A warmed task that gets no text goes through the idle rule like any other.
+   */
+  warm(settings: TaskSettings): void {
+    if (this.closed || settingsError(settings)) return;
+    this.warmFailure = undefined;
+    const key = settingsKey(settings);
+    this.makeCurrent(key);
+    if (!this.usableLane(key)) this.warmOnly.add(this.openLane(key, settings));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -95,6 +112,10 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void {
     this.lanes.delete(lane);
     if (this.routable.get(lane.key) === lane) this.routable.delete(lane.key);
+    if (this.warmOnly.has(lane) && !lane.started && reason && recurs(reason) && !this.closed) {
+      // The text coming next would meet the same refusal on a new connection: it gets this one instead.
+      this.warmFailure = { key: lane.key, error: reason, at: this.now() };
+    }
     const live = [...inflight, ...waiting].filter((j) => !j.ghost && !j.settled);
     if (live.length === 0) return;
     if (this.closed) {
@@ -119,15 +140,15 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private refuse(text: string, settings: TaskSettings, signal: AbortSignal | undefined): T2AError | undefined {
     if (this.closed) return shutdownError();
     if (signal?.aborted) return abortError(signal.reason);
-    const textError = checkText(text);
-    if (textError) return textError;
-    try {
-      validateTaskSettings(settings);
-    } catch (error) {
-      if (error instanceof T2AError) return error;
-      throw error;
-    }
-    return undefined;
+    return checkText(text) ?? settingsError(settings) ?? this.takeWarmFailure(settingsKey(settings));
+  }
+
+  /** The refusal a warmed task met, for the first text after it if its settings are equal (then forgotten). */
+  private takeWarmFailure(key: string): T2AError | undefined {
+    const failure = this.warmFailure;
+    this.warmFailure = undefined;
+    if (!failure || failure.key !== key || this.now() - failure.at >= this.idleCloseMs) return undefined;
+    return failure.error;
   }
 
   /** The latest settings become the warm ones; the previous task finishes once it has drained. */
@@ -139,21 +160,34 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   }
 
   private route(job: Job): void {
-    let lane = this.routable.get(job.key);
+    const lane = this.usableLane(job.key);
+    if (!lane) {
+      this.openLane(job.key, job.settings, job);
+      return;
+    }
+    this.warmOnly.delete(lane);
+    lane.add(job);
+  }
+
+  /** The lane that takes new work for `key`, if there is one still fit for it (an unfit one is retired). */
+  private usableLane(key: string): TaskLane | undefined {
+    const lane = this.routable.get(key);
     if (lane && (!lane.routable || (lane.idle && this.now() - lane.lastActiveAt >= this.idleCloseMs))) {
       // A task idle past the limit (timers held up, machine asleep) may already be closed by MiniMax.
       this.retire(lane);
-      lane = undefined;
+      return undefined;
     }
-    if (!lane) {
-      lane = new TaskLane(job.key, job.settings, this.socketOptions(), this, this.maxPipelined, this.now);
-      this.lanes.add(lane);
-      this.routable.set(job.key, lane);
-      lane.add(job);
-      lane.start();
-      return;
-    }
-    lane.add(job);
+    return lane;
+  }
+
+  /** A new connection and task for `key`; `first` is queued before it starts (none: a warmed task). */
+  private openLane(key: string, settings: TaskSettings, first?: Job): TaskLane {
+    const lane = new TaskLane(key, settings, this.socketOptions(), this, this.maxPipelined, this.now);
+    this.lanes.add(lane);
+    this.routable.set(key, lane);
+    if (first) lane.add(first);
+    lane.start();
+    return lane;
   }
 
   private retire(lane: TaskLane): void {
@@ -178,6 +212,11 @@ type Outcome = 'fail' | 'retry' | 'resend';
 /** Account-wide refusals: every queued text would meet the same answer. */
 function sharedByAll(error: T2AError): boolean {
   return error.category === 'auth' || error.category === 'billing' || (error.category === 'rate_limit' && error.code !== 2205);
+}
+
+/** Refusals of the account or the settings: a new connection with the same settings would meet them again. */
+function recurs(error: T2AError): boolean {
+  return error.category === 'auth' || error.category === 'billing' || error.category === 'voice';
 }
 
 function transient(error: T2AError): boolean {
@@ -214,6 +253,17 @@ function decide(error: T2AError, job: Job, started: boolean, culprit: Job | unde
   }
   if (job !== culprit) return 'resend';
   return transient(error) ? 'retry' : 'fail';
+}
+
+/** Why these settings would be refused (a T2AError), or undefined when they are valid. */
+function settingsError(settings: TaskSettings): T2AError | undefined {
+  try {
+    validateTaskSettings(settings);
+  } catch (error) {
+    if (error instanceof T2AError) return error;
+    throw error;
+  }
+  return undefined;
 }
 
 function cutError(reason: T2AError, job: Job): T2AError {

@@ -74,7 +74,10 @@ export class TaskLane {
     this.socket.on('closed', (reason) => this.onClosed(reason));
   }
 
-  /** Connects and starts the task (call once, after registering the lane). */
+  /**
+   * Connects and starts the task (call once, after registering the lane). A lane may start with no job (a
+   * warmed task): once started it reports itself idle, and the owner's idle rule applies as after any last job.
+   */
   start(): void {
     void this.open();
   }

@@ -104,6 +104,12 @@ export interface SpeakOptions {
  */
 export interface Synthesizer {
   speak(text: string, settings: TaskSettings, options?: SpeakOptions): Utterance;
+  /**
+   * Opens a task for these settings now, so the next speak() with equal settings finds it ready. No text is
+   * sent (nothing is billed); failures are silent (the next speak() meets and reports them). A no-op when a
+   * usable task for these settings exists or the synthesizer is closed.
+   */
+  warm?(settings: TaskSettings): void;
   /** Sends task_finish where a task is open and closes every socket. */
   close(): Promise<void>;
 }
