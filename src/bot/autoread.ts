@@ -51,17 +51,20 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
     if (!settings.autoread.autojoin || !inReadChannel) return null;
     const channel = memberVoiceChannel(message.guild, message.author.id);
     if (!channel) return null;
-    const outcome = await joinOnce(message.guild, channel);
+    const outcome = await joinOnce(message.guild, channel, message.author.id);
     if (outcome.ok) return outcome.session;
     logger.info('autojoin failed', { guild: message.guildId, reason: outcome.message });
     return null;
   }
 
-  /** One join per guild at a time: messages arriving meanwhile wait for it, in order. */
-  function joinOnce(guild: Guild, channel: VoiceBasedChannel): Promise<JoinOutcome> {
+  /**
+   * One join per guild at a time: messages arriving meanwhile wait for it, in order. The author's speech task
+   * opens during the join.
+   */
+  function joinOnce(guild: Guild, channel: VoiceBasedChannel, authorId: string): Promise<JoinOutcome> {
     let pending = joining.get(guild.id);
     if (!pending) {
-      pending = joinVoiceChannelOf(sessions, guild, channel).finally(() => joining.delete(guild.id));
+      pending = joinVoiceChannelOf(sessions, guild, channel, { authorId }).finally(() => joining.delete(guild.id));
       joining.set(guild.id, pending);
     }
     return pending;

@@ -24,7 +24,9 @@ export async function speakFor(ctx: CommandContext, rawText: string, override: V
   // Deferring (joining can take seconds) and joining are both round trips to Discord: a cold /speak waits for
   // the slower of the two, not their sum.
   const deferring = needsJoin(sessions, guild.id, channel.id) ? ctx.defer() : Promise.resolve();
-  const [, joined] = await Promise.all([deferring, joinVoiceChannelOf(sessions, guild, channel)]);
+  // The caller's speech task opens during the join, so the text is not held up by it afterwards.
+  const warmFor = { authorId: interaction.user.id, ...(override ? { override } : {}) };
+  const [, joined] = await Promise.all([deferring, joinVoiceChannelOf(sessions, guild, channel, warmFor)]);
   if (!joined.ok) return privately(joined.message);
 
   const result = joined.session.enqueue({

@@ -3,7 +3,7 @@
  * autojoin: permission checks that name what is missing, the "busy elsewhere" rule, and the join itself.
  */
 import { PermissionFlagsBits, type Guild, type GuildMember, type VoiceBasedChannel } from 'discord.js';
-import type { GuildSession, SessionManager } from '../session/index.js';
+import type { GuildSession, SessionManager, VoiceOverride } from '../session/index.js';
 
 const VOICE_PERMISSIONS = [
   { flag: PermissionFlagsBits.ViewChannel, name: 'View Channel' },
@@ -40,11 +40,17 @@ export function needsJoin(sessions: SessionManager, guildId: string, channelId: 
   return sessions.get(guildId)?.channelId !== channelId;
 }
 
+/** The member a join is for: their speech task is opened while joining (see SessionManager.join). */
+export interface WarmFor {
+  authorId: string;
+  override?: VoiceOverride;
+}
+
 /**
  * Puts the bot in `channel` (joining or moving), unless it lacks permissions there or is in use by people in
  * another channel of the guild. Every failure is a message saying what to do.
  */
-export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild, channel: VoiceBasedChannel): Promise<JoinOutcome> {
+export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild, channel: VoiceBasedChannel, warmFor?: WarmFor): Promise<JoinOutcome> {
   const existing = sessions.get(guild.id);
   if (existing && existing.channelId === channel.id) return { ok: true, session: existing, joined: false };
 
@@ -64,7 +70,8 @@ export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild,
     if (busy) return { ok: false, message: busy };
   }
 
-  const result = await sessions.join({ guildId: guild.id, channelId: channel.id, adapterCreator: guild.voiceAdapterCreator });
+  const target = { guildId: guild.id, channelId: channel.id, adapterCreator: guild.voiceAdapterCreator };
+  const result = await sessions.join(target, warmFor ? { warmFor } : {});
   if (!result.ok) {
     switch (result.reason) {
       case 'timeout':

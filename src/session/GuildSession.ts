@@ -1,68 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { AudioPlayerStatus, NoSubscriberBehavior, StreamType, createAudioPlayer, createAudioResource, type AudioPlayer, type AudioPlayerState } from '@discordjs/voice';
-import type { TranscoderFactory } from '../audio/types.js';
-import type { DictionaryEntry, ResolvedVoice, Store } from '../store/types.js';
-import { resolveVoice } from '../store/resolveVoice.js';
-import type { Synthesizer } from '../t2a/types.js';
-import { compileDictionary, splitForT2A, type CompiledDictionary } from '../text/index.js';
-import { backoffDelay } from './backoff.js';
-import { DEFAULT_PAUSE_COOLDOWNS, judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
-import { PreparedItem, type Outcome } from './PreparedItem.js';
-import { Queue, type QueueLimits } from './Queue.js';
-import type { EnqueueResult, ItemReport, JoinResult, PauseState, QueueItem, QueueItemInput, SessionStatus, VoiceTarget } from './types.js';
-import { VoiceLink, type VoiceLinkTimings } from './VoiceLink.js';
-import { toTaskSettings } from './voiceSettings.js';
+import { ItemPreparer } from './ItemPreparer.js';
+import type { PreparedItem } from './PreparedItem.js';
+import { Queue } from './Queue.js';
+import type { SessionContext } from './sessionContext.js';
+import { Settler, type SettleEvents } from './Settler.js';
+import type { EnqueueResult, JoinResult, QueueItem, QueueItemInput, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
+import { VoiceLink } from './VoiceLink.js';
 
-export interface SessionTimings extends VoiceLinkTimings, PauseCooldowns {
-  /** Leave this long after the last human left the channel. */
-  leaveEmptyAfterMs: number;
-  /** Underrun tolerated mid-utterance before the player gives up on a stalled stream. */
-  maxStallMs: number;
-  /** Retries of one item after rate limits or transient faults: base and cap of the backoff, and the count. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  retryAttempts: number;
-}
+export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './sessionContext.js';
 
-export const DEFAULT_TIMINGS: SessionTimings = {
-  joinTimeoutMs: 20_000,
-  movedGraceMs: 5_000,
-  rejoinDelaysMs: [1_000, 3_000, 5_000, 10_000, 20_000],
-  leaveEmptyAfterMs: 30_000,
-  maxStallMs: 15_000,
-  retryBaseMs: 1_000,
-  retryMaxMs: 16_000,
-  retryAttempts: 4,
-  ...DEFAULT_PAUSE_COOLDOWNS,
-};
-
-/** What a session needs from its manager. */
-export interface SessionContext {
-  synthesizer: Synthesizer;
-  transcoders: TranscoderFactory;
-  store: Store;
-  defaults: ResolvedVoice;
-  limits: QueueLimits;
-  timings: SessionTimings;
-  now: () => number;
-  /** The pause in force for this guild (its own, or one for every guild), if any. */
-  pausedFor: (guildId: string) => PauseState | null;
-  /** Called before an item is synthesized: returns a pause when the guild's character budget is spent. */
-  checkBudget: (guildId: string, channelId: string) => PauseState | null;
-}
-
-export interface GuildSessionEvents {
-  report: [report: ItemReport];
-  /** An upstream failure that pauses speech; the manager decides scope and tells the admins once. */
-  pause: [verdict: Extract<Verdict, { action: 'pause' }>, channelId: string | null];
-  /** A retry is scheduled (for the log, not the channel). */
-  retry: [item: QueueItem, attempt: number, delayMs: number, error: unknown];
-  /** Admin-facing message about the server's setup (a server voice MiniMax refuses), sent once. */
-  notice: [channelId: string | null, message: string];
-  /** An item was synthesized in full and handed to the player (counters, tests). */
-  played: [item: QueueItem];
-  usage: [characters: number];
+/** report, pause, retry, notice, played and usage (see SettleEvents), and the end of the session. */
+export interface GuildSessionEvents extends SettleEvents {
   ended: [reason: string];
 }
 
@@ -76,19 +26,13 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private readonly player: AudioPlayer;
   private readonly link: VoiceLink;
   private readonly queue: Queue;
+  private readonly preparer: ItemPreparer;
+  private readonly retries: Settler;
   private current: PreparedItem | null = null;
   private next: PreparedItem | null = null;
-  private readonly attempts = new Map<number, number>();
-  private retryTimer: NodeJS.Timeout | null = null;
-  private retryItem: QueueItem | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
   private lastChannelId: string | null = null;
-  private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
-  /** Items spoken with the server-wide voice (server setting or bot default), and that voice. */
-  private readonly serverVoiceOf = new WeakMap<PreparedItem, string>();
-  /** The server-wide voice MiniMax refused, once its notice went out (cleared when it plays again). */
-  private badServerVoice: string | null = null;
 
   constructor(
     readonly guildId: string,
@@ -96,6 +40,13 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   ) {
     super();
     this.queue = new Queue(ctx.limits, ctx.now);
+    this.preparer = new ItemPreparer(guildId, ctx);
+    this.retries = new Settler({
+      timings: ctx.timings,
+      events: this,
+      serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
+      onRetryDue: () => this.advance(),
+    });
     this.player = createAudioPlayer({
       behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: Math.ceil(ctx.timings.maxStallMs / 20) },
     });
@@ -115,16 +66,31 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     return this.destroyed;
   }
 
+  /** Whether the bot is in `channelId` with a ready voice connection (a join there would be a no-op). */
+  readyIn(channelId: string): boolean {
+    return this.link.ready && this.link.channelId === channelId;
+  }
+
   /** Joins or moves to the target's channel; the deadline is the join timeout. */
   async join(target: VoiceTarget): Promise<JoinResult> {
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
-    const alreadyThere = this.link.ready && this.link.channelId === target.channelId;
+    const alreadyThere = this.readyIn(target.channelId);
     if (alreadyThere) return { ok: true, channelId: target.channelId, alreadyThere };
     const ready = await this.link.join(target);
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
     if (!ready) return { ok: false, reason: 'timeout' };
     this.ctx.store.setActiveSession(this.guildId, { voiceChannelId: target.channelId, ...(this.lastChannelId ? { textChannelId: this.lastChannelId } : {}) });
     return { ok: true, channelId: target.channelId, alreadyThere: false };
+  }
+
+  /**
+   * Opens the T2A task that an item by `authorId` (with `override`) would use, without sending any text: called
+   * while the voice connection is being joined, so the task is ready when the item comes. A no-op when speech is
+   * paused or the session is over; failures are silent (the item meets and reports them).
+   */
+  warm(authorId: string, override?: VoiceOverride): void {
+    if (this.destroyed || this.ctx.pausedFor(this.guildId)) return;
+    this.ctx.synthesizer.warm?.(this.preparer.taskSettingsFor(authorId, override));
   }
 
   enqueue(input: QueueItemInput): EnqueueResult {
@@ -142,7 +108,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Items out of the queue but not finished, in playing order: current, awaiting retry, prefetched. */
   private inFlight(): QueueItem[] {
-    return [this.current?.item, this.retryItem ?? undefined, this.next?.item].filter((i): i is QueueItem => i !== undefined);
+    return [this.current?.item, this.retries.pending ?? undefined, this.next?.item].filter((i): i is QueueItem => i !== undefined);
   }
 
   /** Everything not yet finished, in the order it will be heard. */
@@ -161,8 +127,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Stops the current item and empties the queue; returns how many items were dropped. */
   clear(): number {
-    const dropped = this.queue.drain().length + (this.retryItem ? 1 : 0) + (this.next ? 1 : 0);
-    this.cancelRetry();
+    const dropped = this.queue.drain().length + (this.retries.pending ? 1 : 0) + (this.next ? 1 : 0);
+    this.retries.cancel();
     this.next?.abort();
     this.next = null;
     return dropped + (this.skip() ? 1 : 0);
@@ -191,7 +157,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Starts the next item if nothing is playing; plays a short silent tail when the queue has run dry. */
   private advance(): void {
-    if (this.destroyed || this.retryTimer) return;
+    if (this.destroyed || this.retries.waiting) return;
     if (this.current) {
       // Something is playing: make sure the item behind it is already being synthesized.
       this.prefetch();
@@ -235,10 +201,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   private takeNext(): PreparedItem | null {
     for (;;) {
-      if (this.retryItem) {
-        const item = this.retryItem;
-        this.retryItem = null;
-        const p = this.prepare(item);
+      const retry = this.retries.take();
+      if (retry) {
+        const p = this.prepare(retry);
         if (p) return p;
         continue;
       }
@@ -256,34 +221,20 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Starts synthesis for the item behind the current one, so it is ready when the current one ends. */
   private prefetch(): void {
-    if (this.next || this.retryItem) return;
+    if (this.next || this.retries.pending) return;
     const item = this.queue.shift();
     if (item) this.next = this.prepare(item);
     if (!this.next && this.queue.length > 0) this.prefetch();
   }
 
-  /** Resolves the voice now (a settings change applies from the next item) and starts T2A + transcoder. */
+  /** Starts T2A + transcoder for the item, unless speech is paused (then the item is reported, not lost). */
   private prepare(item: QueueItem): PreparedItem | null {
     const paused = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, item.source.channelId);
     if (paused) {
       this.emit('report', { item, kind: 'paused', reason: paused.message });
       return null;
     }
-    const settings = this.ctx.store.getGuildSettings(this.guildId);
-    const member = this.ctx.store.getMemberVoice(this.guildId, item.authorId);
-    const voice = resolveVoice(this.ctx.defaults, settings.voice, member, item.override);
-    const dictionary = this.ctx.store.listDictionary(this.guildId);
-    const text = this.compiledDictionary(dictionary, settings.allowSpecialMarkup).apply(item.text);
-    const prepared = new PreparedItem(item, splitForT2A(text), toTaskSettings(voice, dictionary), this.ctx.synthesizer, this.ctx.transcoders);
-    if (item.override?.voiceId === undefined && member.voiceId === undefined) this.serverVoiceOf.set(prepared, voice.voiceId);
-    return prepared;
-  }
-
-  /** The guild's dictionary as a matcher, rebuilt only when the entries change (building one costs ms). */
-  private compiledDictionary(entries: readonly DictionaryEntry[], allowSpecialMarkup: boolean): CompiledDictionary {
-    const key = JSON.stringify([allowSpecialMarkup, entries]);
-    if (this.dictionary?.key !== key) this.dictionary = { key, compiled: compileDictionary(entries, { allowSpecialMarkup }) };
-    return this.dictionary.compiled;
+    return this.preparer.prepare(item);
   }
 
   private onPlayerState(oldState: AudioPlayerState, newState: AudioPlayerState): void {
@@ -300,74 +251,10 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private finish(prepared: PreparedItem, played: boolean): void {
     if (this.current !== prepared) return;
     this.current = null;
-    if (prepared.settled) this.settle(prepared, prepared.settled);
-    else void prepared.outcome.then((outcome) => this.settle(prepared, outcome));
+    if (prepared.settled) this.retries.settle(prepared, prepared.settled, this.destroyed);
+    else void prepared.outcome.then((outcome) => this.retries.settle(prepared, outcome, this.destroyed));
     this.advance();
     if (played && !this.current && !this.destroyed) this.playTail();
-  }
-
-  private settle(prepared: PreparedItem, outcome: Outcome): void {
-    // usage_characters comes from upstream: only a finite, positive count is recorded.
-    const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) this.emit('usage', billed);
-    const serverVoice = this.serverVoiceOf.get(prepared);
-    if (outcome.ok || outcome.aborted || this.destroyed) {
-      this.attempts.delete(prepared.item.id);
-      if (outcome.ok && serverVoice === this.badServerVoice) this.badServerVoice = null;
-      if (outcome.ok) this.emit('played', prepared.item);
-      return;
-    }
-    const verdict = judge(outcome.error, outcome.audioStarted, this.ctx.timings);
-    const item = prepared.item;
-    if (verdict.action === 'retry') {
-      const attempt = (this.attempts.get(item.id) ?? 0) + 1;
-      const t = this.ctx.timings;
-      const delay = backoffDelay(attempt - 1, t.retryBaseMs, t.retryMaxMs, t.retryAttempts);
-      if (delay !== undefined) {
-        this.attempts.set(item.id, attempt);
-        this.scheduleRetry(item, delay);
-        this.emit('retry', item, attempt, delay, outcome.error);
-        return;
-      }
-      this.attempts.delete(item.id);
-      this.emit('report', { item, kind: 'failed', reason: 'the speech service kept failing; gave up after retrying' });
-      return;
-    }
-    this.attempts.delete(item.id);
-    if (verdict.action === 'pause') {
-      this.emit('pause', verdict, item.source.channelId);
-      this.emit('report', { item, kind: 'paused', reason: verdict.pause.message });
-      return;
-    }
-    if (verdict.kind === 'skipped_voice' && serverVoice !== undefined && serverVoice !== this.badServerVoice) {
-      // Every item in the server's voice will fail the same way: the admins hear about it once, with the fix.
-      this.badServerVoice = serverVoice;
-      this.emit('notice', item.source.channelId, badServerVoiceNotice(serverVoice, shortReason(outcome.error)));
-    }
-    this.emit('report', { item, kind: verdict.kind, reason: verdict.reason });
-  }
-
-  /**
-   * Keeps the failed item first in line: nothing behind it plays before it is retried. An item already being
-   * synthesized behind it keeps its audio and plays right after.
-   */
-  private scheduleRetry(item: QueueItem, delayMs: number): void {
-    this.retryItem = item;
-    this.cancelRetryTimer();
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.advance();
-    }, delayMs);
-  }
-
-  private cancelRetryTimer(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-  }
-
-  private cancelRetry(): void {
-    this.cancelRetryTimer();
-    this.retryItem = null;
   }
 
   /** Five silence frames after the last item, as Discord asks, so listeners' decoders do not smear the end. */
@@ -382,8 +269,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.destroyed = true;
     if (this.leaveTimer) clearTimeout(this.leaveTimer);
     this.leaveTimer = null;
-    const pending = [...(this.retryItem ? [this.retryItem] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
-    this.cancelRetry();
+    const pending = [...(this.retries.pending ? [this.retries.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
+    this.retries.cancel();
     this.next?.abort();
     this.next = null;
     const current = this.current;
@@ -400,9 +287,4 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     for (const item of pending) this.emit('report', { item, kind: 'failed', reason: `not read: ${reason}` });
     this.emit('ended', reason);
   }
-}
-
-/** The admin-facing notice for a server-wide voice that MiniMax refuses. */
-function badServerVoiceNotice(voiceId: string, why: string): string {
-  return `The server's voice "${voiceId.slice(0, 100)}" cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
 }

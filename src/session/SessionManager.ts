@@ -6,7 +6,7 @@ import type { Model, Synthesizer } from '../t2a/types.js';
 import { AudioCache, CachingSynthesizer } from './AudioCache.js';
 import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
 import type { QueueLimits } from './Queue.js';
-import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceTarget } from './types.js';
+import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
 
 export interface SessionManagerOptions {
   /** One synthesizer (warm MiniMax connection) per guild session. */
@@ -33,6 +33,14 @@ export interface SessionManagerEvents {
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [guildId: string, item: QueueItem];
   ended: [guildId: string, reason: string];
+}
+
+export interface JoinOptions {
+  /**
+   * Who the join is for: their T2A task is opened while the voice connection is being joined, so their text
+   * does not wait for it afterwards (no text is sent before the join succeeds). Ignored when already there.
+   */
+  warmFor?: { authorId: string; override?: VoiceOverride };
 }
 
 interface Pause extends PauseState {
@@ -68,11 +76,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** Gets or creates the guild's session and joins (or moves to) the target channel within the join deadline. */
-  async join(target: VoiceTarget): Promise<JoinResult> {
+  async join(target: VoiceTarget, options: JoinOptions = {}): Promise<JoinResult> {
     let session = this.sessions.get(target.guildId);
     if (!session) {
       session = this.create(target.guildId);
     }
+    const warmFor = options.warmFor;
+    // The T2A connect overlaps the voice join instead of following it.
+    if (warmFor && !session.readyIn(target.channelId)) session.warm(warmFor.authorId, warmFor.override);
     const result = await session.join(target);
     // A first join that failed leaves nothing behind.
     if (!result.ok && result.reason === 'timeout' && session.status().playing === null && session.status().queued === 0) {

@@ -20,7 +20,6 @@ describe('GuildSession playback through the fakes', () => {
 
     const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
     expect(h.minimax.texts).toEqual([A, B]);
-    console.log('DBG', JSON.stringify(heard.gaps), JSON.stringify(heard.bursts.map((b) => ({ ...b, gaps: b.gaps.length }))));
     // One continuous burst: the second message starts in the player tick after the first ends.
     expect(heard.bursts).toHaveLength(1);
     expect(heard.gaps).toEqual([]);

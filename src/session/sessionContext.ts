@@ -1,0 +1,45 @@
+/** What a GuildSession is given by its manager: its dependencies, limits, timings and the pause rules. */
+import type { TranscoderFactory } from '../audio/types.js';
+import type { ResolvedVoice, Store } from '../store/types.js';
+import type { Synthesizer } from '../t2a/types.js';
+import { DEFAULT_PAUSE_COOLDOWNS } from './failures.js';
+import type { QueueLimits } from './Queue.js';
+import type { RetryTimings } from './Settler.js';
+import type { PauseState } from './types.js';
+import type { VoiceLinkTimings } from './VoiceLink.js';
+
+/** Every deadline and delay of a session: joining, rejoining, leaving, stalls, retries and pauses. */
+export interface SessionTimings extends VoiceLinkTimings, RetryTimings {
+  /** Leave this long after the last human left the channel. */
+  leaveEmptyAfterMs: number;
+  /** Underrun tolerated mid-utterance before the player gives up on a stalled stream. */
+  maxStallMs: number;
+}
+
+/** Production timings (joins get 20 s, as in @discordjs/voice's examples). */
+export const DEFAULT_TIMINGS: SessionTimings = {
+  joinTimeoutMs: 20_000,
+  movedGraceMs: 5_000,
+  rejoinDelaysMs: [1_000, 3_000, 5_000, 10_000, 20_000],
+  leaveEmptyAfterMs: 30_000,
+  maxStallMs: 15_000,
+  retryBaseMs: 1_000,
+  retryMaxMs: 16_000,
+  retryAttempts: 4,
+  ...DEFAULT_PAUSE_COOLDOWNS,
+};
+
+/** What a session needs from its manager. */
+export interface SessionContext {
+  synthesizer: Synthesizer;
+  transcoders: TranscoderFactory;
+  store: Store;
+  defaults: ResolvedVoice;
+  limits: QueueLimits;
+  timings: SessionTimings;
+  now: () => number;
+  /** The pause in force for this guild (its own, or one for every guild), if any. */
+  pausedFor: (guildId: string) => PauseState | null;
+  /** Called before an item is synthesized: returns a pause when the guild's character budget is spent. */
+  checkBudget: (guildId: string, channelId: string) => PauseState | null;
+}
