@@ -94,6 +94,7 @@ function watchErrors(inner: Synthesizer, errors: string[]): Synthesizer {
       });
       return utterance;
     },
+    warm: (settings) => inner.warm?.(settings),
     close: () => inner.close(),
   };
 }
