@@ -193,10 +193,24 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       if (this.current !== prepared || this.destroyed) return;
       // Closed before any packet (failed, skipped): there is nothing to play, only to settle.
       if (resource.ended) void prepared.outcome.then(() => this.finish(prepared, false));
-      else this.player.play(resource);
+      else this.playFromFirstPacket(prepared);
     };
     stream.on('readable', go);
     stream.on('close', go);
+  }
+
+  /**
+   * Starts the player on an item whose first packet just arrived. From idle, that packet is sent at once and the
+   * player goes on from the second: the player would prepare it at its next cycle and send it a cycle later
+   * (20 to 40 ms). Behind a playing resource (the silent tail) the player keeps its order.
+   */
+  private playFromFirstPacket(prepared: PreparedItem): void {
+    const { resource } = prepared;
+    if (this.player.state.status === AudioPlayerStatus.Idle && this.link.ready) {
+      const first = resource.read();
+      if (first) this.link.sendNow(first);
+    }
+    this.player.play(resource);
   }
 
   private takeNext(): PreparedItem | null {
@@ -239,6 +253,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   private onPlayerState(oldState: AudioPlayerState, newState: AudioPlayerState): void {
     if (newState.status !== AudioPlayerStatus.Idle || oldState.status === AudioPlayerStatus.Idle) return;
+    // Stopped or ended: the packet prepared for this cycle goes out now, not in front of the next item.
+    this.link.flushPrepared();
     const current = this.current;
     if (!current || oldState.resource !== current.resource) return;
     this.finish(current, true);

@@ -78,6 +78,30 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     return this.waitReady(this.timings.joinTimeoutMs);
   }
 
+  /**
+   * Sends now the packet the player prepared for its next 20 ms cycle, if there is one. @discordjs/voice keeps
+   * it when the player stops (a skip) or its resource ends, and sends it only when the player next plays:
+   * skipped audio heard in front of the next message, or a message's last 20 ms held back until the next one.
+   * Called when the player goes idle, that is in the cycle the packet was meant for.
+   */
+  flushPrepared(): void {
+    const connection = this.connection;
+    if (connection?.state.status === VoiceConnectionStatus.Ready) connection.dispatchAudio();
+  }
+
+  /**
+   * Sends one Opus packet now instead of at the player's next cycle, which would prepare it on one tick and
+   * send it on the next: the first packet of speech that starts while the player is idle. Returns false,
+   * sending nothing, when the connection is not ready.
+   */
+  sendNow(packet: Buffer): boolean {
+    const connection = this.connection;
+    if (connection?.state.status !== VoiceConnectionStatus.Ready) return false;
+    connection.dispatchAudio(); // anything still prepared goes first, in order
+    connection.playOpusPacket(packet);
+    return true;
+  }
+
   private async waitReady(ms: number): Promise<boolean> {
     const connection = this.connection;
     if (!connection) return false;

@@ -25,6 +25,9 @@ describe('GuildSession playback through the fakes', () => {
     expect(heard.gaps).toEqual([]);
     expect(heard.silenceFrames).toBeLessThanOrEqual(5); // the silent tail after the last item, nothing between
     expect(Math.abs(heard.voiceMs - (expectedMs(A) + expectedMs(B)))).toBeLessThan(150);
+    // The first packet is sent straight away and the player goes on from the second: one RTP stream, in order.
+    const sequences = h.discord.audio.select({}).map((f) => f.sequence);
+    expect(sequences.every((seq, i) => i === 0 || seq === ((sequences[i - 1]! + 1) & 0xffff))).toBe(true);
     expect(h.reports).toEqual([]);
   });
 
@@ -44,7 +47,9 @@ describe('GuildSession playback through the fakes', () => {
   });
 
   it('skip stops the current message even mid-synthesis, and the next one plays whole', async () => {
-    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    // The next message is re-sent on a new connection after the skip (T2A cannot interrupt a text), so its audio
+    // starts at least the first-chunk delay after the skip: what is heard before that is the skipped one's.
+    h = await startHarness({ minimax: { realtimeFactor: 1, firstChunkMs: 400 } });
     await h.manager.join(h.target());
     const session = h.manager.get(h.guildId)!;
     const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
@@ -54,12 +59,21 @@ describe('GuildSession playback through the fakes', () => {
     const skippedAt = performance.now();
     expect(session.skip()).toBe(true);
     const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
-    // Before the skip only the long message (~3.5 s) was heard; after it, B whole and nothing more of the long
-    // one (one packet already prepared by the player may still go out: within the 150 ms tolerance).
+    // Before the skip only the long message (~3.5 s) was heard; after it, B whole and nothing more of the long one.
     const fromLong = h.discord.audio.report({ to: skippedAt }).voiceMs;
     expect(fromLong).toBeLessThan(expectedMs(long) - 1_500);
     expect(heard.voiceMs - fromLong).toBeGreaterThan(expectedMs(B) - 150);
     expect(heard.voiceMs - fromLong).toBeLessThan(expectedMs(B) + 150);
+    // The one packet the player had prepared goes out at the skip, not in front of B (which starts >= 400 ms
+    // later). The fake's audio for every text starts the same way, so B begins with the long message's first packet.
+    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
+    const after = voice.filter((f) => f.at >= skippedAt);
+    const bStarts = after.findIndex((f) => f.opus.equals(voice[0]!.opus));
+    expect(bStarts).toBeGreaterThanOrEqual(0);
+    expect(after[bStarts]!.at - skippedAt).toBeGreaterThan(300);
+    const leftovers = after.slice(0, bStarts);
+    expect(leftovers.length).toBeLessThanOrEqual(1);
+    for (const f of leftovers) expect(f.at - skippedAt).toBeLessThan(150);
     // T2A cannot interrupt a text: the client closed that socket.
     expect(h.minimax.connections.some((c) => c.closedBy === 'client')).toBe(true);
     expect(h.reports).toEqual([]);
