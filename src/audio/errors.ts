@@ -4,7 +4,7 @@ export type AudioErrorCode =
   | 'FFMPEG_NOT_FOUND'
   /** FFMPEG_PATH names something that is not an executable file. */
   | 'FFMPEG_PATH_INVALID'
-  /** The ffmpeg process could not start, died, or exited with an error. */
+  /** The ffmpeg process or the transcoding worker thread could not start, died, or exited with an error. */
   | 'PROCESS_FAILED'
   /** The input could not be decoded as MP3 (or no audio at all came out of it). */
   | 'DECODE_FAILED'
