@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBotConfig } from '../src/config.js';
-import { startBot, type RunningBot } from '../src/index.js';
+import { startBot, startTranscoders, type RunningBot } from '../src/index.js';
 import { createLogger } from '../src/log.js';
 import type { SessionTimings } from '../src/session/index.js';
-import { createTranscoderFactory, type TranscoderFactory } from '../src/audio/index.js';
+import type { TranscoderFactory } from '../src/audio/index.js';
 import { createSynthesizer, type Synthesizer } from '../src/t2a/index.js';
 import { AudioArrivalProbe } from './audioProbe.js';
 import type { FakeServers } from './fakeClient.js';
@@ -55,7 +55,11 @@ export async function startBotUnderTest(fakes: FakeServers, options: BotUnderTes
   const utteranceErrors: string[] = [];
   const logs: string[] = [];
   const logger = createLogger({ level: 'warn', secrets: [BENCH_TOKEN, BENCH_MINIMAX_KEY], write: (line) => logs.push(line) });
+  let transcoders: TranscoderFactory | undefined;
   try {
+    // The transcoders the configuration makes (worker threads by default), with their failures recorded.
+    transcoders = await startTranscoders(config.audio, logger);
+    const started = transcoders;
     const bot = await startBot(config, {
       logger,
       synthesizerFactory: () => {
@@ -63,7 +67,7 @@ export async function startBotUnderTest(fakes: FakeServers, options: BotUnderTes
         probes.push(own);
         return watchErrors(createSynthesizer({ url: fakes.info.minimaxUrl, apiKey: BENCH_MINIMAX_KEY, WebSocket: own.factory }), utteranceErrors);
       },
-      transcoders: watchTranscoders(createTranscoderFactory({ kind: config.audio.decoder }), utteranceErrors),
+      transcoders: watchTranscoders(transcoders, utteranceErrors),
       ...(options.timings ? { timings: options.timings } : {}),
     });
     return {
@@ -74,10 +78,12 @@ export async function startBotUnderTest(fakes: FakeServers, options: BotUnderTes
       utteranceErrors,
       async close() {
         await bot.stop();
+        await started.close?.();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await transcoders?.close?.();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -103,6 +109,7 @@ function watchErrors(inner: Synthesizer, errors: string[]): Synthesizer {
 function watchTranscoders(inner: TranscoderFactory, errors: string[]): TranscoderFactory {
   return {
     name: inner.name,
+    // No close(): startBot does not close transcoders it is given; close() above does.
     create() {
       const t = inner.create();
       t.opus.on('error', (error: Error) => errors.push(`audio: ${error.message}`));

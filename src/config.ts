@@ -19,6 +19,8 @@ export interface AudioConfig {
   decoder: DecoderKind;
   /** libopus complexity 0..10. */
   opusComplexity: number;
+  /** Transcoding worker threads (0: the main thread); undefined = one fewer than the CPU cores, at most 4. */
+  workers: number | undefined;
   ffmpegPath: string | undefined;
   pathEnv: string;
 }
@@ -114,6 +116,7 @@ export function loadAudioConfig(env: Env = process.env): AudioConfig {
   return Object.freeze({
     decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
     opusComplexity: int(env, 'AUDIO_OPUS_COMPLEXITY', 5, 0, 10),
+    workers: optionalInt(env, 'AUDIO_WORKERS', 0, 16) ?? undefined,
     ffmpegPath: str(env, 'FFMPEG_PATH'),
     pathEnv: env['PATH'] ?? '',
   });

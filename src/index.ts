@@ -6,12 +6,12 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
-import { AudioError, createTranscoderFactory } from './audio/index.js';
+import { AudioError, createTranscoderFactory, defaultWorkerCount } from './audio/index.js';
 import type { TranscoderFactory } from './audio/types.js';
 import { createClient } from './bot/client.js';
 import { wireBot } from './bot/wire.js';
 import { commands } from './commands/index.js';
-import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type BotConfig } from './config.js';
+import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
@@ -54,8 +54,14 @@ export class StartupError extends Error {
 export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<RunningBot> {
   const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const now = deps.now ?? Date.now;
-  const transcoders = deps.transcoders ?? buildTranscoders(config);
-  const store = deps.store ?? openStore(config, logger);
+  const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
+  let store: Store;
+  try {
+    store = deps.store ?? openStore(config, logger);
+  } catch (error) {
+    if (!deps.transcoders) await transcoders.close?.();
+    throw error;
+  }
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
   const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey }));
   const catalogue =
@@ -87,6 +93,8 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     stopped ??= (async () => {
       logger.info('stopping');
       await wiring.stop();
+      // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
+      if (!deps.transcoders) await transcoders.close?.();
       store.close();
       logger.info('stopped');
     })();
@@ -102,15 +110,37 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   return { client, sessions, store, logger, restored: wiring.restored, stop };
 }
 
-function buildTranscoders(config: BotConfig): TranscoderFactory {
+/**
+ * The transcoders the configuration asks for, started: worker threads are up (their start-up, a few hundred
+ * milliseconds, is not paid by the first /speak). Workers that cannot start are logged and replaced by
+ * transcoding on the main thread, which works the same, only with less headroom. The caller owns the factory
+ * (close() on shutdown).
+ */
+export async function startTranscoders(
+  audio: AudioConfig,
+  logger: Logger,
+  create: typeof createTranscoderFactory = createTranscoderFactory,
+): Promise<TranscoderFactory> {
+  const build = (workers: number): TranscoderFactory => {
+    try {
+      return create({
+        kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv,
+        encoder: { complexity: audio.opusComplexity }, workers,
+      });
+    } catch (error) {
+      if (error instanceof AudioError) throw new StartupError(error.message);
+      throw error;
+    }
+  };
+  const factory = build(audio.workers ?? defaultWorkerCount());
+  if (!factory.ready) return factory;
   try {
-    return createTranscoderFactory({
-      kind: config.audio.decoder, ffmpegPath: config.audio.ffmpegPath, pathEnv: config.audio.pathEnv,
-      encoder: { complexity: config.audio.opusComplexity },
-    });
+    await factory.ready();
+    return factory;
   } catch (error) {
-    if (error instanceof AudioError) throw new StartupError(error.message);
-    throw error;
+    logger.warn('audio worker threads did not start; transcoding on the main thread', { error: String(error) });
+    await factory.close?.();
+    return build(0);
   }
 }
 

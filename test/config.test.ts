@@ -14,6 +14,7 @@ describe('loadBotConfig', () => {
     expect(c.budget).toEqual({ dailyChars: null, monthlyChars: null });
     expect(c.audio.decoder).toBe('wasm');
     expect(c.audio.opusComplexity).toBe(5);
+    expect(c.audio.workers).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -35,6 +36,7 @@ describe('loadBotConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['AUDIO_DECODER', 'mp3', /AUDIO_DECODER must be one of wasm, ffmpeg/],
     ['AUDIO_OPUS_COMPLEXITY', '11', /AUDIO_OPUS_COMPLEXITY must be a whole number from 0 to 10/],
+    ['AUDIO_WORKERS', 'many', /AUDIO_WORKERS must be a whole number from 0 to 16/],
   ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {
     expect(() => loadBotConfig({ ...base, [key]: value })).toThrow(message);
   });
@@ -57,6 +59,7 @@ describe('loadBotConfig', () => {
     expect(c.minimax.wsUrl).toBe('ws://127.0.0.1:9/ws');
     expect(c.discordApiUrl).toBe('http://127.0.0.1:8/api');
     expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10' }).audio.opusComplexity).toBe(10);
+    expect(loadBotConfig({ ...base, AUDIO_WORKERS: '0' }).audio.workers).toBe(0);
     expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY]);
   });
 });

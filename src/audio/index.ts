@@ -1,11 +1,13 @@
 /**
  * The audio pipeline: MP3 chunks in, 20 ms 48 kHz stereo Opus packets out (see types.ts for the contract).
  */
+import { availableParallelism } from 'node:os';
 import { createFfmpegTranscoderFactory, type FfmpegOutput } from './FfmpegTranscoder.js';
 import { findFfmpeg } from './ffmpegPath.js';
 import type { OpusEncoderOptions } from './opusFrames.js';
 import type { TranscoderFactory } from './types.js';
 import { createWasmTranscoderFactory } from './WasmTranscoder.js';
+import { createWorkerTranscoderFactory } from './workerPool.js';
 
 export type { Transcoder, TranscoderFactory } from './types.js';
 export { AudioError, type AudioErrorCode } from './errors.js';
@@ -15,6 +17,7 @@ export {
   type FfmpegOutput, type FfmpegTranscoderOptions,
 } from './FfmpegTranscoder.js';
 export { WasmTranscoder, createWasmTranscoderFactory, type WasmTranscoderOptions } from './WasmTranscoder.js';
+export { createWorkerTranscoderFactory, type WorkerTranscoderFactory, type WorkerTranscoderFactoryOptions } from './workerPool.js';
 export {
   OpusFrameEncoder, OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_FRAME_SAMPLES, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY,
   type OpusEncoderOptions,
@@ -35,6 +38,16 @@ export interface TranscoderFactoryOptions {
   /** What ffmpeg outputs (kind 'ffmpeg' only); default 'pcm'. */
   ffmpegOutput?: FfmpegOutput;
   encoder?: OpusEncoderOptions;
+  /** Worker threads that decode and encode (kind 'wasm' only); 0 = in the calling thread. Default 0. */
+  workers?: number;
+}
+
+/**
+ * Worker threads for a bot on a machine with `cores` cores: one fewer than the cores (the main thread paces the
+ * audio of every guild and must never wait behind a decode), at most 4; none on a single core.
+ */
+export function defaultWorkerCount(cores: number = availableParallelism()): number {
+  return cores >= 2 ? Math.min(4, cores - 1) : 0;
 }
 
 /**
@@ -44,7 +57,10 @@ export interface TranscoderFactoryOptions {
 export function createTranscoderFactory(options: TranscoderFactoryOptions = {}): TranscoderFactory {
   const kind = options.kind ?? DEFAULT_TRANSCODER_KIND;
   const encoder = options.encoder ?? {};
-  if (kind === 'wasm') return createWasmTranscoderFactory({ encoder });
+  if (kind === 'wasm') {
+    const workers = options.workers ?? 0;
+    return workers > 0 ? createWorkerTranscoderFactory({ workers, encoder }) : createWasmTranscoderFactory({ encoder });
+  }
   const ffmpegPath = findFfmpeg({ ffmpegPath: options.ffmpegPath, pathEnv: options.pathEnv });
   return createFfmpegTranscoderFactory({ ffmpegPath, output: options.ffmpegOutput ?? 'pcm', encoder });
 }

@@ -20,4 +20,8 @@ export interface TranscoderFactory {
   /** Short name for logs and the benchmark table. */
   readonly name: string;
   create(): Transcoder;
+  /** Resolves once shared resources (worker threads) are up; rejects if they cannot start. Absent: nothing to wait for. */
+  ready?(): Promise<void>;
+  /** Releases shared resources (worker threads); transcoders still live fail. The factory's owner calls it. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { AudioError, WasmTranscoder, createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
+import { loadAudioConfig } from '../../src/config.js';
+import { StartupError, startTranscoders } from '../../src/index.js';
+import { createLogger } from '../../src/log.js';
+
+function logger(lines: string[]) {
+  return createLogger({ level: 'info', secrets: [], write: (line) => lines.push(line) });
+}
+
+describe('startTranscoders (the bot start-up)', () => {
+  it('starts the configured worker threads before the bot takes its first /speak', async () => {
+    const lines: string[] = [];
+    const factory = await startTranscoders(loadAudioConfig({ AUDIO_WORKERS: '1' }), logger(lines));
+    try {
+      expect(factory.name).toBe('wasm-worker-x1');
+      expect(lines).toEqual([]);
+    } finally {
+      await factory.close?.();
+    }
+  });
+
+  it('falls back to the main thread, with a warning, when the workers cannot start', async () => {
+    const lines: string[] = [];
+    const asked: (number | undefined)[] = [];
+    let closed = 0;
+    const create: typeof createTranscoderFactory = (options) => {
+      asked.push(options?.workers);
+      if (!options?.workers) return createTranscoderFactory(options);
+      const broken: TranscoderFactory = {
+        name: 'broken-workers',
+        create: () => { throw new Error('not used'); },
+        ready: () => Promise.reject(new AudioError('PROCESS_FAILED', 'transcoding worker failed to start: no tsx')),
+        close: async () => void closed++,
+      };
+      return broken;
+    };
+    const factory = await startTranscoders(loadAudioConfig({ AUDIO_WORKERS: '2' }), logger(lines), create);
+    expect(asked).toEqual([2, 0]);
+    expect(closed).toBe(1);
+    const t = factory.create();
+    expect(t).toBeInstanceOf(WasmTranscoder);
+    t.destroy();
+    expect(lines.join('\n')).toMatch(/audio worker threads did not start; transcoding on the main thread.*no tsx/);
+  });
+
+  it('refuses to start, in one line, when the configured ffmpeg does not exist', async () => {
+    const config = loadAudioConfig({ AUDIO_DECODER: 'ffmpeg', FFMPEG_PATH: '/nonexistent/ffmpeg' });
+    await expect(startTranscoders(config, logger([]))).rejects.toThrow(StartupError);
+  });
+});
