@@ -1,7 +1,7 @@
 /**
  * Worker-thread side of the transcoder pool (workerPool.ts): one WasmTranscoder per id, driven by messages from
- * the main thread. The first packet of a stream goes back at once; after that, every packet made while handling one
- * message goes back as one transferred ArrayBuffer.
+ * the main thread. A stream's first packets go back at once; after that, the packets made for a stream in one pass
+ * go back as one transferred ArrayBuffer.
  * Loaded by transcodeWorkerBoot.mjs; the message types are shared with the main side (type-only import there).
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -26,21 +26,40 @@ export type FromWorker =
   | { op: 'end'; id: number }
   | { op: 'error'; id: number; code: AudioErrorCode; message: string };
 
+/** Input bytes decoded and encoded per turn of one stream (about 3 Opus packets of 128 kbps MP3). */
+const SLICE_BYTES = 1024;
+/** How long one pass over the streams may run before the worker lets new messages in. */
+const PASS_BUDGET_MS = 4;
+
 interface Entry {
+  readonly id: number;
   readonly transcoder: WasmTranscoder;
+  /** MP3 received and not yet decoded, oldest first. */
+  input: Buffer[];
+  /** end() was asked for: call it once the input is decoded. */
+  ending: boolean;
   packets: Buffer[];
   bytes: number;
   /** Whether a packet was sent. */
   started: boolean;
 }
 
-/** Serve transcoders over `port` (the worker's parentPort) until the thread is terminated. */
+/**
+ * Serve transcoders over `port` (the worker's parentPort) until the thread is terminated.
+ * Work is shared out fairly: input is decoded a slice at a time, one stream after another, so when many
+ * streams' chunks arrive at once (guilds starting together) each gets its first packets within milliseconds
+ * and keeps being fed at the pace it plays, instead of the last stream waiting for every other whole chunk.
+ */
 export function serveTranscoders(port: MessagePort): void {
   const open = new Map<number, Entry>();
+  /** Streams with input to decode, in turn order. */
+  const runnable: Entry[] = [];
+  let scheduled = false;
+  let inPass = false;
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
-  const flush = (id: number, entry: Entry): void => {
-    if (entry.packets.length === 0 || open.get(id) !== entry) return; // destroyed meanwhile: nobody wants them
+  const flush = (entry: Entry): void => {
+    if (entry.packets.length === 0 || open.get(entry.id) !== entry) return; // destroyed meanwhile: nobody wants them
     const data = new ArrayBuffer(entry.bytes);
     const view = new Uint8Array(data);
     const lengths: number[] = [];
@@ -52,7 +71,8 @@ export function serveTranscoders(port: MessagePort): void {
     }
     entry.packets = [];
     entry.bytes = 0;
-    post({ op: 'packets', id, data, lengths }, [data]);
+    entry.started = true;
+    post({ op: 'packets', id: entry.id, data, lengths }, [data]);
   };
 
   const fail = (id: number, error: unknown): void => {
@@ -64,24 +84,69 @@ export function serveTranscoders(port: MessagePort): void {
     post({ op: 'error', id, code, message });
   };
 
+  /** Decodes one slice of the stream's input; returns whether input is left. */
+  const step = (entry: Entry): boolean => {
+    const head = entry.input[0];
+    if (head) {
+      const slice = head.subarray(0, SLICE_BYTES);
+      if (slice.length === head.length) entry.input.shift();
+      else entry.input[0] = head.subarray(SLICE_BYTES);
+      entry.transcoder.write(slice);
+    }
+    if (entry.input.length > 0) return true;
+    if (entry.ending) entry.transcoder.end();
+    return false;
+  };
+
+  /** Turns over the runnable streams until they are drained or the pass budget is spent; then sends the packets. */
+  const pass = (): void => {
+    scheduled = false;
+    inPass = true;
+    const deadline = performance.now() + PASS_BUDGET_MS;
+    const touched = new Set<Entry>();
+    while (runnable.length > 0 && performance.now() < deadline) {
+      const entry = runnable.shift()!;
+      if (open.get(entry.id) !== entry) continue;
+      touched.add(entry);
+      let more = false;
+      try {
+        more = step(entry);
+      } catch (error) {
+        fail(entry.id, error);
+        continue;
+      }
+      // A stream's first packets go at once: its listener hears it start that much sooner.
+      if (!entry.started) flush(entry);
+      if (more) runnable.push(entry);
+    }
+    inPass = false;
+    for (const entry of touched) flush(entry);
+    if (runnable.length > 0) schedule();
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(pass);
+  };
+
+  const enqueue = (entry: Entry): void => {
+    if (!runnable.includes(entry)) runnable.push(entry);
+    schedule();
+  };
+
   const openTranscoder = (id: number, encoder: OpusEncoderOptions): void => {
     const transcoder = new WasmTranscoder({ encoder }); // throws AudioError ENCODE_FAILED on bad settings
-    const entry: Entry = { transcoder, packets: [], bytes: 0, started: false };
+    const entry: Entry = { id, transcoder, input: [], ending: false, packets: [], bytes: 0, started: false };
     open.set(id, entry);
     transcoder.opus.on('data', (packet: Buffer) => {
       entry.packets.push(packet);
       entry.bytes += packet.length;
-      if (!entry.started) {
-        // The first packet goes at once: the listener hears the utterance start that much sooner.
-        entry.started = true;
-        flush(id, entry);
-      } else if (entry.packets.length === 1) {
-        // The packets made while handling one message come out together (synchronously or within a tick).
-        queueMicrotask(() => flush(id, entry));
-      }
+      // Packets made outside a pass (the decoder finishing start-up with input queued) go out on their own.
+      if (!inPass && entry.packets.length === 1) setImmediate(() => flush(entry));
     });
     transcoder.opus.once('end', () => {
-      flush(id, entry);
+      flush(entry);
       if (open.get(id) !== entry) return;
       open.delete(id);
       post({ op: 'end', id });
@@ -92,22 +157,25 @@ export function serveTranscoders(port: MessagePort): void {
   };
 
   const handle = (message: ToWorker): void => {
+    const entry = open.get(message.id);
     switch (message.op) {
       case 'open':
         openTranscoder(message.id, message.encoder);
         break;
       case 'write':
-        open.get(message.id)?.transcoder.write(Buffer.from(message.chunk));
+        if (!entry || entry.ending) break;
+        entry.input.push(Buffer.from(message.chunk));
+        enqueue(entry);
         break;
       case 'end':
-        open.get(message.id)?.transcoder.end();
+        if (!entry || entry.ending) break;
+        entry.ending = true;
+        enqueue(entry);
         break;
-      case 'destroy': {
-        const entry = open.get(message.id);
+      case 'destroy':
         open.delete(message.id);
         entry?.transcoder.destroy();
         break;
-      }
     }
   };
 

@@ -96,6 +96,30 @@ describe('worker transcoder pool, one shared worker', () => {
     expect(shared.liveCounts()).toEqual([0]);
   });
 
+  it('shares the worker fairly: every stream written at once starts before any of them is done', async () => {
+    const mp3 = await makeMp3({ seconds: 5 });
+    const events: string[] = [];
+    const streams = Array.from({ length: 8 }, (_, i) => {
+      const t = shared.create();
+      t.opus.once('data', () => events.push(`first ${i}`));
+      const done = collect(t.opus).then((outcome) => {
+        events.push(`end ${i}`);
+        return outcome;
+      });
+      return { t, done };
+    });
+    // Each whole clip in one message: a worker taking messages in turn would finish stream 0 before starting 1.
+    for (const { t } of streams) {
+      t.write(mp3);
+      t.end();
+    }
+    const outcomes = await Promise.all(streams.map((s) => s.done));
+    const firstEnd = events.findIndex((e) => e.startsWith('end'));
+    expect(events.slice(0, firstEnd).sort()).toEqual(streams.map((_, i) => `first ${i}`).sort());
+    const expected = (await inProcess([mp3])).packets;
+    for (const outcome of outcomes) expect(outcome.packets).toEqual(expected);
+  });
+
   it('emits the first packet while input is still arriving', async () => {
     const mp3 = await makeMp3({ seconds: 3 });
     const t = shared.create();
