@@ -17,6 +17,9 @@ export interface GuildSessionEvents extends SettleEvents {
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+/** Packets buffered behind an utterance's first (sent at once) before the player takes over: 40 ms. */
+const START_CUSHION = 2;
+const START_CUSHION_WAIT_MS = 40;
 
 /**
  * One guild's voice presence: its connection, player, queue and the items being synthesized. Items play one at
@@ -200,17 +203,36 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   }
 
   /**
-   * Starts the player on an item whose first packet just arrived. From idle, that packet is sent at once and the
-   * player goes on from the second: the player would prepare it at its next cycle and send it a cycle later
-   * (20 to 40 ms). Behind a playing resource (the silent tail) the player keeps its order.
+   * Starts the player on an item whose first packet just arrived. From idle, that packet is sent at once: the
+   * player would prepare it at its next cycle and send it a cycle later (20 to 40 ms). The player then starts
+   * once START_CUSHION more packets are there (packets come a few at a time from a worker thread that serves
+   * many guilds): started with fewer, it would send a silence frame whenever the next one is a moment late.
+   * Behind a playing resource (the silent tail) the player keeps its order.
    */
   private playFromFirstPacket(prepared: PreparedItem): void {
     const { resource } = prepared;
-    if (this.player.state.status === AudioPlayerStatus.Idle && this.link.ready) {
-      const first = resource.read();
-      if (first) this.link.sendNow(first);
+    const stream = resource.playStream;
+    const first = this.player.state.status === AudioPlayerStatus.Idle && this.link.ready ? resource.read() : null;
+    const sent = first !== null && this.link.sendNow(first);
+    if (first && !sent) stream.unshift(first); // not ready after all: the player sends it
+    if (!sent || stream.readableLength >= START_CUSHION) {
+      this.player.play(resource);
+      return;
     }
-    this.player.play(resource);
+    const go = (force: boolean): void => {
+      if (!force && !resource.ended && stream.readableLength < START_CUSHION) return;
+      clearTimeout(deadline);
+      stream.off('readable', onData);
+      stream.off('close', onData);
+      if (this.current !== prepared || this.destroyed) return;
+      if (resource.ended) this.finish(prepared, true);
+      else this.player.play(resource);
+    };
+    const onData = (): void => go(false);
+    // An utterance may end with fewer packets than the cushion; the player then takes what there is.
+    const deadline = setTimeout(() => go(true), START_CUSHION_WAIT_MS);
+    stream.on('readable', onData);
+    stream.on('close', onData);
   }
 
   private takeNext(): PreparedItem | null {

@@ -1,5 +1,35 @@
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
+
+/**
+ * The real transcoder, with its packets handed on one at a time (as from a busy worker thread): the second
+ * `firstGapMs` after the first, then one every `everyMs`, faster than they play.
+ */
+function tricklingTranscoders(firstGapMs: number, everyMs: number): TranscoderFactory {
+  const inner = createTranscoderFactory();
+  return {
+    name: 'trickling',
+    create() {
+      const t = inner.create();
+      const timers = new Set<NodeJS.Timeout>();
+      const opus = new Readable({ objectMode: true, read: () => undefined, destroy: (error, cb) => { for (const x of timers) clearTimeout(x); t.destroy(); cb(error); } });
+      let next = 0;
+      let handed = 0;
+      const later = (f: () => void): void => {
+        const at = Math.max(performance.now(), next);
+        next = at + (handed++ === 0 ? firstGapMs : everyMs);
+        const timer = setTimeout(() => { timers.delete(timer); f(); }, at - performance.now());
+        timers.add(timer);
+      };
+      t.opus.on('data', (p: Buffer) => later(() => opus.push(p)));
+      t.opus.on('end', () => later(() => opus.push(null)));
+      t.opus.on('error', (e: Error) => opus.destroy(e));
+      return { opus, write: (c) => t.write(c), end: () => t.end(), destroy: () => opus.destroy() };
+    },
+  };
+}
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -28,6 +58,20 @@ describe('GuildSession playback through the fakes', () => {
     // The first packet is sent straight away and the player goes on from the second: one RTP stream, in order.
     const sequences = h.discord.audio.select({}).map((f) => f.sequence);
     expect(sequences.every((seq, i) => i === 0 || seq === ((sequences[i - 1]! + 1) & 0xffff))).toBe(true);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('sends no silence frame at the start when packets come one at a time (a busy worker thread)', async () => {
+    h = await startHarness({ transcoders: tricklingTranscoders(30, 8) });
+    await h.manager.join(h.target());
+    h.manager.get(h.guildId)!.enqueue(h.item(B));
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
+    // The first packet goes at once; the player takes over with a cushion instead of finding nothing on its
+    // first cycle. Silence frames may only be the tail after the message.
+    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
+    const inside = h.discord.audio.select({}).filter((f) => f.silence && f.at < voice[voice.length - 1]!.at);
+    expect(inside).toEqual([]);
+    expect(Math.abs(heard.voiceMs - expectedMs(B))).toBeLessThan(150);
     expect(h.reports).toEqual([]);
   });
 
