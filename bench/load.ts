@@ -16,6 +16,8 @@ export interface LoadBenchOptions {
   steps?: number[];
   /** Audio per guild per step (default 15 s). */
   audioMs?: number;
+  /** Runs of each step, each in a fresh process (default 2): the machine is shared, so one run can be unlucky. */
+  repeats?: number;
   /** Guilds added for the idle-memory measurement (default 1000). */
   idleGuilds?: number;
   firstChunkMs?: number;
@@ -36,6 +38,7 @@ export function loadSettings(options: LoadBenchOptions = {}): LoadSettings {
   return {
     steps: options.steps ?? [1, 10, 50, 100],
     audioMs: options.audioMs ?? 15_000,
+    repeats: options.repeats ?? 2,
     idleGuilds: options.idleGuilds ?? 1000,
     firstChunkMs: options.firstChunkMs ?? 250,
     realtimeFactor: options.realtimeFactor ?? 0.8,
@@ -78,14 +81,16 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
   const log = options.log ?? (() => undefined);
   const steps: SpeakStepResult[] = [];
   for (const guilds of settings.steps) {
-    const input: LoadWorkerInput = {
-      mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor,
-    };
-    const result = await runLoadWorker(input, settings.audioMs + 180_000);
-    if (result.mode !== 'speak') throw new Error('load worker answered the wrong mode');
-    steps.push(result);
-    log(`load: ${guilds} guilds: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
-      + `peak RSS ${(result.peakRssBytes / 1e6).toFixed(0)} MB, ${result.underrunFrames} underrun frames`);
+    for (let run = 1; run <= settings.repeats; run++) {
+      const input: LoadWorkerInput = {
+        mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor,
+      };
+      const result = await runLoadWorker(input, settings.audioMs + 180_000);
+      if (result.mode !== 'speak') throw new Error('load worker answered the wrong mode');
+      steps.push({ ...result, run });
+      log(`load: ${guilds} guilds, run ${run}: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
+        + `peak RSS ${(result.peakRssBytes / 1e6).toFixed(0)} MB, ${result.underrunFrames} underrun frames`);
+    }
   }
   const idle = await runLoadWorker({ mode: 'idle', guilds: settings.idleGuilds }, 180_000);
   if (idle.mode !== 'idle') throw new Error('load worker answered the wrong mode');

@@ -19,6 +19,8 @@ export type LoadWorkerInput =
 export interface SpeakStepResult {
   mode: 'speak';
   guilds: number;
+  /** Which run of this step (1, 2, ...), set by the parent. */
+  run?: number;
   /** Wall time from the first enqueue to the last item finished. */
   wallSeconds: number;
   /** Audio the fake voice server heard (sum over guilds). */

@@ -1,7 +1,8 @@
 /**
- * What the Opus encoder alone costs per real-time stream at each libopus complexity, for the stereo encoder the
- * pipeline uses (forced to mono for a mono source) and for a 1-channel encoder: the biggest single cost of a
- * speaking guild, and the knob that trades CPU for quality. Least of several rounds (the machine is shared).
+ * What the Opus encoder alone costs per real-time stream at each libopus complexity, for a stereo encoder forced to
+ * mono (what the pipeline used to do with a mono source) and for the 1-channel encoder it uses now: the biggest
+ * single cost of a speaking guild, and the knob that trades CPU for quality. Least of several rounds (the machine
+ * is shared).
  */
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OpusEncoder } from '../src/audio/opusEncoder.js';
@@ -90,8 +91,9 @@ export function opusCostMarkdown(rows: OpusCostRow[]): string {
   return [
     '### Opus encoder alone, by complexity (least of several rounds, % of one core per real-time stream)',
     '',
-    'The pipeline uses complexity 10 (libopus default) and a stereo encoder forced to mono for mono input. Lower',
-    'complexity trades coding quality for CPU; a 1-channel encoder gives the same mono packets for less.',
+    'The pipeline codes a mono source (what MiniMax sends) with a 1-channel encoder at complexity 5 (AUDIO_OPUS_COMPLEXITY;',
+    'libopus defaults to 10). A stereo encoder forced to mono gives the same mono packets for more; lower complexity',
+    'trades coding quality for CPU (below 5 CELT drops its pitch pre-filter).',
     '',
     '| complexity | stereo encoder, forced mono (%) | 1-channel encoder (%) |',
     '|---|---|---|',

@@ -47,7 +47,7 @@ function parsePlan(argv: string[]): Plan {
   return { quick: values.quick, parts, out: resolve(ROOT, values.out ?? 'bench/results/latest.md') };
 }
 
-/** The full run (about 5 minutes on 2 cores). */
+/** The full run (about 12 minutes on 2 cores). */
 const FULL = {
   e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4, skipRuns: 10 } satisfies E2eBenchOptions,
   load: { steps: [1, 10, 50, 100], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
@@ -58,7 +58,7 @@ const FULL = {
 /** The plumbing check (under a minute): every part, a couple of runs each. */
 const QUICK = {
   e2e: { coldRuns: 2, warmPerCold: 1, pairRuns: 2, realtimePairRuns: 1, skipRuns: 3 } satisfies E2eBenchOptions,
-  load: { steps: [1, 5], audioMs: 3_000, idleGuilds: 100 } satisfies LoadBenchOptions,
+  load: { steps: [1, 5], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
   pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
 };
