@@ -6,6 +6,7 @@ import type { PreparedItem } from './PreparedItem.js';
 import { Queue } from './Queue.js';
 import type { SessionContext } from './sessionContext.js';
 import { Settler, type SettleEvents } from './Settler.js';
+import { startPlayback } from './startPlayback.js';
 import type { EnqueueResult, JoinResult, QueueItem, QueueItemInput, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
 import { VoiceLink } from './VoiceLink.js';
 
@@ -17,9 +18,6 @@ export interface GuildSessionEvents extends SettleEvents {
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
-/** Packets buffered behind an utterance's first (sent at once) before the player takes over: 40 ms. */
-const START_CUSHION = 2;
-const START_CUSHION_WAIT_MS = 40;
 
 /**
  * One guild's voice presence: its connection, player, queue and the items being synthesized. Items play one at
@@ -179,60 +177,19 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.startPlaying(prepared);
   }
 
-  /**
-   * Plays the item once its first packet exists. A player started earlier waits in Buffering and takes the packet
-   * a tick later; started now (with the audio cycle idle), the cycle prepares the packet at once: 20 ms sooner.
-   */
+  /** Plays the item once its first packet exists (see startPlayback: from idle, the first packet goes at once). */
   private startPlaying(prepared: PreparedItem): void {
-    const { resource } = prepared;
-    if (resource.started) {
-      this.player.play(resource);
-      return;
-    }
-    const stream = resource.playStream;
-    const go = (): void => {
-      stream.off('readable', go);
-      stream.off('close', go);
-      if (this.current !== prepared || this.destroyed) return;
-      // Closed before any packet (failed, skipped): there is nothing to play, only to settle.
-      if (resource.ended) void prepared.outcome.then(() => this.finish(prepared, false));
-      else this.playFromFirstPacket(prepared);
-    };
-    stream.on('readable', go);
-    stream.on('close', go);
-  }
-
-  /**
-   * Starts the player on an item whose first packet just arrived. From idle, that packet is sent at once: the
-   * player would prepare it at its next cycle and send it a cycle later (20 to 40 ms). The player then starts
-   * once START_CUSHION more packets are there (packets come a few at a time from a worker thread that serves
-   * many guilds): started with fewer, it would send a silence frame whenever the next one is a moment late.
-   * Behind a playing resource (the silent tail) the player keeps its order.
-   */
-  private playFromFirstPacket(prepared: PreparedItem): void {
-    const { resource } = prepared;
-    const stream = resource.playStream;
-    const first = this.player.state.status === AudioPlayerStatus.Idle && this.link.ready ? resource.read() : null;
-    const sent = first !== null && this.link.sendNow(first);
-    if (first && !sent) stream.unshift(first); // not ready after all: the player sends it
-    if (!sent || stream.readableLength >= START_CUSHION) {
-      this.player.play(resource);
-      return;
-    }
-    const go = (force: boolean): void => {
-      if (!force && !resource.ended && stream.readableLength < START_CUSHION) return;
-      clearTimeout(deadline);
-      stream.off('readable', onData);
-      stream.off('close', onData);
-      if (this.current !== prepared || this.destroyed) return;
-      if (resource.ended) this.finish(prepared, true);
-      else this.player.play(resource);
-    };
-    const onData = (): void => go(false);
-    // An utterance may end with fewer packets than the cushion; the player then takes what there is.
-    const deadline = setTimeout(() => go(true), START_CUSHION_WAIT_MS);
-    stream.on('readable', onData);
-    stream.on('close', onData);
+    startPlayback(prepared.resource, {
+      player: this.player,
+      sendNow: (packet) => this.link.sendNow(packet),
+      ready: () => this.link.ready,
+      current: () => this.current === prepared && !this.destroyed,
+      endedEarly: (heard) => {
+        if (heard) this.finish(prepared, true);
+        else void prepared.outcome.then(() => this.finish(prepared, false));
+      },
+      timings: this.ctx.timings,
+    });
   }
 
   private takeNext(): PreparedItem | null {

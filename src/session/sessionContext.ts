@@ -5,11 +5,12 @@ import type { Synthesizer } from '../t2a/types.js';
 import { DEFAULT_PAUSE_COOLDOWNS } from './failures.js';
 import type { QueueLimits } from './Queue.js';
 import type { RetryTimings } from './Settler.js';
+import { DEFAULT_PLAYBACK_TIMINGS, type PlaybackTimings } from './startPlayback.js';
 import type { PauseState } from './types.js';
 import type { VoiceLinkTimings } from './VoiceLink.js';
 
-/** Every deadline and delay of a session: joining, rejoining, leaving, stalls, retries and pauses. */
-export interface SessionTimings extends VoiceLinkTimings, RetryTimings {
+/** Every deadline and delay of a session: joining, rejoining, leaving, stalls, retries, pauses, playback start. */
+export interface SessionTimings extends VoiceLinkTimings, RetryTimings, PlaybackTimings {
   /** Leave this long after the last human left the channel. */
   leaveEmptyAfterMs: number;
   /** Underrun tolerated mid-utterance before the player gives up on a stalled stream. */
@@ -27,6 +28,7 @@ export const DEFAULT_TIMINGS: SessionTimings = {
   retryMaxMs: 16_000,
   retryAttempts: 4,
   ...DEFAULT_PAUSE_COOLDOWNS,
+  ...DEFAULT_PLAYBACK_TIMINGS,
 };
 
 /** What a session needs from its manager. */
