@@ -28,7 +28,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private readonly link: VoiceLink;
   private readonly queue: Queue;
   private readonly preparer: ItemPreparer;
-  private readonly retries: Settler;
+  private readonly settler: Settler;
   private current: PreparedItem | null = null;
   private next: PreparedItem | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
@@ -42,7 +42,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     super();
     this.queue = new Queue(ctx.limits, ctx.now);
     this.preparer = new ItemPreparer(guildId, ctx);
-    this.retries = new Settler({
+    this.settler = new Settler({
       timings: ctx.timings,
       events: this,
       serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
@@ -109,7 +109,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Items out of the queue but not finished, in playing order: current, awaiting retry, prefetched. */
   private inFlight(): QueueItem[] {
-    return [this.current?.item, this.retries.pending ?? undefined, this.next?.item].filter((i): i is QueueItem => i !== undefined);
+    return [this.current?.item, this.settler.pending ?? undefined, this.next?.item].filter((i): i is QueueItem => i !== undefined);
   }
 
   /** Everything not yet finished, in the order it will be heard. */
@@ -128,8 +128,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Stops the current item and empties the queue; returns how many items were dropped. */
   clear(): number {
-    const dropped = this.queue.drain().length + (this.retries.pending ? 1 : 0) + (this.next ? 1 : 0);
-    this.retries.cancel();
+    const dropped = this.queue.drain().length + (this.settler.pending ? 1 : 0) + (this.next ? 1 : 0);
+    this.settler.cancel();
     this.next?.abort();
     this.next = null;
     return dropped + (this.skip() ? 1 : 0);
@@ -158,7 +158,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Starts the next item if nothing is playing; plays a short silent tail when the queue has run dry. */
   private advance(): void {
-    if (this.destroyed || this.retries.waiting) return;
+    if (this.destroyed || this.settler.waiting) return;
     if (this.current) {
       // Something is playing: make sure the item behind it is already being synthesized.
       this.prefetch();
@@ -194,7 +194,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   private takeNext(): PreparedItem | null {
     for (;;) {
-      const retry = this.retries.take();
+      const retry = this.settler.take();
       if (retry) {
         const p = this.prepare(retry);
         if (p) return p;
@@ -214,7 +214,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Starts synthesis for the item behind the current one, so it is ready when the current one ends. */
   private prefetch(): void {
-    if (this.next || this.retries.pending) return;
+    if (this.next || this.settler.pending) return;
     const item = this.queue.shift();
     if (item) this.next = this.prepare(item);
     if (!this.next && this.queue.length > 0) this.prefetch();
@@ -246,8 +246,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private finish(prepared: PreparedItem, played: boolean): void {
     if (this.current !== prepared) return;
     this.current = null;
-    if (prepared.settled) this.retries.settle(prepared, prepared.settled, this.destroyed);
-    else void prepared.outcome.then((outcome) => this.retries.settle(prepared, outcome, this.destroyed));
+    if (prepared.settled) this.settler.settle(prepared, prepared.settled, this.destroyed);
+    else void prepared.outcome.then((outcome) => this.settler.settle(prepared, outcome, this.destroyed));
     this.advance();
     if (played && !this.current && !this.destroyed) this.playTail();
   }
@@ -264,8 +264,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.destroyed = true;
     if (this.leaveTimer) clearTimeout(this.leaveTimer);
     this.leaveTimer = null;
-    const pending = [...(this.retries.pending ? [this.retries.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
-    this.retries.cancel();
+    const pending = [...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
+    this.settler.cancel();
     this.next?.abort();
     this.next = null;
     const current = this.current;
