@@ -7,6 +7,7 @@ import { machineLine } from './machine.js';
 import { opusCostMarkdown, type OpusCostRow } from './opusCost.js';
 import type { PipelineBenchResult } from './pipeline.js';
 import { judgeTargets, targetsMarkdown } from './targets.js';
+import { wakeCostMarkdown, type WakeCostRow } from './wakeCost.js';
 
 export interface BenchReportInput {
   mode: 'full' | 'quick';
@@ -15,6 +16,7 @@ export interface BenchReportInput {
   load?: LoadBenchResult | undefined;
   pipeline?: PipelineBenchResult | undefined;
   opusCost?: OpusCostRow[] | undefined;
+  wakeCost?: WakeCostRow[] | undefined;
   date?: Date;
 }
 
@@ -97,6 +99,7 @@ export function benchMarkdown(input: BenchReportInput): string {
       + `${input.e2e.botLogs.length ? ` The bot logged ${input.e2e.botLogs.length} warnings/errors, first: ${input.e2e.botLogs[0]}` : ''}`, '');
   }
   if (input.load) parts.push(loadMarkdown(input.load));
+  if (input.wakeCost) parts.push(wakeCostMarkdown(input.wakeCost));
   if (input.pipeline) parts.push(pipelineSection(input.pipeline));
   if (input.opusCost) parts.push(opusCostMarkdown(input.opusCost));
   parts.push(METHOD);

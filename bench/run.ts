@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runE2eBench, type E2eBenchOptions, type E2eBenchResult } from './e2e.js';
 import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './load.js';
+import { runWakeCostBench, type WakeCostOptions, type WakeCostRow } from './wakeCost.js';
 import { runOpusCostBench, type OpusCostOptions, type OpusCostRow } from './opusCost.js';
 import { runPipelineBench, type PipelineBenchOptions, type PipelineBenchResult } from './pipeline.js';
 import { benchMarkdown } from './report.js';
@@ -53,6 +54,7 @@ const FULL = {
   load: { steps: [1, 10, 50, 100], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
   pipeline: {} satisfies PipelineBenchOptions,
   opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
+  wakeCost: { seconds: 5, runs: 3 } satisfies WakeCostOptions,
 };
 
 /** The plumbing check (under a minute): every part, a couple of runs each. */
@@ -61,6 +63,7 @@ const QUICK = {
   load: { steps: [1, 5], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
   pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
+  wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,
 };
 
 async function main(): Promise<void> {
@@ -79,19 +82,23 @@ async function main(): Promise<void> {
   let load: LoadBenchResult | undefined;
   let pipeline: PipelineBenchResult | undefined;
   let opusCost: OpusCostRow[] | undefined;
+  let wakeCost: WakeCostRow[] | undefined;
   if (plan.parts.has('e2e')) e2e = await part('end to end', () => runE2eBench({ ...settings.e2e, log }));
-  if (plan.parts.has('load')) load = await part('load', () => runLoadBench({ ...settings.load, log }));
+  if (plan.parts.has('load')) {
+    load = await part('load', () => runLoadBench({ ...settings.load, log }));
+    wakeCost = await part('cost of a 20 ms cycle', () => runWakeCostBench(settings.wakeCost));
+  }
   if (plan.parts.has('pipeline')) {
     pipeline = await part('audio pipeline', () => runPipelineBench({ ...settings.pipeline, log }));
     opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
   }
   const markdown = benchMarkdown({
-    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost,
+    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost,
   });
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, markdown);
   // The raw measurements next to the report, for anyone who wants other percentiles or plots.
-  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, pipeline: pipeline?.rows, opusCost }, null, 1)}\n`);
+  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost }, null, 1)}\n`);
   console.log(markdown);
   log(`bench: report written to ${plan.out}`);
 }
