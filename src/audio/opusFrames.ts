@@ -29,7 +29,7 @@ export const DEFAULT_OPUS_BITRATE = 64_000;
  * 5 keeps CELT's pitch pre-filter (the part of the encoder that matters for voiced speech, off below 5) and
  * drops the tonality analysis of 7 and up, which only steers SILK/CELT and bandwidth choices that a 64 kbps
  * voice stream does not need: both make CELT-only full-band packets here. It costs a fifth less CPU per stream
- * than 10 (bench/results/pipeline.md); the encoder is the largest single cost of a speaking guild.
+ * than 10 (bench/results/latest.md, "Opus encoder alone"); the encoder is the largest single cost of a speaking guild.
  */
 export const DEFAULT_OPUS_COMPLEXITY = 5;
 
