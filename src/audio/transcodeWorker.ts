@@ -26,8 +26,8 @@ export type FromWorker =
   | { op: 'end'; id: number }
   | { op: 'error'; id: number; code: AudioErrorCode; message: string };
 
-/** Input bytes decoded and encoded per turn of one stream (about 3 Opus packets of 128 kbps MP3). */
-const SLICE_BYTES = 1024;
+/** Input bytes decoded and encoded per turn of one stream (about 1.5 Opus packets of 128 kbps MP3). */
+const SLICE_BYTES = 512;
 /** How long one pass over the streams may run before the worker lets new messages in. */
 const PASS_BUDGET_MS = 4;
 
