@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.js';
 import { SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
 import { StoreError, openSqliteStore } from './store/index.js';
+import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
 import type { Synthesizer } from './t2a/types.js';
@@ -62,6 +63,17 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
   }
+  // One row per guild per day would otherwise grow forever: prune now and once a day.
+  const pruneUsage = (): void => {
+    try {
+      const days = store.pruneUsage(usageRetentionStart(new Date(now())));
+      if (days > 0) logger.info('old usage pruned', { days });
+    } catch (error) {
+      logger.warn('pruning old usage failed', { error: String(error) });
+    }
+  };
+  pruneUsage();
+  const pruneTimer = setInterval(pruneUsage, 24 * 60 * 60 * 1000).unref();
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
   const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey }));
   const catalogue =
@@ -92,6 +104,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       logger.info('stopping');
+      clearInterval(pruneTimer);
       await wiring.stop();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();

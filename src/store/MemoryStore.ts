@@ -142,6 +142,21 @@ export class MemoryStore implements Store {
     return totals;
   }
 
+  pruneUsage(before: Date): number {
+    this.#open();
+    const first = utcDayKey(before);
+    let pruned = 0;
+    for (const days of this.#usage.values()) {
+      for (const day of [...days.keys()]) {
+        if (day < first) {
+          days.delete(day);
+          pruned++;
+        }
+      }
+    }
+    return pruned;
+  }
+
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {
     this.#open();
     assertId('guildId', guildId);

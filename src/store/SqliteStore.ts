@@ -217,6 +217,11 @@ export class SqliteStore implements Store {
     return totals;
   }
 
+  pruneUsage(before: Date): number {
+    this.#open();
+    return this.#stmt.pruneUsage.run(utcDayKey(before)).changes;
+  }
+
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {
     this.#open();
     assertId('guildId', guildId);

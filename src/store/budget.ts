@@ -11,3 +11,11 @@ export function effectiveCap(owner: number | null, admin: number | null): number
 export function effectiveCaps(owner: BudgetSettings, admin: BudgetSettings): BudgetSettings {
   return { dailyChars: effectiveCap(owner.dailyChars, admin.dailyChars), monthlyChars: effectiveCap(owner.monthlyChars, admin.monthlyChars) };
 }
+
+/**
+ * The oldest day whose usage is kept: the 1st of the previous UTC month. Budgets read only the current day and
+ * month; the month before is kept for whoever looks at the database.
+ */
+export function usageRetentionStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+}

@@ -140,6 +140,8 @@ export interface Store {
   addUsage(guildId: string, chars: number, at: Date): void;
   /** Characters counted in the UTC day and UTC month of `at`. */
   getUsage(guildId: string, at: Date): UsageTotals;
+  /** Forgets usage counted on UTC days before the day of `before`, for every guild; returns how many days went. */
+  pruneUsage(before: Date): number;
 
   /** Records (or replaces) the guild's active voice session. */
   setActiveSession(guildId: string, session: ActiveSessionInfo): void;

@@ -98,6 +98,20 @@ describe('voice presence and persistence end to end', () => {
     expect(show.content).toContain('gg → good game');
   });
 
+  it('prunes usage older than the previous month at start-up, and keeps what budgets read', async () => {
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const x = (h = await startHarness({ now: () => now }));
+    const guildId = x.discord.guild().id;
+    x.bot.store.addUsage(guildId, 500, new Date('2026-09-30T12:00:00Z'));
+    x.bot.store.addUsage(guildId, 70, new Date('2026-10-01T00:00:00Z'));
+    x.bot.store.addUsage(guildId, 9, new Date(now));
+    await x.restart();
+    expect(x.bot.store.getUsage(guildId, new Date('2026-09-30T12:00:00Z'))).toStrictEqual({ day: 0, month: 0 });
+    expect(x.bot.store.getUsage(guildId, new Date('2026-10-01T12:00:00Z'))).toStrictEqual({ day: 70, month: 70 });
+    expect(x.bot.store.getUsage(guildId, new Date(now))).toStrictEqual({ day: 9, month: 9 });
+    expect(x.logs.some((line) => line.includes('old usage pruned'))).toBe(true);
+  });
+
   it('does not rejoin after a restart when the channel emptied meanwhile', async () => {
     const x = (h = await startHarness());
     await x.run({ command: 'join' });

@@ -331,6 +331,22 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  describe('pruning usage', () => {
+    it('forgets the days before a date, for every guild, and keeps the rest', () => {
+      store.addUsage('g1', 10, new Date('2025-01-31T12:00:00Z'));
+      store.addUsage('g1', 20, new Date('2025-02-01T00:00:00Z'));
+      store.addUsage('g1', 30, new Date('2025-03-10T12:00:00Z'));
+      store.addUsage('g2', 40, new Date('2024-12-31T23:59:59Z'));
+      expect(store.pruneUsage(new Date('2025-02-01T08:00:00Z'))).toBe(2);
+      expect(store.getUsage('g1', new Date('2025-01-31T12:00:00Z'))).toStrictEqual({ day: 0, month: 0 });
+      expect(store.getUsage('g1', new Date('2025-02-01T12:00:00Z'))).toStrictEqual({ day: 20, month: 20 });
+      expect(store.getUsage('g1', new Date('2025-03-10T12:00:00Z'))).toStrictEqual({ day: 30, month: 30 });
+      expect(store.getUsage('g2', new Date('2024-12-31T12:00:00Z'))).toStrictEqual({ day: 0, month: 0 });
+      expect(store.pruneUsage(new Date('2025-02-01T08:00:00Z'))).toBe(0);
+      expectInvalid(() => store.pruneUsage(new Date(Number.NaN)));
+    });
+  });
+
   describe('active sessions', () => {
     it('records, replaces, lists and clears sessions', () => {
       expect(store.listActiveSessions()).toStrictEqual([]);
@@ -386,6 +402,7 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.setMemberVoice('g1', 'u1', {}),
         () => store.listDictionary('g1'),
         () => store.addUsage('g1', 1, new Date()),
+        () => store.pruneUsage(new Date()),
         () => store.listActiveSessions(),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
