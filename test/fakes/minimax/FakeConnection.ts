@@ -14,6 +14,8 @@ export interface ConnectionHost {
   /** MP3 of about `durationMs`, cut at frame boundaries. */
   audio(sampleRate: number, bitrate: number, durationMs: number): Promise<{ mp3: Buffer; durationMs: number }>;
   changed(): void;
+  /** Tasks started and not yet closed, over every connection. */
+  startedTasks(): number;
 }
 
 interface Item {
@@ -30,6 +32,11 @@ const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
 export class FakeConnection {
   private state: 'open' | 'started' | 'finishing' | 'closed' = 'open';
+  /** Whether this connection's task counts against maxTasks (started, not closed). */
+  get taskLive(): boolean {
+    return this.state === 'started' || this.state === 'finishing';
+  }
+
   private readonly queue: Item[] = [];
   private busy = false;
   private readonly stop = new AbortController();
@@ -118,6 +125,7 @@ export class FakeConnection {
     }
     const problem = this.checkTaskStart(body);
     if (problem) return this.failClose(problem[0], problem[1]);
+    if (this.host.startedTasks() >= this.cfg.maxTasks) return this.failClose(1041, 'connection limit reached');
     const audio = body['audio_setting'] as Record<string, unknown> | undefined;
     if (typeof audio?.['sample_rate'] === 'number') this.sampleRate = audio['sample_rate'];
     if (typeof audio?.['bitrate'] === 'number') this.bitrate = audio['bitrate'];

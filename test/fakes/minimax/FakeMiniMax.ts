@@ -39,6 +39,7 @@ function defaults(options: FakeMiniMaxOptions): FakeConfig {
     unknownFields: options.unknownFields ?? false,
     skipErrors: options.skipErrors ?? 'task_failed',
     maxQueued: options.maxQueued ?? Number.POSITIVE_INFINITY,
+    maxTasks: options.maxTasks ?? Number.POSITIVE_INFINITY,
     knownVoices: options.knownVoices,
     idleCloseMs: options.idleCloseMs ?? 120_000,
     connectedDelayMs: options.connectedDelayMs ?? 0,
@@ -109,9 +110,12 @@ export class FakeMiniMax implements ConnectionHost {
     return this.config.faults;
   }
 
-  /** Every client message of every connection, in order. */
+  /** Every client message of every connection, in the order they arrived (over all connections). */
   events(name?: string): (RecordedEvent & { connection: number })[] {
-    return this.connections.flatMap((c) => c.received.map((e) => ({ ...e, connection: c.id }))).filter((e) => !name || e.event === name);
+    return this.connections
+      .flatMap((c) => c.received.map((e) => ({ ...e, connection: c.id })))
+      .filter((e) => !name || e.event === name)
+      .sort((a, b) => a.at - b.at);
   }
 
   /** task_start bodies as received. */
@@ -140,6 +144,10 @@ export class FakeMiniMax implements ConnectionHost {
         this.waiters.add(wake);
       });
     }
+  }
+
+  startedTasks(): number {
+    return [...this.live].filter((c) => c.taskLive).length;
   }
 
   nextUtterance(): number {

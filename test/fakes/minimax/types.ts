@@ -85,6 +85,8 @@ export interface FakeMiniMaxOptions {
   skipErrors?: StatusFrameMode;
   /** More texts waiting than this -> 2205. Default unlimited. */
   maxQueued?: number;
+  /** Tasks started at once (over all connections) beyond this: task_start fails with 1041. Default unlimited. */
+  maxTasks?: number;
   /** If set, task_start with a voice_id not in this list fails with 2054. */
   knownVoices?: readonly string[] | undefined;
   /** Closes a connection idle this long with a 2201 task_failed (default 120 000). */
@@ -96,10 +98,11 @@ export interface FakeMiniMaxOptions {
   faults?: FakeFaults;
 }
 
-export type FakeConfig = Required<Omit<FakeMiniMaxOptions, 'apiKey' | 'knownVoices' | 'maxQueued'>> & {
+export type FakeConfig = Required<Omit<FakeMiniMaxOptions, 'apiKey' | 'knownVoices' | 'maxQueued' | 'maxTasks'>> & {
   apiKey: string | undefined;
   knownVoices: readonly string[] | undefined;
   maxQueued: number;
+  maxTasks: number;
 };
 
 /** A client message as received. */
