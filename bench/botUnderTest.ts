@@ -65,7 +65,7 @@ export async function startBotUnderTest(fakes: FakeServers, options: BotUnderTes
       synthesizerFactory: () => {
         const own = new AudioArrivalProbe(probe);
         probes.push(own);
-        return watchErrors(createSynthesizer({ url: fakes.info.minimaxUrl, apiKey: BENCH_MINIMAX_KEY, WebSocket: own.factory }), utteranceErrors);
+        return watchErrors(createSynthesizer({ url: fakes.info.minimaxUrl, apiKey: BENCH_MINIMAX_KEY, WebSocket: own.factory, maxTasks: config.minimax.tasksPerGuild }), utteranceErrors);
       },
       transcoders: watchTranscoders(transcoders, utteranceErrors),
       ...(options.timings ? { timings: options.timings } : {}),

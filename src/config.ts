@@ -13,6 +13,8 @@ export interface MiniMaxConfig {
   region: Region;
   /** Full WebSocket URL; wins over region (proxies, the fake server). */
   wsUrl: string | undefined;
+  /** T2A tasks (connections) a guild may have open at once, so the next message is synthesized beside the current. */
+  tasksPerGuild: number;
 }
 
 export interface AudioConfig {
@@ -108,6 +110,7 @@ export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
     apiKey: required(env, 'MINIMAX_API_KEY', 'create a key at MiniMax (API Keys page) and put it in .env'),
     region: oneOf<Region>(env, 'MINIMAX_REGION', ['global', 'us-west', 'cn'], 'global'),
     wsUrl: url(env, 'MINIMAX_WS_URL', ['ws:', 'wss:']),
+    tasksPerGuild: int(env, 'MINIMAX_TASKS_PER_GUILD', 2, 1, 4),
   });
 }
 

@@ -75,7 +75,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   pruneUsage();
   const pruneTimer = setInterval(pruneUsage, 24 * 60 * 60 * 1000).unref();
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
-  const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey }));
+  const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild }));
   const catalogue =
     deps.catalogue ??
     new VoiceCatalogue({ url: getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl }), apiKey: config.minimax.apiKey });

@@ -1,17 +1,20 @@
 /**
  * The Synthesizer over MiniMax's T2A WebSocket: keeps one warm task per settings (the latest settings stay
- * warm until idle; earlier ones finish once drained), pipelines overlapping speak() calls on it, and hides
+ * warm until idle; earlier ones finish once drained). An overlapping speak() goes to an idle task if there is
+ * one, else to a task of its own (up to maxTasks, so the next text is synthesized while the current one still
+ * streams, and cancelling one does not cost the other its audio), else it is pipelined on the least busy. It hides
  * connection trouble: a text that heard no audio is re-sent once on a new connection, texts queued behind a
  * cancelled or refused one are re-sent, and only what cannot be repaired reaches the caller as a T2AError.
  * warm() opens a task before its first text (while the caller waits on something else, e.g. a voice join).
  */
 import { T2AError } from './errors.js';
+import { abortError, attribute, cutError, decide, recurs, shutdownError } from './jobFate.js';
 import { settingsKey } from './protocol.js';
 import { Job, TaskLane, type LaneOwner } from './TaskLane.js';
 import type { T2ASocketOptions, T2ATimeouts, WebSocketFactory } from './T2ASocket.js';
 import { UtteranceStream } from './UtteranceStream.js';
 import type { SpeakOptions, Synthesizer, TaskSettings, Utterance } from './types.js';
-import { MAX_TEXT_LENGTH, checkText, validateTaskSettings } from './validate.js';
+import { checkText, validateTaskSettings } from './validate.js';
 
 export interface SynthesizerOptions {
   /** ws:// or wss:// T2A URL (see resolveT2AUrl). */
@@ -22,6 +25,13 @@ export interface SynthesizerOptions {
   idleCloseMs?: number | undefined;
   /** Texts sent ahead on one task before the earlier ones finish. Default 8. */
   maxPipelined?: number | undefined;
+  /**
+   * Tasks (connections) open at once for equal settings, so texts are synthesized side by side instead of one
+   * after the other on one task. Default 1 (every overlapping text pipelined on one task).
+   */
+  maxTasks?: number | undefined;
+  /** After an extra task was refused for a limit (e.g. 1041), only one task is used for this long. Default 60_000. */
+  extraTaskPauseMs?: number | undefined;
   WebSocket?: WebSocketFactory | undefined;
   /** Clock in ms (tests); a task idle for longer than idleCloseMs by this clock is not reused. */
   now?: (() => number) | undefined;
@@ -29,6 +39,7 @@ export interface SynthesizerOptions {
 
 export const DEFAULT_IDLE_CLOSE_MS = 100_000;
 const DEFAULT_MAX_PIPELINED = 8;
+const DEFAULT_EXTRA_TASK_PAUSE_MS = 60_000;
 
 /** Creates the MiniMax-backed Synthesizer (the session layer's only entry point into src/t2a). */
 export function createSynthesizer(options: SynthesizerOptions): T2ASynthesizer {
@@ -37,7 +48,12 @@ export function createSynthesizer(options: SynthesizerOptions): T2ASynthesizer {
 
 export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private readonly lanes = new Set<TaskLane>();
-  private readonly routable = new Map<string, TaskLane>();
+  /** The lanes taking new work, per settings key, oldest first. */
+  private readonly routable = new Map<string, TaskLane[]>();
+  /** Lanes opened while another lane for the same settings was open. */
+  private readonly extra = new WeakSet<TaskLane>();
+  /** Until then (by `now`), no extra lane is opened: one was refused for a limit. */
+  private extraPausedUntil = -Infinity;
   private currentKey: string | undefined;
   /** Lanes opened by warm() that no text has used yet. */
   private readonly warmOnly = new WeakSet<TaskLane>();
@@ -47,11 +63,15 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private closed = false;
   private readonly idleCloseMs: number;
   private readonly maxPipelined: number;
+  private readonly maxTasks: number;
+  private readonly extraTaskPauseMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: SynthesizerOptions) {
     this.idleCloseMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.maxPipelined = Math.max(1, options.maxPipelined ?? DEFAULT_MAX_PIPELINED);
+    this.maxTasks = Math.max(1, options.maxTasks ?? 1);
+    this.extraTaskPauseMs = options.extraTaskPauseMs ?? DEFAULT_EXTRA_TASK_PAUSE_MS;
     this.now = options.now ?? Date.now;
   }
 
@@ -90,7 +110,7 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     this.warmFailure = undefined;
     const key = settingsKey(settings);
     this.makeCurrent(key);
-    if (!this.usableLane(key)) this.warmOnly.add(this.openLane(key, settings));
+    if (this.lanesFor(key).length === 0) this.warmOnly.add(this.openLane(key, settings));
   }
 
   async close(): Promise<void> {
@@ -102,7 +122,9 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
 
   laneIdle(lane: TaskLane): void {
     if (this.closed) return;
-    if (lane.key !== this.currentKey || this.routable.get(lane.key) !== lane) {
+    const lanes = this.routable.get(lane.key) ?? [];
+    // One idle task per settings stays warm: a second idle one is finished.
+    if (lane.key !== this.currentKey || !lanes.includes(lane) || lanes.some((l) => l !== lane && l.idle)) {
       this.retire(lane);
       return;
     }
@@ -111,7 +133,9 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
 
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void {
     this.lanes.delete(lane);
-    if (this.routable.get(lane.key) === lane) this.routable.delete(lane.key);
+    this.unroute(lane);
+    const refusedExtra = this.extra.has(lane) && !lane.started && reason?.category === 'rate_limit';
+    if (refusedExtra) this.extraPausedUntil = this.now() + this.extraTaskPauseMs;
     if (this.warmOnly.has(lane) && !lane.started && reason && recurs(reason) && !this.closed) {
       // The text coming next would meet the same refusal on a new connection: it gets this one instead.
       this.warmFailure = { key: lane.key, error: reason, at: this.now() };
@@ -125,7 +149,8 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     const failure = reason ?? new T2AError('MiniMax finished the task with texts still queued', { code: 'closed' });
     const retry: Job[] = [];
     for (const job of live) {
-      const outcome = decide(failure, job, lane.started, attribute(failure, inflight));
+      // An extra task refused for a limit: its texts go on the tasks already open, as if it had not been tried.
+      const outcome = refusedExtra && !job.stream.audioStarted ? 'resend' : decide(failure, job, lane.started, attribute(failure, inflight));
       if (outcome === 'resend') retry.push(job);
       else if (outcome === 'retry' && job.retriesLeft > 0) {
         job.retriesLeft -= 1;
@@ -151,16 +176,16 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     return failure.error;
   }
 
-  /** The latest settings become the warm ones; the previous task finishes once it has drained. */
+  /** The latest settings become the warm ones; the previous tasks finish once drained. */
   private makeCurrent(key: string): void {
     if (key === this.currentKey) return;
-    const previous = this.currentKey === undefined ? undefined : this.routable.get(this.currentKey);
+    const previous = this.currentKey === undefined ? [] : this.lanesFor(this.currentKey);
     this.currentKey = key;
-    if (previous?.idle && previous.state === 'ready') this.retire(previous);
+    for (const lane of previous) if (lane.idle && lane.state === 'ready') this.retire(lane);
   }
 
   private route(job: Job): void {
-    const lane = this.usableLane(job.key);
+    const lane = this.pickLane(job.key);
     if (!lane) {
       this.openLane(job.key, job.settings, job);
       return;
@@ -169,30 +194,51 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     lane.add(job);
   }
 
-  /** The lane that takes new work for `key`, if there is one still fit for it (an unfit one is retired). */
-  private usableLane(key: string): TaskLane | undefined {
-    const lane = this.routable.get(key);
-    if (lane && (!lane.routable || (lane.idle && this.now() - lane.lastActiveAt >= this.idleCloseMs))) {
-      // A task idle past the limit (timers held up, machine asleep) may already be closed by MiniMax.
-      this.retire(lane);
-      return undefined;
+  /**
+   * Where a new text for `key` goes: an idle task (ready before opening); none idle, a new task while fewer than
+   * maxTasks are open (undefined); else the task with the least work, the oldest on a tie.
+   */
+  private pickLane(key: string): TaskLane | undefined {
+    const lanes = this.lanesFor(key);
+    const idle = lanes.filter((l) => l.idle);
+    const ready = idle.find((l) => l.state === 'ready') ?? idle[0];
+    if (ready) return ready;
+    if (lanes.length === 0 || (lanes.length < this.maxTasks && this.now() >= this.extraPausedUntil)) return undefined;
+    return lanes.reduce((best, l) => (l.load < best.load ? l : best));
+  }
+
+  /** The lanes that take new work for `key`, still fit for it (an unfit one is retired). */
+  private lanesFor(key: string): TaskLane[] {
+    for (const lane of [...(this.routable.get(key) ?? [])]) {
+      if (!lane.routable || (lane.idle && this.now() - lane.lastActiveAt >= this.idleCloseMs)) {
+        // A task idle past the limit (timers held up, machine asleep) may already be closed by MiniMax.
+        this.retire(lane);
+      }
     }
-    return lane;
+    return this.routable.get(key) ?? [];
   }
 
   /** A new connection and task for `key`; `first` is queued before it starts (none: a warmed task). */
   private openLane(key: string, settings: TaskSettings, first?: Job): TaskLane {
     const lane = new TaskLane(key, settings, this.socketOptions(), this, this.maxPipelined, this.now);
     this.lanes.add(lane);
-    this.routable.set(key, lane);
+    const lanes = this.routable.get(key) ?? [];
+    if (lanes.length > 0) this.extra.add(lane);
+    this.routable.set(key, [...lanes, lane]);
     if (first) lane.add(first);
     lane.start();
     return lane;
   }
 
   private retire(lane: TaskLane): void {
-    if (this.routable.get(lane.key) === lane) this.routable.delete(lane.key);
+    this.unroute(lane);
     void lane.finish();
+  }
+
+  private unroute(lane: TaskLane): void {
+    const lanes = this.routable.get(lane.key)?.filter((l) => l !== lane) ?? [];
+    if (lanes.length > 0) this.routable.set(lane.key, lanes);
+    else this.routable.delete(lane.key);
   }
 
   private cancel(job: Job, why: unknown): void {
@@ -207,54 +253,6 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   }
 }
 
-type Outcome = 'fail' | 'retry' | 'resend';
-
-/** Account-wide refusals: every queued text would meet the same answer. */
-function sharedByAll(error: T2AError): boolean {
-  return error.category === 'auth' || error.category === 'billing' || (error.category === 'rate_limit' && error.code !== 2205);
-}
-
-/** Refusals of the account or the settings: a new connection with the same settings would meet them again. */
-function recurs(error: T2AError): boolean {
-  return error.category === 'auth' || error.category === 'billing' || error.category === 'voice';
-}
-
-function transient(error: T2AError): boolean {
-  return error.retryable && (error.category === 'transient' || error.category === 'idle');
-}
-
-/** The sent text a status error is about, when one can be named. */
-function attribute(error: T2AError, inflight: Job[]): Job | undefined {
-  if (typeof error.code !== 'number' || error.code === 2201) return undefined;
-  switch (error.code) {
-    case 2203:
-      return inflight.find((j) => j.text.trim() === '') ?? inflight[0];
-    case 2204:
-      return inflight.find((j) => j.text.length > MAX_TEXT_LENGTH) ?? inflight[0];
-    case 2205:
-      // The queue overflowed when the latest text arrived.
-      return inflight[inflight.length - 1];
-    default:
-      return inflight[0];
-  }
-}
-
-/**
- * What happens to a job still held by a closed connection:
- * - 'resend': not its fault and nothing heard (a neighbour was cancelled or refused): re-sent, no retry used;
- * - 'retry': a transient failure before audio: re-sent once;
- * - 'fail': everything else (a cut, the text's own refusal, an account-wide refusal).
- */
-function decide(error: T2AError, job: Job, started: boolean, culprit: Job | undefined): Outcome {
-  if (job.stream.audioStarted) return 'fail';
-  if (error.code === 'aborted') return 'resend';
-  if (!started || sharedByAll(error) || error.kind !== 'status' || error.code === 2201) {
-    return transient(error) ? 'retry' : 'fail';
-  }
-  if (job !== culprit) return 'resend';
-  return transient(error) ? 'retry' : 'fail';
-}
-
 /** Why these settings would be refused (a T2AError), or undefined when they are valid. */
 function settingsError(settings: TaskSettings): T2AError | undefined {
   try {
@@ -264,22 +262,4 @@ function settingsError(settings: TaskSettings): T2AError | undefined {
     throw error;
   }
   return undefined;
-}
-
-function cutError(reason: T2AError, job: Job): T2AError {
-  return new T2AError(`the speech was cut off after ${job.stream.bytes} bytes of audio; the rest was not read (${reason.message})`, {
-    code: reason.code,
-    category: reason.category === 'idle' ? 'transient' : reason.category,
-    retryable: false,
-    traceId: reason.traceId,
-    cause: reason,
-  });
-}
-
-function abortError(why: unknown): T2AError {
-  return new T2AError('the utterance was cancelled', { code: 'aborted', cause: why });
-}
-
-function shutdownError(): T2AError {
-  return new T2AError('the synthesizer was closed', { code: 'closed', category: 'aborted', retryable: false });
 }

@@ -95,6 +95,11 @@ export class TaskLane {
     return this.waiting.length === 0 && this.inflight.length === 0;
   }
 
+  /** Texts sent or waiting. */
+  get load(): number {
+    return this.waiting.length + this.inflight.length;
+  }
+
   add(job: Job): void {
     this.clearIdle();
     job.lane = this;

@@ -123,6 +123,50 @@ describe('GuildSession playback through the fakes', () => {
     expect(h.reports).toEqual([]);
   });
 
+  it('with two T2A tasks, a message queued behind one follows it without a gap even when synthesis is slow to start', async () => {
+    // On one task, B would wait for A's synthesis (0.7 x its length) to end, then for its own first chunk (1 s):
+    // a pause of ~480 ms. (Paced at exactly real time, chunk timing alone can underrun a frame; see the benchmark.)
+    h = await startHarness({ minimax: { realtimeFactor: 0.7, firstChunkMs: 1_000 }, synthesizer: { maxTasks: 2 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    session.enqueue(h.item(A));
+    session.enqueue(h.item(B));
+    await h.discord.audio.waitForAudio({ minMs: 200, timeoutMs: 10_000 });
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
+    expect(heard.bursts).toHaveLength(1);
+    expect(heard.gaps).toEqual([]);
+    const texts = h.minimax.connections.map((c) => c.received.filter((e) => e.event === 'task_continue').map((e) => e.body?.['text']));
+    expect(texts).toEqual([[A], [B]]);
+    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
+    const inside = h.discord.audio.select({}).filter((f) => f.silence && f.at < voice[voice.length - 1]!.at);
+    expect(inside.length).toBeLessThanOrEqual(1);
+    expect(Math.abs(heard.voiceMs - (expectedMs(A) + expectedMs(B)))).toBeLessThan(150);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('with two T2A tasks, skip goes straight to the next message, synthesized beside the skipped one and never re-sent', async () => {
+    h = await startHarness({ minimax: { realtimeFactor: 1, firstChunkMs: 400 }, synthesizer: { maxTasks: 2 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
+    session.enqueue(h.item(long));
+    session.enqueue(h.item(B));
+    await h.discord.audio.waitForAudio({ minMs: 400, timeoutMs: 10_000 });
+    const skippedAt = performance.now();
+    expect(session.skip()).toBe(true);
+    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
+    const fromLong = h.discord.audio.report({ to: skippedAt }).voiceMs;
+    expect(heard.voiceMs - fromLong).toBeGreaterThan(expectedMs(B) - 150);
+    expect(heard.voiceMs - fromLong).toBeLessThan(expectedMs(B) + 150);
+    // B's audio was already there: it starts sooner than a re-sent text's first chunk (400 ms) could arrive.
+    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
+    const bStarts = voice.find((f) => f.at >= skippedAt && f.opus.equals(voice[0]!.opus));
+    expect(bStarts).toBeDefined();
+    expect(bStarts!.at - skippedAt).toBeLessThan(300);
+    expect(h.minimax.texts.filter((t) => t === B)).toHaveLength(1);
+    expect(h.reports).toEqual([]);
+  });
+
   it('clear stops the current message and drops everything queued', async () => {
     h = await startHarness({ minimax: { realtimeFactor: 1 } });
     await h.manager.join(h.target());
