@@ -10,9 +10,9 @@
 import { benchNow } from './clock.js';
 import { percentile } from './stats.js';
 import { startBotUnderTest, BENCH_MINIMAX_KEY, BENCH_TOKEN, type BotUnderTest } from './botUnderTest.js';
-import { skipRun, type SkipRun } from './e2eSkip.js';
+import { nextMessageStart, skipRun, type SkipRun } from './e2eSkip.js';
 import { FakeServers } from './fakeClient.js';
-import type { FrameSummary } from './fakeProtocol.js';
+import type { FrameSummary, KeyedFrame } from './fakeProtocol.js';
 import type { GuildSpec } from '../test/fakes/discord/index.js';
 
 export interface E2eBenchOptions {
@@ -65,6 +65,10 @@ export interface PairRun {
   silenceFrames: number;
   /** Time beyond a continuous 20 ms stream from A's first to B's last voice frame. */
   extraMs: number;
+  /** Where A ends and B begins (B recognised by its first packets): silence frames between them, undefined if not found. */
+  junctionSilenceFrames: number | undefined;
+  /** Time between A's last and B's first voice packet, beyond the 20 ms cadence. */
+  junctionGapMs: number | undefined;
 }
 
 export interface E2eBenchResult {
@@ -135,6 +139,19 @@ export function continuity(frames: readonly FrameSummary[]): { voiceFrames: numb
   };
 }
 
+/** The seam between the two messages of a pair (see nextMessageStart). */
+export function junction(frames: readonly KeyedFrame[]): Pick<PairRun, 'junctionSilenceFrames' | 'junctionGapMs'> {
+  const voice = frames.filter((f) => !f.silence);
+  const start = nextMessageStart(voice);
+  const lastA = voice[start - 1];
+  const firstB = voice[start];
+  if (start < 0 || !lastA || !firstB) return { junctionSilenceFrames: undefined, junctionGapMs: undefined };
+  return {
+    junctionSilenceFrames: frames.filter((f) => f.silence && f.at > lastA.at && f.at < firstB.at).length,
+    junctionGapMs: firstB.at - lastA.at - FRAME_MS,
+  };
+}
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -195,8 +212,9 @@ class E2eSession {
     await fakes.call('waitForVoice', [guildId, a.dispatchedAt, 20_000], 25_000);
     for (const ix of [a, b]) await fakes.call('reply', [ix.id, 10_000], 15_000);
     await fakes.call('waitForSilence', [guildId, a.dispatchedAt, 600, 30_000], 35_000);
-    const heard = continuity(await fakes.call('frames', [guildId, a.dispatchedAt]));
-    return { silenceFrames: heard.silenceFrames, extraMs: heard.extraMs };
+    const frames = await fakes.call('keyedFrames', [guildId, a.dispatchedAt]);
+    const heard = continuity(frames);
+    return { silenceFrames: heard.silenceFrames, extraMs: heard.extraMs, ...junction(frames) };
   }
 
   /** A long message, a short one queued, /skip partway into the first (MiniMax configured by the caller). */

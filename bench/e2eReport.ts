@@ -19,6 +19,8 @@ export function e2eRows(r: E2eBenchResult): E2eRow[] {
   const pairs = (label: string, runs: PairRun[]): E2eRow[] => [
     ms(`${label}: time beyond a continuous 20 ms stream`, runs.map((p) => p.extraMs)),
     frames(`${label}: silence frames`, runs.map((p) => p.silenceFrames)),
+    ms(`${label}: where one ends and the next begins, time beyond 20 ms`, pick(runs, (p) => p.junctionGapMs)),
+    frames(`${label}: where one ends and the next begins, silence frames`, pick(runs, (p) => p.junctionSilenceFrames)),
   ];
   return [
     ms('bot-added: first MP3 message at the bot -> first voice packet at the voice server (all runs)', pick(all(r), (x) => x.botAddedMs)),

@@ -65,16 +65,8 @@ export interface SkipSplit {
  */
 export function splitAtSkip(frames: readonly KeyedFrame[], skipAt: number): SkipSplit {
   const voice = frames.filter((f) => !f.silence);
-  const signature = voice.slice(0, SIGNATURE).map((f) => f.key);
-  if (signature.length < SIGNATURE) throw new Error(`skip bench: only ${signature.length} voice packets before the skip`);
-  const matches = (i: number): boolean => signature.every((key, j) => voice[i + j]?.key === key);
-  let start = -1;
-  for (let i = SIGNATURE; i + SIGNATURE <= voice.length; i++) {
-    if (voice[i]!.at >= skipAt && matches(i)) {
-      start = i;
-      break;
-    }
-  }
+  if (voice.length < SIGNATURE) throw new Error(`skip bench: only ${voice.length} voice packets before the skip`);
+  const start = nextMessageStart(voice, (f) => f.at >= skipAt);
   const skipped = start < 0 ? voice : voice.slice(0, start);
   let end = skipped.findLastIndex((f) => f.at < skipAt);
   while (end >= 0 && end + 1 < skipped.length && skipped[end + 1]!.at - skipped[end]!.at <= STREAM_BREAK_MS) end++;
@@ -85,6 +77,18 @@ export function splitAtSkip(frames: readonly KeyedFrame[], skipAt: number): Skip
     stale: skipped.length - 1 - end,
     next: start < 0 ? undefined : voice[start],
   };
+}
+
+/**
+ * Index in `voice` (voice packets only) where the second message begins: the first run of SIGNATURE packets equal
+ * to the first message's first ones, past them and at a packet `from` accepts; -1 when there is none.
+ */
+export function nextMessageStart(voice: readonly KeyedFrame[], from: (f: KeyedFrame) => boolean = () => true): number {
+  const signature = voice.slice(0, SIGNATURE).map((f) => f.key);
+  if (signature.length < SIGNATURE) return -1;
+  const matches = (i: number): boolean => signature.every((key, j) => voice[i + j]?.key === key);
+  for (let i = SIGNATURE; i + SIGNATURE <= voice.length; i++) if (from(voice[i]!) && matches(i)) return i;
+  return -1;
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
