@@ -32,6 +32,11 @@ export interface SynthesizerOptions {
   maxTasks?: number | undefined;
   /** After an extra task was refused for a limit (e.g. 1041), only one task is used for this long. Default 60_000. */
   extraTaskPauseMs?: number | undefined;
+  /**
+   * A task that goes idle while another task for its settings is idle too is finished after this long (at most
+   * idleCloseMs), so a busy channel reuses it instead of connecting again for nearly every message. Default 15_000.
+   */
+  spareIdleMs?: number | undefined;
   WebSocket?: WebSocketFactory | undefined;
   /** Clock in ms (tests); a task idle for longer than idleCloseMs by this clock is not reused. */
   now?: (() => number) | undefined;
@@ -40,6 +45,7 @@ export interface SynthesizerOptions {
 export const DEFAULT_IDLE_CLOSE_MS = 100_000;
 const DEFAULT_MAX_PIPELINED = 8;
 const DEFAULT_EXTRA_TASK_PAUSE_MS = 60_000;
+const DEFAULT_SPARE_IDLE_MS = 15_000;
 
 /** Creates the MiniMax-backed Synthesizer (the session layer's only entry point into src/t2a). */
 export function createSynthesizer(options: SynthesizerOptions): T2ASynthesizer {
@@ -65,6 +71,7 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private readonly maxPipelined: number;
   private readonly maxTasks: number;
   private readonly extraTaskPauseMs: number;
+  private readonly spareIdleMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: SynthesizerOptions) {
@@ -72,6 +79,7 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     this.maxPipelined = Math.max(1, options.maxPipelined ?? DEFAULT_MAX_PIPELINED);
     this.maxTasks = Math.max(1, options.maxTasks ?? 1);
     this.extraTaskPauseMs = options.extraTaskPauseMs ?? DEFAULT_EXTRA_TASK_PAUSE_MS;
+    this.spareIdleMs = Math.min(this.idleCloseMs, options.spareIdleMs ?? DEFAULT_SPARE_IDLE_MS);
     this.now = options.now ?? Date.now;
   }
 
@@ -123,12 +131,13 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   laneIdle(lane: TaskLane): void {
     if (this.closed) return;
     const lanes = this.routable.get(lane.key) ?? [];
-    // One idle task per settings stays warm: a second idle one is finished.
-    if (lane.key !== this.currentKey || !lanes.includes(lane) || lanes.some((l) => l !== lane && l.idle)) {
+    if (lane.key !== this.currentKey || !lanes.includes(lane)) {
       this.retire(lane);
       return;
     }
-    lane.armIdle(this.idleCloseMs, () => this.retire(lane));
+    // One idle task per settings stays warm for long; a second idle one is a spare, finished sooner.
+    const spare = lanes.some((l) => l !== lane && l.idle);
+    lane.armIdle(spare ? this.spareIdleMs : this.idleCloseMs, () => this.retire(lane));
   }
 
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
 import type { Utterance } from '../../src/t2a/types.js';
-import { SETTINGS, expectedAudio, settle, startFake, synth, type Settled } from './helpers.js';
+import { SETTINGS, delay, expectedAudio, settle, startFake, synth, type Settled } from './helpers.js';
 
 /** Paced at real time, so a text is still streaming when the next one is spoken. */
 const PACED = { realtimeFactor: 1, chunkBytes: 1024, msPerChar: 8 };
@@ -53,14 +53,18 @@ describe('T2ASynthesizer: more than one task for the same settings (maxTasks)', 
     expect(textsByConnection(fake)).toEqual([[LONG, 'Third.'], ['Second.']]);
   });
 
-  test('an idle task is used before a new one is opened, and only one idle task stays warm', async () => {
+  test('an idle task is used before a new one is opened, and a spare idle task is finished after spareIdleMs', async () => {
     const { fake, url } = await startFake(PACED);
-    const s = synth(url, { maxTasks: 2 });
+    const s = synth(url, { maxTasks: 2, spareIdleMs: 300 });
     await readAll(s.speak('Warm-up.', SETTINGS));
     await readAll(s.speak(LONG, SETTINGS), s.speak('Beside it.', SETTINGS));
-    expect(textsByConnection(fake)).toEqual([['Warm-up.', LONG], ['Beside it.']]);
-    // Both idle now: one is finished politely, the other stays warm for the next text.
-    await fake.waitFor(() => fake.connections.filter((c) => c.closed).length === 1, 2_000, 'one idle task finished');
+    // Both idle now: the spare is kept a little, for a busy channel's next overlapping text.
+    await delay(100);
+    await readAll(s.speak('Third.', SETTINGS), s.speak('Fourth.', SETTINGS));
+    expect(fake.connections).toHaveLength(2);
+    expect(textsByConnection(fake)).toEqual([['Warm-up.', LONG, 'Third.'], ['Beside it.', 'Fourth.']]);
+    // Then one is finished politely, the other stays warm for the next text.
+    await fake.waitFor(() => fake.connections.filter((c) => c.closed).length === 1, 2_000, 'the spare idle task finished');
     expect(fake.connections.find((c) => c.closed)?.received.at(-1)?.event).toBe('task_finish');
     expect(s.connectionCount).toBe(1);
     await readAll(s.speak('Later.', SETTINGS));
