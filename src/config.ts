@@ -44,6 +44,8 @@ export interface BotConfig {
   rateLimit: { perUserPerMinute: number; perGuildPerMinute: number };
   /** Memory for the shared cache of short phrases' audio, in MiB (0 disables it). */
   audioCacheMb: number;
+  /** How long an utterance's first packet is held; null = learned from MiniMax's pacing (auto). */
+  playoutDelayMs: number | null;
   /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
 }
@@ -104,6 +106,16 @@ function url(env: Env, key: string, protocols: readonly string[]): string | unde
   return v.replace(/\/+$/, '');
 }
 
+function playoutDelay(env: Env): number | null {
+  const v = str(env, 'PLAYOUT_DELAY_MS');
+  if (v === undefined || v.toLowerCase() === 'auto') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 200) {
+    throw new ConfigError(`PLAYOUT_DELAY_MS must be auto or a whole number of milliseconds from 0 to 200 (got "${v}")`);
+  }
+  return n;
+}
+
 /** MiniMax settings: shared by the bot and the CLI. */
 export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
   return Object.freeze({
@@ -150,6 +162,7 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     }),
     budget: Object.freeze({ dailyChars: daily, monthlyChars: monthly }),
     audioCacheMb: int(env, 'AUDIO_CACHE_MB', 32, 0, 4096),
+    playoutDelayMs: playoutDelay(env),
   });
 }
 

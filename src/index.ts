@@ -13,7 +13,7 @@ import { wireBot } from './bot/wire.js';
 import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { SessionManager, type SessionTimings } from './session/index.js';
+import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
 import { StoreError, openSqliteStore } from './store/index.js';
 import { usageRetentionStart } from './store/budget.js';
@@ -95,6 +95,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     budget: config.budget,
     audioCache: new AudioCache({ maxBytes: config.audioCacheMb * 1024 * 1024 }),
     timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
+    ...(config.playoutDelayMs === null ? {} : { playout: PlayoutDelay.fixed(config.playoutDelayMs) }),
     now,
   });
   const client = createClient(config);

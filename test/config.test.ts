@@ -9,6 +9,7 @@ describe('loadBotConfig', () => {
     expect(c.minimax.region).toBe('global');
     expect(c.minimax.wsUrl).toBeUndefined();
     expect(c.minimax.tasksPerGuild).toBe(2);
+    expect(c.playoutDelayMs).toBeNull();
     expect(c.dataDir).toBe('./data');
     expect(c.defaultModel).toBe('speech-2.8-turbo');
     expect(c.leaveEmptyAfterMs).toBe(30_000);
@@ -31,6 +32,7 @@ describe('loadBotConfig', () => {
     ['MINIMAX_REGION', 'mars', /MINIMAX_REGION must be one of global, us-west, cn/],
     ['MINIMAX_WS_URL', 'http://x', /MINIMAX_WS_URL must start with ws: or wss:/],
     ['MINIMAX_TASKS_PER_GUILD', '0', /MINIMAX_TASKS_PER_GUILD must be a whole number from 1 to 4/],
+    ['PLAYOUT_DELAY_MS', 'soon', /PLAYOUT_DELAY_MS must be auto or a whole number of milliseconds from 0 to 200/],
     ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL must be a URL/],
     ['LEAVE_EMPTY_AFTER_SECONDS', '-1', /LEAVE_EMPTY_AFTER_SECONDS must be a whole number from 0 to 86400/],
     ['QUEUE_MAX_PER_USER', '2.5', /QUEUE_MAX_PER_USER must be a whole number/],
@@ -63,6 +65,8 @@ describe('loadBotConfig', () => {
     expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10' }).audio.opusComplexity).toBe(10);
     expect(loadBotConfig({ ...base, AUDIO_WORKERS: '0' }).audio.workers).toBe(0);
     expect(loadBotConfig({ ...base, MINIMAX_TASKS_PER_GUILD: '1' }).minimax.tasksPerGuild).toBe(1);
+    expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: '60' }).playoutDelayMs).toBe(60);
+    expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: 'auto' }).playoutDelayMs).toBeNull();
     expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY]);
   });
 });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { AudioPlayerStatus, NoSubscriberBehavior, StreamType, createAudioPlayer, createAudioResource, type AudioPlayer, type AudioPlayerState } from '@discordjs/voice';
 import { ItemPreparer } from './ItemPreparer.js';
+import { watchPlayout, type PlayoutObservation } from './PlayoutDelay.js';
 import type { PreparedItem } from './PreparedItem.js';
 import { Queue } from './Queue.js';
 import type { SessionContext } from './sessionContext.js';
@@ -31,6 +32,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private readonly settler: Settler;
   private current: PreparedItem | null = null;
   private next: PreparedItem | null = null;
+  /** The playing item's reads, counted for the playout delay (see PlayoutDelay). */
+  private watched: { prepared: PreparedItem; observe: () => PlayoutObservation } | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
   private lastChannelId: string | null = null;
@@ -179,6 +182,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Plays the item once its first packet exists (see startPlayback: from idle, the first packet goes at once). */
   private startPlaying(prepared: PreparedItem): void {
+    this.watched = { prepared, observe: watchPlayout(prepared.resource, () => prepared.settled === undefined) };
     startPlayback(prepared.resource, {
       player: this.player,
       sendNow: (packet) => this.link.sendNow(packet),
@@ -188,7 +192,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
         if (heard) this.finish(prepared, true);
         else void prepared.outcome.then(() => this.finish(prepared, false));
       },
-      timings: this.ctx.timings,
+      timings: { ...this.ctx.timings, playoutDelayMs: this.ctx.playout.ms },
     });
   }
 
@@ -246,6 +250,10 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private finish(prepared: PreparedItem, played: boolean): void {
     if (this.current !== prepared) return;
     this.current = null;
+    if (this.watched?.prepared === prepared) {
+      if (played) this.ctx.playout.observe(this.watched.observe());
+      this.watched = null;
+    }
     if (prepared.settled) this.settler.settle(prepared, prepared.settled, this.destroyed);
     else void prepared.outcome.then((outcome) => this.settler.settle(prepared, outcome, this.destroyed));
     this.advance();

@@ -5,6 +5,7 @@ import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
 import { AudioCache, CachingSynthesizer } from './AudioCache.js';
 import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
+import { DEFAULT_PLAYOUT_DELAY, PlayoutDelay } from './PlayoutDelay.js';
 import type { QueueLimits } from './Queue.js';
 import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
 
@@ -18,6 +19,8 @@ export interface SessionManagerOptions {
   /** The owner's per-guild character caps (null: none); admins' caps in the store can only be lower. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
   timings?: Partial<SessionTimings>;
+  /** The playout delay every session uses; default: learned, from timings.playoutDelayMs up (PLAYOUT_DELAY_MS=auto). */
+  playout?: PlayoutDelay;
   now?: () => number;
   /** Shared cache of short phrases' audio; repeats are played from it and billed nothing. */
   audioCache?: AudioCache;
@@ -59,11 +62,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private globalNoticed: PauseState['reason'] | null = null;
   private shuttingDown = false;
   private readonly timings: SessionTimings;
+  private readonly playout: PlayoutDelay;
   private readonly now: () => number;
 
   constructor(private readonly options: SessionManagerOptions) {
     super();
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.playout = options.playout ?? new PlayoutDelay({ ...DEFAULT_PLAYOUT_DELAY, floorMs: this.timings.playoutDelayMs });
     this.now = options.now ?? Date.now;
   }
 
@@ -132,6 +137,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       defaults: { voiceId: o.defaults.voiceId, model: o.defaults.model, speed: 1, volume: 1, pitch: 0 },
       limits: o.limits,
       timings: this.timings,
+      playout: this.playout,
       now: this.now,
       pausedFor: (id) => this.pauseState(id),
       checkBudget: (id, channelId) => this.checkBudget(id, channelId),

@@ -6,6 +6,7 @@ import { DEFAULT_PAUSE_COOLDOWNS } from './failures.js';
 import type { QueueLimits } from './Queue.js';
 import type { RetryTimings } from './Settler.js';
 import { DEFAULT_PLAYBACK_TIMINGS, type PlaybackTimings } from './startPlayback.js';
+import type { PlayoutDelay } from './PlayoutDelay.js';
 import type { PauseState } from './types.js';
 import type { VoiceLinkTimings } from './VoiceLink.js';
 
@@ -39,6 +40,8 @@ export interface SessionContext {
   defaults: ResolvedVoice;
   limits: QueueLimits;
   timings: SessionTimings;
+  /** How long the first packet of an utterance is held (shared by every session; learned unless fixed). */
+  playout: PlayoutDelay;
   now: () => number;
   /** The pause in force for this guild (its own, or one for every guild), if any. */
   pausedFor: (guildId: string) => PauseState | null;

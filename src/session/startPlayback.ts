@@ -3,9 +3,10 @@ import { AudioPlayerStatus, type AudioPlayer, type AudioResource } from '@discor
 /** How speech starts from an idle player (see startPlayback). */
 export interface PlaybackTimings {
   /**
-   * Held between an utterance's first packet arriving and going out. A small playout buffer: MiniMax streams a
-   * little faster than real time in chunks, and the next chunk must arrive before the player (which prepares
-   * each packet one 20 ms cycle ahead) runs out of the last one. 15 ms keeps bot-added latency under 25 ms.
+   * Held between an utterance's first packet arriving and going out: a playout buffer, so the next chunk arrives
+   * before the player (which prepares each packet one 20 ms cycle ahead) runs out of the last one. In the session
+   * timings this is the floor (15 ms: enough when MiniMax streams faster than real time); each utterance gets what
+   * PlayoutDelay has learned from MiniMax's pacing.
    */
   playoutDelayMs: number;
   /** Packets buffered behind the first before the player takes over (they come a few at a time from a worker). */

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
 import type { AudioCache } from '../../src/session/AudioCache.js';
-import { SessionManager, type SessionTimings } from '../../src/session/index.js';
+import { SessionManager, type PlayoutDelay, type SessionTimings } from '../../src/session/index.js';
 import type { ItemReport, QueueItem, QueueItemInput, VoiceTarget } from '../../src/session/types.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { createSynthesizer, type SynthesizerOptions } from '../../src/t2a/index.js';
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   budget?: { dailyChars: number | null; monthlyChars: number | null };
   limits?: { maxPerGuild: number; maxPerUser: number };
   audioCache?: AudioCache;
+  /** Default: learned (the SessionManager's own). */
+  playout?: PlayoutDelay;
   /** Over the harness's synthesizer options (url and apiKey stay the fake's). */
   synthesizer?: Partial<Omit<SynthesizerOptions, 'url' | 'apiKey'>>;
   /** Default: the WASM transcoder. */
@@ -80,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     budget: options.budget ?? { dailyChars: null, monthlyChars: null },
     timings: { ...FAST_TIMINGS, ...options.timings },
     ...(options.audioCache ? { audioCache: options.audioCache } : {}),
+    ...(options.playout ? { playout: options.playout } : {}),
   });
   const reports: ItemReport[] = [];
   const notices: string[] = [];

@@ -167,6 +167,30 @@ describe('GuildSession playback through the fakes', () => {
     expect(h.reports).toEqual([]);
   });
 
+  it('at exactly real-time pacing the first message runs dry at chunk boundaries; the playout delay learns it, and the next one does not', async () => {
+    // Each 4 KB chunk arrives just as the audio before it runs out, less the MP3 and Opus frames still being
+    // assembled: at the 15 ms floor the player finds nothing at some boundaries, whatever the machine's speed.
+    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    const silenceInside = (from: number): number => {
+      const frames = h!.discord.audio.select({ from });
+      const voice = frames.filter((f) => !f.silence);
+      return frames.filter((f) => f.silence && f.at < voice[voice.length - 1]!.at).length;
+    };
+    const hear = async (text: string): Promise<number> => {
+      const from = performance.now();
+      session.enqueue(h!.item(text));
+      await h!.discord.audio.waitForAudio({ from, minMs: 200, timeoutMs: 10_000 });
+      await h!.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 15_000 });
+      return silenceInside(from);
+    };
+    expect(await hear(A)).toBeGreaterThan(0);
+    expect(await hear('A second message, about as long as the first one.')).toBe(0);
+    expect(await hear('And a third one, read just as smoothly as the second.')).toBe(0);
+    expect(h.reports).toEqual([]);
+  });
+
   it('clear stops the current message and drops everything queued', async () => {
     h = await startHarness({ minimax: { realtimeFactor: 1 } });
     await h.manager.join(h.target());
