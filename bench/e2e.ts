@@ -31,8 +31,13 @@ export interface E2eBenchOptions {
    */
   firstChunkJitterMs?: number;
   realtimeFactor?: number;
-  /** Pacing during the back-to-back pairs (default 0.5: twice real time, as a turbo model streams). */
+  /** Pacing during the back-to-back pairs and the fast runs (default 0.5: twice real time, as a turbo model streams). */
   pairRealtimeFactor?: number;
+  /**
+   * Warm /speak runs with MiniMax at pairRealtimeFactor (default 15), after the pairs at that pacing: the playout
+   * delay has learned it by then (it comes down from what real-time pacing needed).
+   */
+  fastRuns?: number;
   /** /skip runs (default 10): a 12 s message at real time, skipped this long into it (default 2000 ms). */
   skipRuns?: number;
   skipAfterMs?: number;
@@ -75,6 +80,8 @@ export interface E2eBenchResult {
   settings: E2eSettings;
   cold: SpeakRun[];
   warm: SpeakRun[];
+  /** Warm runs with MiniMax faster than real time (pairRealtimeFactor). */
+  fast: SpeakRun[];
   pairs: PairRun[];
   realtimePairs: PairRun[];
   skips: SkipRun[];
@@ -109,6 +116,7 @@ export function e2eSettings(options: E2eBenchOptions = {}): E2eSettings {
     firstChunkJitterMs: options.firstChunkJitterMs ?? 10,
     realtimeFactor: options.realtimeFactor ?? 1,
     pairRealtimeFactor: options.pairRealtimeFactor ?? 0.5,
+    fastRuns: options.fastRuns ?? 15,
     skipRuns: options.skipRuns ?? 10,
     skipAfterMs: options.skipAfterMs ?? 2000,
   };
@@ -271,6 +279,9 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     await fakes.call('configureMiniMax', [{ realtimeFactor: settings.pairRealtimeFactor }]);
     await s.speak('Warm-up');
     for (let i = 0; i < settings.pairRuns; i++) pairs.push(await s.pair());
+    const fast: SpeakRun[] = [];
+    for (let i = 0; i < settings.fastRuns; i++) fast.push(await s.speak('Fast run'));
+    log(`e2e: ${fast.length} warm runs with MiniMax at ${1 / settings.pairRealtimeFactor}x real time`);
     await fakes.call('configureMiniMax', [{ realtimeFactor: 1 }]);
     for (let i = 0; i < settings.realtimePairRuns; i++) realtimePairs.push(await s.pair());
     log(`e2e: ${pairs.length} + ${realtimePairs.length} back-to-back pairs`);
@@ -281,7 +292,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     await fakes.call('configureMiniMax', [{ msPerChar: MS_PER_CHAR }]);
     log(`e2e: ${skips.length} skips`);
 
-    return { settings, cold, warm, pairs, realtimePairs, skips, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
+    return { settings, cold, warm, fast, pairs, realtimePairs, skips, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
   } finally {
     await subject?.close();
     await fakes.close();

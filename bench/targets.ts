@@ -16,8 +16,11 @@ const p = (values: number[], q: number): number => percentile(values, q);
 function e2eTargets(r: E2eBenchResult): TargetVerdict[] {
   const runs = [...r.cold, ...r.warm];
   const botAdded = runs.map((x) => x.botAddedMs);
+  const fastBotAdded = r.fast.map((x) => x.botAddedMs);
   const warm = r.warm.map((x) => x.e2eMs);
   const warmOver = r.warm.map((x) => x.e2eMs - x.firstChunkMs);
+  const fastOver = r.fast.map((x) => x.e2eMs - x.firstChunkMs);
+  const fastPace = `MiniMax at ${fmt(1 / r.settings.pairRealtimeFactor, 1)}x real time`;
   const cold = r.cold.map((x) => x.e2eMs);
   const join = r.cold.flatMap((x) => (x.joinMs === undefined ? [] : [x.joinMs]));
   const connect = r.cold.flatMap((x) => (x.t2aConnectMs === undefined ? [] : [x.t2aConnectMs]));
@@ -37,11 +40,19 @@ function e2eTargets(r: E2eBenchResult): TargetVerdict[] {
   const skipStream = r.skips.map((x) => x.streamStopMs);
   const skipNext = r.skips.flatMap((x) => (x.nextMs === undefined ? [] : [x.nextMs]));
   return [
-    { target: 'bot-added latency p50 <= 25 ms', measured: `${fmt(p(botAdded, 50))} ms`, met: p(botAdded, 50) <= 25 },
-    { target: 'bot-added latency p99 <= 60 ms', measured: `${fmt(p(botAdded, 99))} ms`, met: p(botAdded, 99) <= 60 },
+    // Judged at both pacings: at real time the learned playout delay (up to 100 ms) is what keeps messages whole.
+    { target: `bot-added latency p50 <= 25 ms, ${fastPace}`, measured: `${fmt(p(fastBotAdded, 50))} ms`, met: fastBotAdded.length > 0 && p(fastBotAdded, 50) <= 25 },
+    { target: `bot-added latency p99 <= 60 ms, ${fastPace}`, measured: `${fmt(p(fastBotAdded, 99))} ms`, met: fastBotAdded.length > 0 && p(fastBotAdded, 99) <= 60 },
+    { target: 'bot-added latency p50 <= 25 ms, MiniMax at real time', measured: `${fmt(p(botAdded, 50))} ms`, met: p(botAdded, 50) <= 25 },
+    { target: 'bot-added latency p99 <= 60 ms, MiniMax at real time', measured: `${fmt(p(botAdded, 99))} ms`, met: p(botAdded, 99) <= 60 },
     {
-      target: 'warm end to end <= the first-chunk delay + 40 ms (p50)',
-      measured: `first chunk + ${fmt(p(warmOver, 50))} ms (p99 + ${fmt(p(warmOver, 99))} ms; first chunk ${first} +- ${r.settings.firstChunkJitterMs} ms)`,
+      target: `warm end to end <= the first-chunk delay + 40 ms (p50), ${fastPace}`,
+      measured: `first chunk + ${fmt(p(fastOver, 50))} ms (p99 + ${fmt(p(fastOver, 99))} ms; first chunk ${first} +- ${r.settings.firstChunkJitterMs} ms)`,
+      met: fastOver.length > 0 && p(fastOver, 50) <= 40,
+    },
+    {
+      target: 'warm end to end <= the first-chunk delay + 40 ms (p50), MiniMax at real time',
+      measured: `first chunk + ${fmt(p(warmOver, 50))} ms (p99 + ${fmt(p(warmOver, 99))} ms)`,
       met: p(warmOver, 50) <= 40,
     },
     {
@@ -98,7 +109,9 @@ function loadTargets(r: LoadBenchResult): TargetVerdict[] {
 }
 
 const E2E_NAMES = [
-  'bot-added latency p50 <= 25 ms', 'bot-added latency p99 <= 60 ms', 'warm end to end <= first chunk + 40 ms (p50)',
+  'bot-added latency p50 <= 25 ms, MiniMax faster than real time', 'bot-added latency p99 <= 60 ms, MiniMax faster than real time',
+  'bot-added latency p50 <= 25 ms, MiniMax at real time', 'bot-added latency p99 <= 60 ms, MiniMax at real time',
+  'warm end to end <= first chunk + 40 ms (p50), MiniMax faster than real time', 'warm end to end <= first chunk + 40 ms (p50), MiniMax at real time',
   'cold end to end adds at most the handshakes', 'back-to-back: at most one 20 ms frame of silence between two messages',
   'skip stops the audio within 100 ms (p99)',
 ];
