@@ -57,6 +57,12 @@ export function wireBot(options: WireOptions): Wiring {
   const onClientWarn = (message: string): void => logger.warn('discord client warning', { message });
   const onRetry = (guildId: string, _item: unknown, attempt: number, delayMs: number, error: unknown): void =>
     logger.info('retrying an item', { guild: guildId, attempt, delayMs, error: describeError(error) });
+  const onPlayout = (ms: number, cause: { underruns: number; minBuffered: number }): void =>
+    logger.info(cause.underruns > 0 ? 'playout delay raised: a message ran dry while MiniMax was still sending' : 'playout delay lowered: messages had time to spare', {
+      playoutDelayMs: ms,
+      silenceFrames: cause.underruns,
+      ...(Number.isFinite(cause.minBuffered) ? { fewestPacketsBuffered: cause.minBuffered } : {}),
+    });
   // The manager forgets a session that ended for any reason but a shutdown, so a restart does not rejoin it.
   const onEnded = (guildId: string, reason: string): void => logger.info('voice session ended', { guild: guildId, reason });
 
@@ -71,6 +77,7 @@ export function wireBot(options: WireOptions): Wiring {
   client.on('error', onClientError);
   client.on('warn', onClientWarn);
   sessions.on('retry', onRetry);
+  sessions.on('playout', onPlayout);
   sessions.on('ended', onEnded);
 
   let resolveRestored: () => void = () => undefined;
@@ -133,6 +140,7 @@ export function wireBot(options: WireOptions): Wiring {
     if (pending > 0) logger.info('dropping queued items at shutdown', { items: pending });
     await sessions.destroyAll('shutting down');
     sessions.off('retry', onRetry);
+    sessions.off('playout', onPlayout);
     sessions.off('ended', onEnded);
     autoreader.dispose();
     await client.destroy();

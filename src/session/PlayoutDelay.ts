@@ -35,7 +35,11 @@ export const DEFAULT_PLAYOUT_DELAY: PlayoutDelayOptions = { floorMs: 15, ceiling
 export class PlayoutDelay {
   #ms: number;
 
-  constructor(readonly options: PlayoutDelayOptions = DEFAULT_PLAYOUT_DELAY) {
+  /** `onChange` hears every change, with the observation that caused it (for the log). */
+  constructor(
+    readonly options: PlayoutDelayOptions = DEFAULT_PLAYOUT_DELAY,
+    private readonly onChange?: (ms: number, cause: PlayoutObservation) => void,
+  ) {
     this.#ms = options.floorMs;
   }
 
@@ -51,9 +55,11 @@ export class PlayoutDelay {
   observe(o: PlayoutObservation): void {
     const { floorMs, ceilingMs, stepDownMs } = this.options;
     if (o.reads < MIN_READS) return;
+    const before = this.#ms;
     if (o.underruns > 0) this.#ms = ceilingMs;
     // Lowered only with more than two frames to spare at the tightest point (the phase may take one).
     else if (o.minBuffered >= 3) this.#ms = Math.max(floorMs, this.#ms - Math.min(stepDownMs, FRAME_MS * (o.minBuffered - 2)));
+    if (this.#ms !== before) this.onChange?.(this.#ms, { ...o });
   }
 }
 

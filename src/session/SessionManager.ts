@@ -5,7 +5,7 @@ import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
 import { AudioCache, CachingSynthesizer } from './AudioCache.js';
 import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
-import { DEFAULT_PLAYOUT_DELAY, PlayoutDelay } from './PlayoutDelay.js';
+import { DEFAULT_PLAYOUT_DELAY, PlayoutDelay, type PlayoutObservation } from './PlayoutDelay.js';
 import type { QueueLimits } from './Queue.js';
 import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
 
@@ -31,6 +31,8 @@ export interface SessionManagerEvents {
   report: [guildId: string, report: ItemReport];
   /** Admin-facing notice, sent once per pause. */
   notice: [guildId: string, channelId: string | null, message: string];
+  /** For the log only: the playout delay moved (see PlayoutDelay), and the message that moved it. */
+  playout: [ms: number, cause: PlayoutObservation];
   /** For the log only: an item will be retried. */
   retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
   /** An item was synthesized in full and handed to the player (counters, tests). */
@@ -68,7 +70,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   constructor(private readonly options: SessionManagerOptions) {
     super();
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
-    this.playout = options.playout ?? new PlayoutDelay({ ...DEFAULT_PLAYOUT_DELAY, floorMs: this.timings.playoutDelayMs });
+    this.playout = options.playout ?? new PlayoutDelay({ ...DEFAULT_PLAYOUT_DELAY, floorMs: this.timings.playoutDelayMs }, (ms, cause) => this.emit('playout', ms, cause));
     this.now = options.now ?? Date.now;
   }
 

@@ -29,6 +29,16 @@ describe('/speak end to end', () => {
     });
   });
 
+  it('when MiniMax streams at exactly real time, the log says the playout delay was raised, and why', async () => {
+    const h = await start({ minimax: { realtimeFactor: 1 } });
+    await h.run({ command: 'speak', options: { text: 'A sentence long enough to stream over several chunks, at the pace it is spoken.' } });
+    await h.discord.audio.waitForAudio({ minMs: 300 });
+    await h.discord.audio.waitForSilence({ quietMs: 400 });
+    const line = h.logs.find((l) => l.includes('playout delay raised'));
+    expect(line).toContain('playoutDelayMs=100');
+    expect(Number(/silenceFrames=(\d+)/.exec(line ?? '')?.[1])).toBeGreaterThan(0);
+  });
+
   it('uses the voice option for that text only', async () => {
     const h = await start();
     await h.run({ command: 'speak', options: { text: 'In another voice.', voice: 'English_Graceful_Lady' } });

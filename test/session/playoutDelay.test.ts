@@ -33,6 +33,16 @@ describe('PlayoutDelay', () => {
     expect(d.ms).toBe(15);
   });
 
+  it('tells onChange about each change and the message that caused it, and nothing else', () => {
+    const heard: [number, number][] = [];
+    const d = new PlayoutDelay(options, (ms, cause) => heard.push([ms, cause.underruns]));
+    d.observe(ran(0, 30)); // already at the floor
+    d.observe(ran(2, 0));
+    d.observe(ran(1, 0)); // already at the ceiling
+    d.observe(ran(0, 30));
+    expect(heard).toEqual([[100, 2], [90, 0]]);
+  });
+
   it('a fixed delay never moves', () => {
     const d = PlayoutDelay.fixed(60);
     d.observe(ran(4, 0));
