@@ -37,6 +37,14 @@ export interface SynthesizerOptions {
    * idleCloseMs), so a busy channel reuses it instead of connecting again for nearly every message. Default 15_000.
    */
   spareIdleMs?: number | undefined;
+  /**
+   * An idle task whose settings are not the latest stays open this long (at most idleCloseMs), for the
+   * `maxWarmSettings` most recent settings: members with different voices taking turns do not each wait for a new
+   * connection. 0: finished as soon as it is idle. Default 30_000.
+   */
+  otherSettingsIdleMs?: number | undefined;
+  /** Settings kept warm at once, the latest included. Default 3. */
+  maxWarmSettings?: number | undefined;
   WebSocket?: WebSocketFactory | undefined;
   /** Clock in ms (tests); a task idle for longer than idleCloseMs by this clock is not reused. */
   now?: (() => number) | undefined;
@@ -46,6 +54,8 @@ export const DEFAULT_IDLE_CLOSE_MS = 100_000;
 const DEFAULT_MAX_PIPELINED = 8;
 const DEFAULT_EXTRA_TASK_PAUSE_MS = 60_000;
 const DEFAULT_SPARE_IDLE_MS = 15_000;
+const DEFAULT_OTHER_SETTINGS_IDLE_MS = 30_000;
+const DEFAULT_MAX_WARM_SETTINGS = 3;
 
 /** Creates the MiniMax-backed Synthesizer (the session layer's only entry point into src/t2a). */
 export function createSynthesizer(options: SynthesizerOptions): T2ASynthesizer {
@@ -61,6 +71,8 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   /** Until then (by `now`), no extra lane is opened: one was refused for a limit. */
   private extraPausedUntil = -Infinity;
   private currentKey: string | undefined;
+  /** Settings keys, the latest first: the first maxWarmSettings may keep an idle task. */
+  private recentKeys: string[] = [];
   /** Lanes opened by warm() that no text has used yet. */
   private readonly warmOnly = new WeakSet<TaskLane>();
   /** A refusal a warmed task met before it started, kept for the next speak() with the same settings. */
@@ -72,6 +84,8 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   private readonly maxTasks: number;
   private readonly extraTaskPauseMs: number;
   private readonly spareIdleMs: number;
+  private readonly otherSettingsIdleMs: number;
+  private readonly maxWarmSettings: number;
   private readonly now: () => number;
 
   constructor(private readonly options: SynthesizerOptions) {
@@ -80,6 +94,8 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     this.maxTasks = Math.max(1, options.maxTasks ?? 1);
     this.extraTaskPauseMs = options.extraTaskPauseMs ?? DEFAULT_EXTRA_TASK_PAUSE_MS;
     this.spareIdleMs = Math.min(this.idleCloseMs, options.spareIdleMs ?? DEFAULT_SPARE_IDLE_MS);
+    this.otherSettingsIdleMs = Math.min(this.idleCloseMs, options.otherSettingsIdleMs ?? DEFAULT_OTHER_SETTINGS_IDLE_MS);
+    this.maxWarmSettings = Math.max(1, options.maxWarmSettings ?? DEFAULT_MAX_WARM_SETTINGS);
     this.now = options.now ?? Date.now;
   }
 
@@ -131,13 +147,14 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
   laneIdle(lane: TaskLane): void {
     if (this.closed) return;
     const lanes = this.routable.get(lane.key) ?? [];
-    if (lane.key !== this.currentKey || !lanes.includes(lane)) {
-      this.retire(lane);
-      return;
-    }
-    // One idle task per settings stays warm for long; a second idle one is a spare, finished sooner.
-    const spare = lanes.some((l) => l !== lane && l.idle);
-    lane.armIdle(spare ? this.spareIdleMs : this.idleCloseMs, () => this.retire(lane));
+    const otherIdle = lanes.some((l) => l !== lane && l.idle);
+    const ms = !lanes.includes(lane)
+      ? 0
+      : lane.key === this.currentKey
+        ? (otherIdle ? this.spareIdleMs : this.idleCloseMs) // one warm for long; a second idle one is a spare
+        : otherIdle || !this.recentKeys.slice(0, this.maxWarmSettings).includes(lane.key) ? 0 : this.otherSettingsIdleMs;
+    if (ms <= 0) this.retire(lane);
+    else lane.armIdle(ms, () => this.retire(lane));
   }
 
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void {
@@ -185,12 +202,18 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     return failure.error;
   }
 
-  /** The latest settings become the warm ones; the previous tasks finish once drained. */
+  /**
+   * The latest settings become the warm ones. The previous ones' idle tasks go by the shorter otherSettingsIdleMs
+   * (or finish at once), and settings beyond the maxWarmSettings most recent lose theirs.
+   */
   private makeCurrent(key: string): void {
     if (key === this.currentKey) return;
-    const previous = this.currentKey === undefined ? [] : this.lanesFor(this.currentKey);
     this.currentKey = key;
-    for (const lane of previous) if (lane.idle && lane.state === 'ready') this.retire(lane);
+    this.recentKeys = [key, ...this.recentKeys.filter((k) => k !== key)];
+    for (const other of this.recentKeys.slice(1)) {
+      for (const lane of this.lanesFor(other)) if (lane.idle && lane.state === 'ready') this.laneIdle(lane);
+    }
+    this.recentKeys = this.recentKeys.filter((k, i) => i < this.maxWarmSettings || this.routable.has(k));
   }
 
   private route(job: Job): void {

@@ -74,9 +74,9 @@ describe('T2ASynthesizer: streaming', () => {
     expect(got.audio).toEqual(await expectedAudio(fake, 'Testing every field.', 24000, 64000));
   });
 
-  test('a settings change starts a new task on a new connection and finishes the old one once drained', async () => {
+  test('a settings change starts a new task on a new connection; with otherSettingsIdleMs 0 the old one finishes once drained', async () => {
     const { fake, url } = await startFake({ firstChunkMs: 50 });
-    const s = synth(url);
+    const s = synth(url, { otherSettingsIdleMs: 0 });
     const a = s.speak('Old voice, still speaking.', SETTINGS);
     const b = s.speak('New voice.', { ...SETTINGS, voice: { voiceId: 'English_radiant_girl' } });
     const [ra, rb] = await Promise.all([settle(a), settle(b)]);
@@ -87,6 +87,33 @@ describe('T2ASynthesizer: streaming', () => {
     await fake.waitFor(() => fake.connections[0]?.closed === true, 2_000, 'old task closed');
     expect(fake.connections[0]?.received.map((e) => e.event)).toEqual(['task_start', 'task_continue', 'task_finish']);
     expect(fake.connections[1]?.closed).toBe(false);
+  });
+
+  test('members taking turns with different voices reuse their warm tasks instead of connecting for every text', async () => {
+    const { fake, url } = await startFake();
+    const s = synth(url);
+    const other = { ...SETTINGS, voice: { voiceId: 'English_radiant_girl' } };
+    for (const [i, settings] of [SETTINGS, other, SETTINGS, other, SETTINGS].entries()) {
+      const got = await settle(s.speak(`Turn ${i + 1}.`, settings));
+      expect(got.error).toBeUndefined();
+    }
+    expect(fake.connections).toHaveLength(2);
+    expect(fake.connections.every((c) => !c.closed)).toBe(true);
+  });
+
+  test('an idle task of earlier settings is finished after otherSettingsIdleMs, and only the maxWarmSettings most recent keep one', async () => {
+    const { fake, url } = await startFake();
+    const s = synth(url, { otherSettingsIdleMs: 300, maxWarmSettings: 2 });
+    const voices = ['English_Graceful_Lady', 'English_radiant_girl', 'English_expressive_narrator'];
+    for (const voiceId of voices) await settle(s.speak(`In ${voiceId}.`, { ...SETTINGS, voice: { voiceId } }));
+    // The third settings pushed the first out of the two kept warm: finished at once.
+    await fake.waitFor(() => fake.connections[0]?.closed === true, 2_000, 'the least recent task finished');
+    expect(fake.connections[0]?.received.at(-1)?.event).toBe('task_finish');
+    expect(fake.connections[1]?.closed).toBe(false);
+    // The second is warm for otherSettingsIdleMs, then finished too; the latest stays.
+    await fake.waitFor(() => fake.connections[1]?.closed === true, 2_000, 'the earlier task finished after otherSettingsIdleMs');
+    expect(fake.connections[2]?.closed).toBe(false);
+    expect(s.connectionCount).toBe(1);
   });
 
   test('a warm task is finished (task_finish, close) after idleCloseMs, and the next text reconnects', async () => {

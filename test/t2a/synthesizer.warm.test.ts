@@ -53,28 +53,28 @@ describe('T2ASynthesizer: warm()', () => {
     expect(s.connectionCount).toBe(1);
   });
 
-  test('warming other settings, then speaking with the first ones, leaves no task behind', async () => {
+  test('warming other settings, then speaking with the first ones, reuses the first task and finishes the warmed one', async () => {
     const { fake, url } = await startFake();
-    const s = synth(url);
+    const s = synth(url, { otherSettingsIdleMs: 50 });
     await settle(s.speak('First voice.', SETTINGS));
     s.warm(OTHER);
     const got = await settle(s.speak('First voice again.', SETTINGS));
     expect(got.error).toBeUndefined();
     expect(got.audio).toEqual(await expectedAudio(fake, 'First voice again.'));
-    // The first task was retired when the warm made other settings current; the warmed one once it started
-    // and found it was no longer wanted. Only the task in use stays open.
-    await fake.waitFor(() => fake.connections.filter((c) => c.closed).length === 2, 2_000, 'two tasks closed');
+    // The first task was still warm (otherSettingsIdleMs had not passed): the text went on it. The warmed one
+    // is finished otherSettingsIdleMs after it started and found it was no longer wanted.
+    expect(fake.connections[0]?.received.filter((e) => e.event === 'task_continue')).toHaveLength(2);
+    await fake.waitFor(() => fake.connections[1]?.closed === true, 2_000, 'the warmed task closed');
     const voices = fake.taskStarts.map((t) => (t['voice_setting'] as { voice_id: string }).voice_id);
-    expect(voices).toEqual(['English_Graceful_Lady', 'English_radiant_girl', 'English_Graceful_Lady']);
-    const warmed = fake.connections[1];
-    expect(warmed?.received.map((e) => e.event)).toEqual(['task_start', 'task_finish']);
-    expect(fake.connections[2]?.closed).toBe(false);
+    expect(voices).toEqual(['English_Graceful_Lady', 'English_radiant_girl']);
+    expect(fake.connections[1]?.received.map((e) => e.event)).toEqual(['task_start', 'task_finish']);
+    expect(fake.connections[0]?.closed).toBe(false);
     expect(s.connectionCount).toBe(1);
   });
 
-  test('a warmed task still connecting when other settings are spoken is finished once it starts', async () => {
+  test('a warmed task still connecting when other settings are spoken is finished once it starts (after otherSettingsIdleMs)', async () => {
     const { fake, url } = await startFake();
-    const s = synth(url);
+    const s = synth(url, { otherSettingsIdleMs: 50 });
     s.warm(OTHER);
     const got = await settle(s.speak('Not the warmed voice.', SETTINGS));
     expect(got.error).toBeUndefined();
