@@ -146,15 +146,21 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
 
   laneIdle(lane: TaskLane): void {
     if (this.closed) return;
-    const lanes = this.routable.get(lane.key) ?? [];
-    const otherIdle = lanes.some((l) => l !== lane && l.idle);
-    const ms = !lanes.includes(lane)
-      ? 0
-      : lane.key === this.currentKey
-        ? (otherIdle ? this.spareIdleMs : this.idleCloseMs) // one warm for long; a second idle one is a spare
-        : otherIdle || !this.recentKeys.slice(0, this.maxWarmSettings).includes(lane.key) ? 0 : this.otherSettingsIdleMs;
+    const ms = this.keepIdleMs(lane);
     if (ms <= 0) this.retire(lane);
     else lane.armIdle(ms, () => this.retire(lane));
+  }
+
+  /** How long an idle lane stays open (0: finished now). */
+  private keepIdleMs(lane: TaskLane): number {
+    const lanes = this.routable.get(lane.key) ?? [];
+    if (!lanes.includes(lane)) return 0;
+    const otherIdle = lanes.some((l) => l !== lane && l.idle);
+    // The latest settings: one idle task warm for long; a second idle one is a spare, finished sooner.
+    if (lane.key === this.currentKey) return otherIdle ? this.spareIdleMs : this.idleCloseMs;
+    // Earlier settings: one idle task each, for the most recent ones only.
+    if (otherIdle || !this.recentKeys.slice(0, this.maxWarmSettings).includes(lane.key)) return 0;
+    return this.otherSettingsIdleMs;
   }
 
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void {
