@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
+import type { AudioReport } from '../fakes/discord/index.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
 
 /**
@@ -37,6 +38,28 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** Silence frames the fake voice server got before the last voice frame (from `from` on): underruns, not the tail. */
+function silenceInside(x: Harness, from = 0): number {
+  const frames = x.discord.audio.select({ from });
+  const lastVoice = frames.filter((f) => !f.silence).at(-1);
+  if (!lastVoice) throw new Error('no voice frame was heard');
+  return frames.filter((f) => f.silence && f.at < lastVoice.at).length;
+}
+
+/** A long message with B queued behind it, skipped 400 ms into its audio; played out to silence. */
+async function skipPartway(x: Harness): Promise<{ skippedAt: number; heard: AudioReport; fromLong: number; long: string }> {
+  await x.manager.join(x.target());
+  const session = x.manager.get(x.guildId)!;
+  const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
+  session.enqueue(x.item(long));
+  session.enqueue(x.item(B));
+  await x.discord.audio.waitForAudio({ minMs: 400, timeoutMs: 10_000 });
+  const skippedAt = performance.now();
+  expect(session.skip()).toBe(true);
+  const heard = await x.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
+  return { skippedAt, heard, fromLong: x.discord.audio.report({ to: skippedAt }).voiceMs, long };
+}
+
 const A = 'The first message is read out loud in full.'; // 43 chars -> ~1.7 s at 40 ms/char
 const B = 'Then the second one follows.'; // 28 chars -> ~1.1 s
 
@@ -68,9 +91,7 @@ describe('GuildSession playback through the fakes', () => {
     const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
     // The first packet goes at once; the player takes over with a cushion instead of finding nothing on its
     // first cycle. Silence frames may only be the tail after the message.
-    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
-    const inside = h.discord.audio.select({}).filter((f) => f.silence && f.at < voice[voice.length - 1]!.at);
-    expect(inside).toEqual([]);
+    expect(silenceInside(h)).toBe(0);
     expect(Math.abs(heard.voiceMs - expectedMs(B))).toBeLessThan(150);
     expect(h.reports).toEqual([]);
   });
@@ -94,17 +115,8 @@ describe('GuildSession playback through the fakes', () => {
     // The next message is re-sent on a new connection after the skip (T2A cannot interrupt a text), so its audio
     // starts at least the first-chunk delay after the skip: what is heard before that is the skipped one's.
     h = await startHarness({ minimax: { realtimeFactor: 1, firstChunkMs: 400 } });
-    await h.manager.join(h.target());
-    const session = h.manager.get(h.guildId)!;
-    const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
-    session.enqueue(h.item(long));
-    session.enqueue(h.item(B));
-    await h.discord.audio.waitForAudio({ minMs: 400, timeoutMs: 10_000 });
-    const skippedAt = performance.now();
-    expect(session.skip()).toBe(true);
-    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
+    const { skippedAt, heard, fromLong, long } = await skipPartway(h);
     // Before the skip only the long message (~3.5 s) was heard; after it, B whole and nothing more of the long one.
-    const fromLong = h.discord.audio.report({ to: skippedAt }).voiceMs;
     expect(fromLong).toBeLessThan(expectedMs(long) - 1_500);
     expect(heard.voiceMs - fromLong).toBeGreaterThan(expectedMs(B) - 150);
     expect(heard.voiceMs - fromLong).toBeLessThan(expectedMs(B) + 150);
@@ -137,25 +149,14 @@ describe('GuildSession playback through the fakes', () => {
     expect(heard.gaps).toEqual([]);
     const texts = h.minimax.connections.map((c) => c.received.filter((e) => e.event === 'task_continue').map((e) => e.body?.['text']));
     expect(texts).toEqual([[A], [B]]);
-    const voice = h.discord.audio.select({}).filter((f) => !f.silence);
-    const inside = h.discord.audio.select({}).filter((f) => f.silence && f.at < voice[voice.length - 1]!.at);
-    expect(inside.length).toBeLessThanOrEqual(1);
+    expect(silenceInside(h)).toBeLessThanOrEqual(1);
     expect(Math.abs(heard.voiceMs - (expectedMs(A) + expectedMs(B)))).toBeLessThan(150);
     expect(h.reports).toEqual([]);
   });
 
   it('with two T2A tasks, skip goes straight to the next message, synthesized beside the skipped one and never re-sent', async () => {
     h = await startHarness({ minimax: { realtimeFactor: 1, firstChunkMs: 400 }, synthesizer: { maxTasks: 2 } });
-    await h.manager.join(h.target());
-    const session = h.manager.get(h.guildId)!;
-    const long = 'This message is long enough that it is still being synthesized when somebody skips it.';
-    session.enqueue(h.item(long));
-    session.enqueue(h.item(B));
-    await h.discord.audio.waitForAudio({ minMs: 400, timeoutMs: 10_000 });
-    const skippedAt = performance.now();
-    expect(session.skip()).toBe(true);
-    const heard = await h.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
-    const fromLong = h.discord.audio.report({ to: skippedAt }).voiceMs;
+    const { skippedAt, heard, fromLong } = await skipPartway(h);
     expect(heard.voiceMs - fromLong).toBeGreaterThan(expectedMs(B) - 150);
     expect(heard.voiceMs - fromLong).toBeLessThan(expectedMs(B) + 150);
     // B's audio was already there: it starts sooner than a re-sent text's first chunk (400 ms) could arrive.
@@ -173,17 +174,12 @@ describe('GuildSession playback through the fakes', () => {
     h = await startHarness({ minimax: { realtimeFactor: 1 } });
     await h.manager.join(h.target());
     const session = h.manager.get(h.guildId)!;
-    const silenceInside = (from: number): number => {
-      const frames = h!.discord.audio.select({ from });
-      const voice = frames.filter((f) => !f.silence);
-      return frames.filter((f) => f.silence && f.at < voice[voice.length - 1]!.at).length;
-    };
     const hear = async (text: string): Promise<number> => {
       const from = performance.now();
       session.enqueue(h!.item(text));
       await h!.discord.audio.waitForAudio({ from, minMs: 200, timeoutMs: 10_000 });
       await h!.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 15_000 });
-      return silenceInside(from);
+      return silenceInside(h!, from);
     };
     expect(await hear(A)).toBeGreaterThan(0);
     expect(await hear('A second message, about as long as the first one.')).toBe(0);
