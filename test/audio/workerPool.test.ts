@@ -25,10 +25,11 @@ function inProcess(chunks: readonly Buffer[]): Promise<Outcome> {
   return run(new WasmTranscoder(), chunks);
 }
 
-/** A spawnWorker that keeps each worker it starts, so a test can kill one. */
-function keepWorkers(): { spawned: Worker[]; spawnWorker: (url: URL, options: WorkerOptions) => Worker } {
+/** A spawnWorker that keeps each worker it starts, so a test can kill one; with `evalSource`, workers run that code instead. */
+function keepWorkers(evalSource?: string): { spawned: Worker[]; spawnWorker: (url: URL, options: WorkerOptions) => Worker } {
   const spawned: Worker[] = [];
-  return { spawned, spawnWorker: (url, options) => { const w = new Worker(url, options); spawned.push(w); return w; } };
+  const spawn = (url: URL, options: WorkerOptions): Worker => (evalSource === undefined ? new Worker(url, options) : new Worker(evalSource, { ...options, eval: true }));
+  return { spawned, spawnWorker: (url, options) => { const w = spawn(url, options); spawned.push(w); return w; } };
 }
 
 const pools: WorkerTranscoderFactory[] = [];
@@ -271,12 +272,7 @@ describe('worker transcoder pool lifecycle', () => {
   });
 
   it('fails transcoders with a clear error when a worker cannot start, without restarting it in a loop', async () => {
-    const spawned: Worker[] = [];
-    const spawnWorker = (_url: URL, options: WorkerOptions): Worker => {
-      const w = new Worker('throw new Error("no such module")', { ...options, eval: true });
-      spawned.push(w);
-      return w;
-    };
+    const { spawned, spawnWorker } = keepWorkers('throw new Error("no such module")');
     const p = pool({ workers: 1, spawnWorker });
     const out = await collect(p.create().opus);
     expect((out.error as AudioError).code).toBe('PROCESS_FAILED');
@@ -290,12 +286,7 @@ describe('worker transcoder pool lifecycle', () => {
   });
 
   it('gives up on a worker that does not start within its deadline, and stops it', async () => {
-    const spawned: Worker[] = [];
-    const spawnWorker = (_url: URL, options: WorkerOptions): Worker => {
-      const w = new Worker('setInterval(() => undefined, 1000)', { ...options, eval: true });
-      spawned.push(w);
-      return w;
-    };
+    const { spawned, spawnWorker } = keepWorkers('setInterval(() => undefined, 1000)');
     const p = pool({ workers: 1, startTimeoutMs: 200, spawnWorker });
     const exited = new Promise((r) => spawned[0]!.once('exit', r));
     const out = await collect(p.create().opus);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { opt } from '../fakes/discord/index.js';
+import { slowVoiceJoin } from '../fakes/slowVoiceJoin.js';
 import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 /**
@@ -16,12 +17,7 @@ describe('cold start: the MiniMax task opens during the voice join', () => {
   /** The bot with a slow voice join, and the task_starts MiniMax had seen when the voice session was ready. */
   async function slowJoin(options?: HarnessOptions): Promise<{ h: Harness; startsAtVoiceReady: () => number | undefined }> {
     const x = (h = await startHarness(options));
-    x.discord.delayVoiceServer(300);
-    let starts: number | undefined;
-    x.discord.voice.once('ready', () => {
-      starts = x.minimax.taskStarts.length;
-    });
-    return { h: x, startsAtVoiceReady: () => starts };
+    return { h: x, startsAtVoiceReady: slowVoiceJoin(x) };
   }
 
   it('/speak: task_start reaches MiniMax before the voice session is ready, and the text goes on that task', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AudioCache } from '../../src/session/AudioCache.js';
+import { slowVoiceJoin } from '../fakes/slowVoiceJoin.js';
 import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 let h: Harness | undefined;
@@ -14,12 +15,7 @@ const TEXT = 'Warm before the voice connection is ready.';
  * gateway sent its session description (the last step of the join). */
 async function slowJoin(options: HarnessOptions = {}): Promise<{ h: Harness; startsAtVoiceReady: () => number | undefined }> {
   const x = (h = await startHarness(options));
-  x.discord.delayVoiceServer(300);
-  let starts: number | undefined;
-  x.discord.voice.once('ready', () => {
-    starts = x.minimax.taskStarts.length;
-  });
-  return { h: x, startsAtVoiceReady: () => starts };
+  return { h: x, startsAtVoiceReady: slowVoiceJoin(x) };
 }
 
 function continues(x: Harness): number {
