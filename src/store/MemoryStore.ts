@@ -26,7 +26,7 @@ import type {
   VoiceProfile,
   VoiceProfilePatch,
 } from './types.js';
-import { assertId, assertString } from './validate.js';
+import { assertCount, assertId, assertString } from './validate.js';
 
 /**
  * The Store kept in memory, for tests of other layers. Same merge, default and validation rules as SqliteStore
@@ -41,6 +41,7 @@ export class MemoryStore implements Store {
   /** guild id -> UTC day key -> characters */
   readonly #usage = new Map<string, Map<string, number>>();
   readonly #sessions = new Map<string, ActiveSessionInfo>();
+  #playoutDelayMs: number | null = null;
   #closed = false;
 
   getGuildSettings(guildId: string): GuildSettings {
@@ -174,6 +175,17 @@ export class MemoryStore implements Store {
     return [...this.#sessions]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([guildId, session]) => ({ guildId, ...session }));
+  }
+
+  getPlayoutDelay(): number | null {
+    this.#open();
+    return this.#playoutDelayMs;
+  }
+
+  setPlayoutDelay(ms: number): void {
+    this.#open();
+    assertCount('ms', ms);
+    this.#playoutDelayMs = ms;
   }
 
   deleteGuild(guildId: string): void {

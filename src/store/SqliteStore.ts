@@ -34,7 +34,10 @@ import type {
   VoiceProfile,
   VoiceProfilePatch,
 } from './types.js';
-import { assertId, assertString } from './validate.js';
+import { assertCount, assertId, assertString, isCount } from './validate.js';
+
+/** bot_state's row for the learned playout delay. */
+const PLAYOUT_DELAY = 'playout_delay_ms';
 
 /** File name of the database inside the data directory. */
 export const SQLITE_FILENAME = 'parrot.sqlite';
@@ -250,6 +253,22 @@ export class SqliteStore implements Store {
       sessions.push(session);
     }
     return sessions;
+  }
+
+  getPlayoutDelay(): number | null {
+    this.#open();
+    const row = this.#stmt.getState.get(PLAYOUT_DELAY);
+    if (row === undefined) return null;
+    const parsed = parseJson(row.value);
+    if (parsed.ok && isCount(parsed.value)) return parsed.value;
+    this.#report('bot_state', PLAYOUT_DELAY, ['*']);
+    return null;
+  }
+
+  setPlayoutDelay(ms: number): void {
+    this.#open();
+    assertCount('ms', ms);
+    this.#stmt.putState.run(PLAYOUT_DELAY, JSON.stringify(ms));
   }
 
   deleteGuild(guildId: string): void {

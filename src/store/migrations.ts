@@ -61,6 +61,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'bot state: values the bot learned and keeps across restarts (the playout delay)',
+    up(db) {
+      db.exec(`
+        -- One row per value, as JSON; the store validates it on read.
+        CREATE TABLE bot_state (
+          name TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

@@ -56,6 +56,10 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (guild_id) DO UPDATE SET voice_channel_id = excluded.voice_channel_id, text_channel_id = excluded.text_channel_id`,
     ),
     deleteSession: db.prepare<[string]>('DELETE FROM active_sessions WHERE guild_id = ?'),
+    getState: db.prepare<[string], { value: unknown }>('SELECT value FROM bot_state WHERE name = ?'),
+    putState: db.prepare<[string, string]>(
+      'INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    ),
     listSessions: db.prepare<[], SessionRow>('SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions ORDER BY guild_id'),
   };
 }

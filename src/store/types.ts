@@ -150,6 +150,14 @@ export interface Store {
   listActiveSessions(): ActiveSession[];
 
   /**
+   * The playout delay (ms) the bot learned from MiniMax's pacing (see session/PlayoutDelay), so a restart starts
+   * from it instead of relearning it with a message that runs dry; null when none was saved (or it was unreadable).
+   */
+  getPlayoutDelay(): number | null;
+  /** Saves the learned playout delay: a non-negative integer (else StoreError('invalid_value')). */
+  setPlayoutDelay(ms: number): void;
+
+  /**
    * Removes what is stored for the guild (settings, member voices, dictionary, active session) when the bot
    * leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
    */

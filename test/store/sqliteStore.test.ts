@@ -72,6 +72,7 @@ describe('openSqliteStore', () => {
     first.addUsage('g1', 9, new Date('2025-06-01T00:00:00Z'));
     first.setActiveSession('g1', { voiceChannelId: 'vc1', textChannelId: 'tc1' });
     first.setActiveSession('g2', { voiceChannelId: 'vc2' });
+    first.setPlayoutDelay(100);
     const settings = first.getGuildSettings('g1');
     first.close();
 
@@ -88,6 +89,7 @@ describe('openSqliteStore', () => {
       { guildId: 'g1', voiceChannelId: 'vc1', textChannelId: 'tc1' },
       { guildId: 'g2', voiceChannelId: 'vc2' },
     ]);
+    expect(second.getPlayoutDelay()).toBe(100);
   });
 });
 
@@ -99,7 +101,20 @@ describe('migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(raw)).toStrictEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['active_sessions', 'dictionary_entries', 'guild_settings', 'member_voices', 'usage_days']);
+    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'usage_days']);
+  });
+
+  it('upgrades a database of the first schema and keeps what it held', () => {
+    const first = rawDb();
+    migrate(first, MIGRATIONS.slice(0, 1));
+    first.prepare('INSERT INTO active_sessions (guild_id, voice_channel_id, text_channel_id) VALUES (?, ?, ?)').run('g1', 'vc1', null);
+    first.close();
+    const store = track(openSqliteStore({ dataDir: dir }));
+    expect(store.listActiveSessions()).toStrictEqual([{ guildId: 'g1', voiceChannelId: 'vc1' }]);
+    expect(store.getPlayoutDelay()).toBeNull();
+    store.setPlayoutDelay(35);
+    expect(store.getPlayoutDelay()).toBe(35);
+    expect(rawDb().pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
   it('rolls every pending migration back when one fails', () => {
@@ -184,6 +199,7 @@ describe('invalid data on disk', () => {
     const putSession = raw.prepare('INSERT INTO active_sessions (guild_id, voice_channel_id, text_channel_id) VALUES (?, ?, ?)');
     putSession.run('g1', 'vc1', Buffer.from('t'));
     putSession.run('g2', '', null);
+    raw.prepare('INSERT INTO bot_state (name, value) VALUES (?, ?)').run('playout_delay_ms', '"slow"');
 
     const store = track(openSqliteStore({ dataDir: dir, onInvalidData: (event) => events.push(event) }));
     expect(store.getGuildSettings('corrupt')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
@@ -202,6 +218,7 @@ describe('invalid data on disk', () => {
     expect(store.listDictionary('g1')).toStrictEqual([{ from: 'good', to: 'fine' }]);
     expect(store.getUsage('g1', new Date('2025-06-15T10:00:00Z'))).toStrictEqual({ day: 0, month: 100 });
     expect(store.listActiveSessions()).toStrictEqual([{ guildId: 'g1', voiceChannelId: 'vc1' }]);
+    expect(store.getPlayoutDelay()).toBeNull();
 
     expect(events).toContainEqual({ table: 'guild_settings', key: 'corrupt', fields: ['*'] });
     expect(events).toContainEqual({ table: 'guild_settings', key: 'notAnObject', fields: ['settings'] });
@@ -222,6 +239,7 @@ describe('invalid data on disk', () => {
     expect(events).toContainEqual({ table: 'member_voices', key: 'g1/garbage', fields: ['*'] });
     expect(events).toContainEqual({ table: 'usage_days', key: 'g1/2025-06-15', fields: ['chars'] });
     expect(events).toContainEqual({ table: 'active_sessions', key: 'g2', fields: ['*'] });
+    expect(events).toContainEqual({ table: 'bot_state', key: 'playout_delay_ms', fields: ['*'] });
   });
 
   it('replaces a corrupt row on the next write', () => {

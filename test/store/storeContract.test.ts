@@ -370,6 +370,28 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  describe('learned playout delay', () => {
+    it('is null until saved, then returns the latest value', () => {
+      expect(store.getPlayoutDelay()).toBeNull();
+      store.setPlayoutDelay(100);
+      expect(store.getPlayoutDelay()).toBe(100);
+      store.setPlayoutDelay(15);
+      expect(store.getPlayoutDelay()).toBe(15);
+    });
+
+    it('refuses values that are not non-negative integers and keeps the saved one', () => {
+      store.setPlayoutDelay(40);
+      for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100' as unknown as number]) expectInvalid(() => store.setPlayoutDelay(bad));
+      expect(store.getPlayoutDelay()).toBe(40);
+    });
+
+    it('outlives deleteGuild: it belongs to the bot, not a guild', () => {
+      store.setPlayoutDelay(60);
+      store.deleteGuild('g1');
+      expect(store.getPlayoutDelay()).toBe(60);
+    });
+  });
+
   describe('deleteGuild', () => {
     it('forgets the guild except its usage, and leaves other guilds alone', () => {
       const at = new Date('2025-03-10T08:00:00Z');
@@ -404,6 +426,8 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.addUsage('g1', 1, new Date()),
         () => store.pruneUsage(new Date()),
         () => store.listActiveSessions(),
+        () => store.getPlayoutDelay(),
+        () => store.setPlayoutDelay(15),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
