@@ -57,12 +57,14 @@ export function wireBot(options: WireOptions): Wiring {
   const onClientWarn = (message: string): void => logger.warn('discord client warning', { message });
   const onRetry = (guildId: string, _item: unknown, attempt: number, delayMs: number, error: unknown): void =>
     logger.info('retrying an item', { guild: guildId, attempt, delayMs, error: describeError(error) });
-  const onPlayout = (ms: number, cause: { underruns: number; minBuffered: number }): void =>
+  const onPlayout = (ms: number, cause: { underruns: number; minBuffered: number }, saveError?: unknown): void => {
     logger.info(cause.underruns > 0 ? 'playout delay raised: a message ran dry while MiniMax was still sending' : 'playout delay lowered: messages had time to spare', {
       playoutDelayMs: ms,
       silenceFrames: cause.underruns,
       ...(Number.isFinite(cause.minBuffered) ? { fewestPacketsBuffered: cause.minBuffered } : {}),
     });
+    if (saveError !== undefined) logger.warn('could not save the learned playout delay; the next start learns it again', { error: describeError(saveError) });
+  };
   // The manager forgets a session that ended for any reason but a shutdown, so a restart does not rejoin it.
   const onEnded = (guildId: string, reason: string): void => logger.info('voice session ended', { guild: guildId, reason });
 

@@ -35,12 +35,16 @@ export const DEFAULT_PLAYOUT_DELAY: PlayoutDelayOptions = { floorMs: 15, ceiling
 export class PlayoutDelay {
   #ms: number;
 
-  /** `onChange` hears every change, with the observation that caused it (for the log). */
+  /**
+   * `onChange` hears every change, with the observation that caused it (for the log and the store). `startMs`:
+   * where an earlier run left it (the store), kept within floor and ceiling; default the floor.
+   */
   constructor(
     readonly options: PlayoutDelayOptions = DEFAULT_PLAYOUT_DELAY,
     private readonly onChange?: (ms: number, cause: PlayoutObservation) => void,
+    startMs: number = options.floorMs,
   ) {
-    this.#ms = options.floorMs;
+    this.#ms = Math.min(options.ceilingMs, Math.max(options.floorMs, startMs));
   }
 
   /** A delay that never moves (PLAYOUT_DELAY_MS set to a number). */

@@ -19,7 +19,7 @@ export interface SessionManagerOptions {
   /** The owner's per-guild character caps (null: none); admins' caps in the store can only be lower. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
   timings?: Partial<SessionTimings>;
-  /** The playout delay every session uses; default: learned, from timings.playoutDelayMs up (PLAYOUT_DELAY_MS=auto). */
+  /** The playout delay every session uses; default: learned, from timings.playoutDelayMs up, kept in the store (PLAYOUT_DELAY_MS=auto). */
   playout?: PlayoutDelay;
   now?: () => number;
   /** Shared cache of short phrases' audio; repeats are played from it and billed nothing. */
@@ -31,8 +31,11 @@ export interface SessionManagerEvents {
   report: [guildId: string, report: ItemReport];
   /** Admin-facing notice, sent once per pause. */
   notice: [guildId: string, channelId: string | null, message: string];
-  /** For the log only: the playout delay moved (see PlayoutDelay), and the message that moved it. */
-  playout: [ms: number, cause: PlayoutObservation];
+  /**
+   * For the log only: the learned playout delay moved (see PlayoutDelay), and the message that moved it.
+   * `saveError`: the store could not keep it for the next start (playback is not affected).
+   */
+  playout: [ms: number, cause: PlayoutObservation, saveError?: unknown];
   /** For the log only: an item will be retried. */
   retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
   /** An item was synthesized in full and handed to the player (counters, tests). */
@@ -70,7 +73,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   constructor(private readonly options: SessionManagerOptions) {
     super();
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
-    this.playout = options.playout ?? new PlayoutDelay({ ...DEFAULT_PLAYOUT_DELAY, floorMs: this.timings.playoutDelayMs }, (ms, cause) => this.emit('playout', ms, cause));
+    this.playout = options.playout ?? this.learnedPlayout();
     this.now = options.now ?? Date.now;
   }
 
@@ -127,6 +130,30 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const all = [...this.sessions.values()];
     for (const s of all) s.destroy(reason);
     await Promise.resolve();
+  }
+
+  /**
+   * The default playout delay: learned, from timings.playoutDelayMs up, starting where the last run left it (the
+   * store) and saved at each change. Without that, every restart relearned it with a message that ran dry.
+   */
+  private learnedPlayout(): PlayoutDelay {
+    const store = this.options.store;
+    let saved: number | null = null;
+    try {
+      saved = store.getPlayoutDelay();
+    } catch {
+      // Unreadable: start at the floor, as on a first start; the next change overwrites it (and reports a failure).
+    }
+    const onChange = (ms: number, cause: PlayoutObservation): void => {
+      let saveError: unknown;
+      try {
+        store.setPlayoutDelay(ms);
+      } catch (error) {
+        saveError = error;
+      }
+      this.emit('playout', ms, cause, saveError);
+    };
+    return new PlayoutDelay({ ...DEFAULT_PLAYOUT_DELAY, floorMs: this.timings.playoutDelayMs }, onChange, saved ?? undefined);
   }
 
   private create(guildId: string): GuildSession {

@@ -39,6 +39,23 @@ describe('/speak end to end', () => {
     expect(Number(/silenceFrames=(\d+)/.exec(line ?? '')?.[1])).toBeGreaterThan(0);
   });
 
+  it('keeps the learned playout delay across a restart: the first message after it does not run dry', async () => {
+    const h = await start({ minimax: { realtimeFactor: 1 } });
+    const text = 'A sentence long enough to stream over several chunks, at the pace it is spoken.';
+    const speakAndCountSilence = async (): Promise<number> => {
+      const from = performance.now();
+      await h.run({ command: 'speak', options: { text } });
+      await h.discord.audio.waitForAudio({ from, minMs: 300 });
+      await h.discord.audio.waitForSilence({ from, quietMs: 400 });
+      const frames = h.discord.audio.select({ from });
+      const lastVoice = frames.filter((f) => !f.silence).at(-1)!;
+      return frames.filter((f) => f.silence && f.at < lastVoice.at).length;
+    };
+    expect(await speakAndCountSilence()).toBeGreaterThan(0);
+    await h.restart();
+    expect(await speakAndCountSilence()).toBe(0);
+  });
+
   it('uses the voice option for that text only', async () => {
     const h = await start();
     await h.run({ command: 'speak', options: { text: 'In another voice.', voice: 'English_Graceful_Lady' } });

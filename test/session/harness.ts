@@ -58,6 +58,8 @@ export interface HarnessOptions {
   synthesizer?: Partial<Omit<SynthesizerOptions, 'url' | 'apiKey'>>;
   /** Default: the WASM transcoder. */
   transcoders?: TranscoderFactory;
+  /** What an earlier run left behind (a restart); default: a new, empty store. */
+  store?: MemoryStore;
   /** Default: FakeDiscord's one default guild. Each needs a text channel 'general' and a voice channel 'Voice'. */
   guilds?: readonly GuildSpec[];
 }
@@ -72,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await ready;
   const guild = discord.guild();
   const timeouts = { connect: 2_000, taskStarted: 2_000, firstChunk: 3_000, betweenChunks: 3_000 };
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   const manager = new SessionManager({
     synthesizerFactory: () => createSynthesizer({ timeouts, ...options.synthesizer, url, apiKey: 'test-key-not-secret' }),
     transcoders: options.transcoders ?? createTranscoderFactory(),

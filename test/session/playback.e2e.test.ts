@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
+import { MemoryStore } from '../../src/store/MemoryStore.js';
 import type { AudioReport } from '../fakes/discord/index.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
 
@@ -44,6 +45,15 @@ function silenceInside(x: Harness, from = 0): number {
   const lastVoice = frames.filter((f) => !f.silence).at(-1);
   if (!lastVoice) throw new Error('no voice frame was heard');
   return frames.filter((f) => f.silence && f.at < lastVoice.at).length;
+}
+
+/** Speaks `text` on its own (the session must be joined); returns the silence frames inside it. */
+async function hearAlone(x: Harness, text: string): Promise<number> {
+  const from = performance.now();
+  x.manager.get(x.guildId)!.enqueue(x.item(text));
+  await x.discord.audio.waitForAudio({ from, minMs: 200, timeoutMs: 10_000 });
+  await x.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 15_000 });
+  return silenceInside(x, from);
 }
 
 /** A long message with B queued behind it, skipped 400 ms into its audio; played out to silence. */
@@ -173,17 +183,39 @@ describe('GuildSession playback through the fakes', () => {
     // assembled: at the 15 ms floor the player finds nothing at some boundaries, whatever the machine's speed.
     h = await startHarness({ minimax: { realtimeFactor: 1 } });
     await h.manager.join(h.target());
-    const session = h.manager.get(h.guildId)!;
-    const hear = async (text: string): Promise<number> => {
-      const from = performance.now();
-      session.enqueue(h!.item(text));
-      await h!.discord.audio.waitForAudio({ from, minMs: 200, timeoutMs: 10_000 });
-      await h!.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 15_000 });
-      return silenceInside(h!, from);
-    };
-    expect(await hear(A)).toBeGreaterThan(0);
-    expect(await hear('A second message, about as long as the first one.')).toBe(0);
-    expect(await hear('And a third one, read just as smoothly as the second.')).toBe(0);
+    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    expect(await hearAlone(h, 'A second message, about as long as the first one.')).toBe(0);
+    expect(await hearAlone(h, 'And a third one, read just as smoothly as the second.')).toBe(0);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('a restart starts from the playout delay the last run learned: its first message at real time does not run dry', async () => {
+    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    await h.manager.join(h.target());
+    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    const { store } = h;
+    expect(store.getPlayoutDelay()).toBe(100);
+    await h.close();
+    h = await startHarness({ minimax: { realtimeFactor: 1 }, store });
+    await h.manager.join(h.target());
+    expect(await hearAlone(h, A)).toBe(0);
+    expect(h.reports).toEqual([]);
+  });
+
+  it('when the store cannot save the learned delay the failure is reported, and playback goes on learning', async () => {
+    class FullDisk extends MemoryStore {
+      override setPlayoutDelay(): void {
+        throw new Error('SQLITE_FULL: database or disk is full');
+      }
+    }
+    h = await startHarness({ minimax: { realtimeFactor: 1 }, store: new FullDisk() });
+    const saveErrors: unknown[] = [];
+    h.manager.on('playout', (_ms, _cause, saveError) => saveErrors.push(saveError));
+    await h.manager.join(h.target());
+    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    expect(saveErrors).toHaveLength(1);
+    expect(String(saveErrors[0])).toContain('SQLITE_FULL');
+    expect(await hearAlone(h, 'A second message, about as long as the first one.')).toBe(0);
     expect(h.reports).toEqual([]);
   });
 

@@ -43,6 +43,12 @@ describe('PlayoutDelay', () => {
     expect(heard).toEqual([[100, 2], [90, 0]]);
   });
 
+  it('starts where an earlier run left it, kept within floor and ceiling', () => {
+    expect(new PlayoutDelay(options, undefined, 60).ms).toBe(60);
+    expect(new PlayoutDelay(options, undefined, 500).ms).toBe(100);
+    expect(new PlayoutDelay(options, undefined, 0).ms).toBe(15);
+  });
+
   it('a fixed delay never moves', () => {
     const d = PlayoutDelay.fixed(60);
     d.observe(ran(4, 0));
