@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { T2AError, settingsKey } from '../t2a/index.js';
+import { abortError, settingsKey } from '../t2a/index.js';
 import type { SpeakOptions, Synthesizer, TaskSettings, Utterance, UtteranceResult } from '../t2a/types.js';
 
 export interface AudioCacheOptions {
@@ -97,17 +97,13 @@ export class CachingSynthesizer implements Synthesizer {
   }
 }
 
-function abortedError(): T2AError {
-  return new T2AError('the utterance was cancelled', { code: 'aborted' });
-}
-
 /** Plays cached audio; nothing is sent to MiniMax and nothing is billed. */
 function cachedUtterance(mp3: Buffer, signal: AbortSignal | undefined): Utterance {
-  const result: Promise<UtteranceResult> = signal?.aborted ? Promise.reject(abortedError()) : Promise.resolve({ usageCharacters: 0, audioSize: mp3.length });
+  const result: Promise<UtteranceResult> = signal?.aborted ? Promise.reject(abortError(signal.reason)) : Promise.resolve({ usageCharacters: 0, audioSize: mp3.length });
   return {
     result,
     async *[Symbol.asyncIterator]() {
-      if (signal?.aborted) throw abortedError();
+      if (signal?.aborted) throw abortError(signal.reason);
       yield mp3;
     },
   };

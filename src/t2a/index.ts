@@ -10,6 +10,7 @@ export type { TaskStartMessage, ClientMessage, ServerFrame, ExtraInfo, ParseResu
 export { T2ASocket, DEFAULT_TIMEOUTS, defaultWebSocketFactory } from './T2ASocket.js';
 export type { T2ATimeouts, WebSocketFactory, T2ASocketOptions, AudioFrame, T2ASocketEvents, T2ASocketState } from './T2ASocket.js';
 export { createSynthesizer, T2ASynthesizer, DEFAULT_IDLE_CLOSE_MS } from './T2ASynthesizer.js';
+export { abortError } from './jobFate.js';
 export type { SynthesizerOptions } from './T2ASynthesizer.js';
 export { BUILT_IN_VOICES, languageOfVoiceId } from './voiceList.js';
 export type { VoiceInfo, VoiceSource } from './voiceList.js';

@@ -64,6 +64,7 @@ export function cutError(reason: T2AError, job: Job): T2AError {
   });
 }
 
+/** What a cancelled utterance rejects with (the synthesizer's and the audio cache's alike). */
 export function abortError(why: unknown): T2AError {
   return new T2AError('the utterance was cancelled', { code: 'aborted', cause: why });
 }
