@@ -6,8 +6,9 @@ import type { AudioReport } from '../fakes/discord/index.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
 
 /**
- * The real transcoder, with its packets handed on one at a time (as from a busy worker thread): the second
- * `firstGapMs` after the first, then one every `everyMs`, faster than they play.
+ * The real transcoder, with its packets handed on one at a time (as from a busy worker thread): the first as soon
+ * as it exists, the second `firstGapMs` after the first was taken (sent), then one every `everyMs` or as they come.
+ * So the player, taking over after the first packet went out, finds nothing yet unless it waits for a cushion.
  */
 function tricklingTranscoders(firstGapMs: number, everyMs: number): TranscoderFactory {
   const inner = createTranscoderFactory();
@@ -15,18 +16,27 @@ function tricklingTranscoders(firstGapMs: number, everyMs: number): TranscoderFa
     name: 'trickling',
     create() {
       const t = inner.create();
-      const timers = new Set<NodeJS.Timeout>();
-      const opus = new Readable({ objectMode: true, read: () => undefined, destroy: (error, cb) => { for (const x of timers) clearTimeout(x); t.destroy(); cb(error); } });
-      let next = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const opus = new Readable({ objectMode: true, read: () => undefined, destroy: (error, cb) => { clearTimeout(timer); t.destroy(); cb(error); } });
+      const waiting: (Buffer | null)[] = [];
       let handed = 0;
-      const later = (f: () => void): void => {
-        const at = Math.max(performance.now(), next);
-        next = at + (handed++ === 0 ? firstGapMs : everyMs);
-        const timer = setTimeout(() => { timers.delete(timer); f(); }, at - performance.now());
-        timers.add(timer);
+      const handOn = (): void => {
+        timer = undefined;
+        const next = waiting.shift();
+        if (next === undefined) return;
+        opus.push(next);
+        if (next !== null) timer = handed++ === 0 ? setTimeout(afterTaken, 1) : setTimeout(handOn, everyMs);
       };
-      t.opus.on('data', (p: Buffer) => later(() => opus.push(p)));
-      t.opus.on('end', () => later(() => opus.push(null)));
+      // The first packet is taken when the session sends it by itself; the gap counts from then.
+      const afterTaken = (): void => {
+        timer = opus.readableLength > 0 ? setTimeout(afterTaken, 1) : setTimeout(handOn, firstGapMs);
+      };
+      const add = (p: Buffer | null): void => {
+        waiting.push(p);
+        if (timer === undefined && waiting.length === 1) handOn();
+      };
+      t.opus.on('data', (p: Buffer) => add(p));
+      t.opus.on('end', () => add(null));
       t.opus.on('error', (e: Error) => opus.destroy(e));
       return { opus, write: (c) => t.write(c), end: () => t.end(), destroy: () => opus.destroy() };
     },
