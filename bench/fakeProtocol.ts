@@ -44,6 +44,8 @@ export interface GuildAudioSummary {
   midSilenceFrames: number;
   /** Breaks inside bursts: silence frames, lost packets, or a frame later than the listener's jitter buffer. */
   gaps: number;
+  /** For each break with silence frames: how far into the guild's audio it came (ms after its first voice frame). */
+  underrunAtMs: number[];
   /** Of those, breaks where a frame arrived later than the jitter buffer (200 ms) behind the 20 ms schedule. */
   lateGaps: number;
   lostPackets: number;

@@ -76,6 +76,7 @@ function summaries(from: number): GuildAudioSummary[] {
       bursts: r.bursts.length,
       midSilenceFrames: r.bursts.reduce((n, b) => n + b.silenceFrames, 0),
       gaps: r.gaps.length,
+      underrunAtMs: r.firstVoiceAt == null ? [] : r.gaps.filter((g) => g.silenceFrames > 0).map((g) => g.at - r.firstVoiceAt!),
       lateGaps: r.gaps.filter((g) => g.silenceFrames === 0 && g.lostPackets === 0).length,
       lostPackets: r.gaps.reduce((n, g) => n + g.lostPackets, 0),
       maxLateMs: Math.max(0, ...r.bursts.map((b) => b.maxLateMs)),

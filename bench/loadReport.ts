@@ -19,6 +19,13 @@ export const joinedKbPerGuild = (s: SpeakStepResult): number => (s.joinedHeapByt
 export const idleKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterHeapBytes - r.idle.beforeHeapBytes) / r.idle.guilds / KB;
 export const idleRssKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterRssBytes - r.idle.beforeRssBytes) / r.idle.guilds / KB;
 
+/** "33 (26), 213–290": frames, guilds, and when the first and last underrun came (ms after a guild's first voice). */
+function underrunCell(x: SpeakStepResult): string {
+  const at = x.underrunAtMs ?? []; // absent in results written before it was recorded
+  const when = at.length === 0 ? '' : at.length === 1 ? `, ${at[0]}` : `, ${at[0]}–${at.at(-1)}`;
+  return `${x.underrunFrames} (${x.guildsWithUnderruns})${when}`;
+}
+
 export function loadMarkdown(r: LoadBenchResult): string {
   const s = r.settings;
   return [
@@ -29,7 +36,7 @@ export function loadMarkdown(r: LoadBenchResult): string {
     `Each step ran ${r.settings.repeats} time(s); the targets take the least CPU of a step's runs (the machine is shared)`,
     'and the most underruns, lost packets and memory of any run.',
     '',
-    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds) | late breaks > 200 ms | lost packets | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.steps.map((x) => [
       r.settings.repeats > 1 && x.run !== undefined ? `${x.guilds} (run ${x.run})` : x.guilds,
@@ -41,7 +48,7 @@ export function loadMarkdown(r: LoadBenchResult): string {
       fmt(x.peakRssBytes / MB, 0),
       fmt(rssPerSpeakingGuildMb(x), 2),
       fmt(joinedKbPerGuild(x), 0),
-      `${x.underrunFrames} (${x.guildsWithUnderruns})`,
+      underrunCell(x),
       x.lateGaps,
       x.lostPackets,
       `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,

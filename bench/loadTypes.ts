@@ -45,6 +45,8 @@ export interface SpeakStepResult {
   /** Packets the voice server never got (sequence jumps): sent in a burst after a stall and dropped. */
   lostPackets: number;
   guildsWithUnderruns: number;
+  /** When each underrun came: ms after its guild's first voice frame, in order. */
+  underrunAtMs: number[];
   maxLateMs: number;
   /** Guilds that heard nothing, or items reported failed. */
   silentGuilds: number;

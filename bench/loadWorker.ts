@@ -158,6 +158,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
       lateGaps: summaries.reduce((n, s) => n + s.lateGaps, 0),
       lostPackets: summaries.reduce((n, s) => n + s.lostPackets, 0),
       guildsWithUnderruns: summaries.filter((s) => s.midSilenceFrames > 0).length,
+      underrunAtMs: summaries.flatMap((s) => s.underrunAtMs.map(Math.round)).sort((a, b) => a - b),
       maxLateMs: Math.max(0, ...summaries.map((s) => s.maxLateMs)),
       silentGuilds: load.length - summaries.filter((s) => s.voiceFrames > 0).length,
       failures: failures.length,
