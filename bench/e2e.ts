@@ -38,6 +38,11 @@ export interface E2eBenchOptions {
    * delay has learned it by then (it comes down from what real-time pacing needed).
    */
   fastRuns?: number;
+  /**
+   * Warm /speak runs after the fast ones, alternating between two voices as members with voices of their own take
+   * turns (default 12): each voice's task stays warm, so a turn waits for no connection.
+   */
+  turnRuns?: number;
   /** /skip runs (default 10): a 12 s message at real time, skipped this long into it (default 2000 ms). */
   skipRuns?: number;
   skipAfterMs?: number;
@@ -84,6 +89,9 @@ export interface E2eBenchResult {
   fast: SpeakRun[];
   pairs: PairRun[];
   realtimePairs: PairRun[];
+  /** Warm runs in two voices taking turns (at pairRealtimeFactor), and the T2A connections the bot opened for them. */
+  turns: SpeakRun[];
+  turnConnections: number;
   skips: SkipRun[];
   /** Offset between the fakes' clock and this process's (corrected for in bot-added). */
   clockOffsetMs: number;
@@ -100,6 +108,8 @@ export const E2E_GUILD: GuildSpec = {
   voiceStates: [{ user: 'alice', channel: 'Voice' }],
 };
 
+/** The second voice of the turn-taking runs (the first is the server's default). */
+const TURN_VOICE = 'English_Graceful_Lady';
 const QUIET_MS = 250;
 const FRAME_MS = 20;
 /** The fake MiniMax's audio per character; the skip runs use more, so that a short text makes 12 s (its longest). */
@@ -117,6 +127,7 @@ export function e2eSettings(options: E2eBenchOptions = {}): E2eSettings {
     realtimeFactor: options.realtimeFactor ?? 1,
     pairRealtimeFactor: options.pairRealtimeFactor ?? 0.5,
     fastRuns: options.fastRuns ?? 15,
+    turnRuns: options.turnRuns ?? 12,
     skipRuns: options.skipRuns ?? 10,
     skipAfterMs: options.skipAfterMs ?? 2000,
   };
@@ -183,13 +194,13 @@ class E2eSession {
     return `${kind} ${++this.n}, ${words}.`;
   }
 
-  /** One /speak, timed, played to its end. */
-  async speak(kind: string): Promise<SpeakRun> {
+  /** One /speak, timed, played to its end; in `voice` when given (else the server's). */
+  async speak(kind: string, voice?: string): Promise<SpeakRun> {
     const { fakes, guildId } = this;
     const { firstChunkMs: base, firstChunkJitterMs: jitter } = this.settings;
     const firstChunkMs = Math.max(0, base + (Math.random() * 2 - 1) * jitter);
     await fakes.call('configureMiniMax', [{ firstChunkMs }]);
-    const ix = await fakes.call('interaction', [{ command: 'speak', user: 'alice', options: { text: this.text(kind) } }]);
+    const ix = await fakes.call('interaction', [{ command: 'speak', user: 'alice', options: { text: this.text(kind), ...(voice ? { voice } : {}) } }]);
     const firstVoiceAt = await fakes.call('waitForVoice', [guildId, ix.dispatchedAt, 20_000], 25_000);
     const reply = await fakes.call('reply', [ix.id, 10_000], 15_000);
     if (!/^Reading it now\.|^Queued/.test(reply)) throw new Error(`e2e bench: /speak answered "${reply}"`);
@@ -281,7 +292,11 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     for (let i = 0; i < settings.pairRuns; i++) pairs.push(await s.pair());
     const fast: SpeakRun[] = [];
     for (let i = 0; i < settings.fastRuns; i++) fast.push(await s.speak('Fast run'));
-    log(`e2e: ${fast.length} warm runs with MiniMax at ${1 / settings.pairRealtimeFactor}x real time`);
+    const turnsFrom = benchNow();
+    const turns: SpeakRun[] = [];
+    for (let i = 0; i < settings.turnRuns; i++) turns.push(await s.speak('Turn', i % 2 === 0 ? TURN_VOICE : undefined));
+    const turnConnections = subject.probe.sockets.filter((x) => x.createdAt >= turnsFrom).length;
+    log(`e2e: ${fast.length} warm runs with MiniMax at ${1 / settings.pairRealtimeFactor}x real time, ${turns.length} in two voices taking turns`);
     await fakes.call('configureMiniMax', [{ realtimeFactor: 1 }]);
     for (let i = 0; i < settings.realtimePairRuns; i++) realtimePairs.push(await s.pair());
     log(`e2e: ${pairs.length} + ${realtimePairs.length} back-to-back pairs`);
@@ -292,7 +307,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eBen
     await fakes.call('configureMiniMax', [{ msPerChar: MS_PER_CHAR }]);
     log(`e2e: ${skips.length} skips`);
 
-    return { settings, cold, warm, fast, pairs, realtimePairs, skips, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
+    return { settings, cold, warm, fast, pairs, realtimePairs, turns, turnConnections, skips, clockOffsetMs: fakes.clockOffset, botLogs: subject.logs };
   } finally {
     await subject?.close();
     await fakes.close();

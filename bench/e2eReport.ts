@@ -28,6 +28,7 @@ export function e2eRows(r: E2eBenchResult): E2eRow[] {
     ms('bot-added, cold runs', pick(r.cold, (x) => x.botAddedMs)),
     ms(`bot-added, warm runs with MiniMax at ${1 / r.settings.pairRealtimeFactor}x real time`, pick(r.fast, (x) => x.botAddedMs)),
     ms(`end to end, warm, minus the first-chunk delay, MiniMax at ${1 / r.settings.pairRealtimeFactor}x real time`, pick(r.fast, (x) => x.e2eMs - x.firstChunkMs)),
+    ms(`end to end, warm, two voices taking turns, minus the first-chunk delay, MiniMax at ${1 / r.settings.pairRealtimeFactor}x real time`, pick(r.turns, (x) => x.e2eMs - x.firstChunkMs)),
     ms('end to end, warm: /speak dispatched -> first voice packet', pick(r.warm, (x) => x.e2eMs)),
     ms("end to end, warm, minus the run's first-chunk delay", pick(r.warm, (x) => x.e2eMs - x.firstChunkMs)),
     ms('end to end, cold (no voice connection, no T2A socket)', pick(r.cold, (x) => x.e2eMs)),
@@ -56,6 +57,7 @@ export function e2eMarkdown(r: E2eBenchResult): string {
     '',
     `${r.cold.length} cold runs (each followed by ${s.warmPerCold} warm ones), ${r.fast.length} warm runs at ${1 / s.pairRealtimeFactor}x real time, `
       + `${r.pairs.length} + ${r.realtimePairs.length} back-to-back pairs, `
+      + `${r.turns.length} warm runs in two voices taking turns (for which the bot opened ${r.turnConnections} T2A connection(s)), `
       + `${r.skips.length} skips (/skip ${s.skipAfterMs} ms into a 12 s message streamed at real time, a short one queued behind it).`,
     '',
     '| measure | runs | p50 | p99 | max | unit |',

@@ -9,7 +9,7 @@ import { judgeTargets } from '../../bench/targets.js';
 
 describe('npm run bench, end to end, smallest form', () => {
   it('measures every row (latency, handshakes, back-to-back, skip, underruns) with numbers and judges each target', async () => {
-    const result = await runE2eBench({ coldRuns: 1, warmPerCold: 1, fastRuns: 1, pairRuns: 1, realtimePairRuns: 1, skipRuns: 1 });
+    const result = await runE2eBench({ coldRuns: 1, warmPerCold: 1, fastRuns: 1, turnRuns: 2, pairRuns: 1, realtimePairRuns: 1, skipRuns: 1 });
 
     expect(result.cold).toHaveLength(1);
     expect(result.warm).toHaveLength(1);
@@ -19,7 +19,9 @@ describe('npm run bench, end to end, smallest form', () => {
       expect(Number.isFinite(row.summary.p50) && Number.isFinite(row.summary.p99), row.label).toBe(true);
     }
     // Latencies are positive and ordered as causality says: the MP3 reaches the bot before the voice packet.
-    for (const run of [...result.cold, ...result.warm, ...result.fast]) {
+    // Two turns: another voice (one connection of its own), then the server's, whose task stayed warm meanwhile.
+    expect(result.turnConnections).toBe(1);
+    for (const run of [...result.cold, ...result.warm, ...result.fast, ...result.turns]) {
       expect(run.botAddedMs).toBeGreaterThan(0);
       expect(run.toFirstMp3Ms).toBeGreaterThan(0);
       expect(run.e2eMs).toBeCloseTo(run.toFirstMp3Ms + run.botAddedMs, 6);
