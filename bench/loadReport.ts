@@ -36,8 +36,8 @@ export function loadMarkdown(r: LoadBenchResult): string {
     `Each step ran ${r.settings.repeats} time(s); the targets take the least CPU of a step's runs (the machine is shared)`,
     'and the most underruns, lost packets and memory of any run.',
     '',
-    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.steps.map((x) => [
       r.settings.repeats > 1 && x.run !== undefined ? `${x.guilds} (run ${x.run})` : x.guilds,
       fmt(x.audioSeconds, 1),
@@ -51,6 +51,7 @@ export function loadMarkdown(r: LoadBenchResult): string {
       underrunCell(x),
       x.lateGaps,
       x.lostPackets,
+      x.playoutDelayMs ?? 'n/a', // absent in results written before it was recorded
       `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,
       `${fmt(x.loopDelayP99Ms, 0)} / ${fmt(x.loopDelayMaxMs, 0)}`,
       `${fmt(x.fakesCpuSeconds, 1)}, ${fmt(x.fakesLoopDelayP99Ms, 0)}`,

@@ -45,6 +45,8 @@ export interface SpeakStepResult {
   /** Packets the voice server never got (sequence jumps): sent in a burst after a stall and dropped. */
   lostPackets: number;
   guildsWithUnderruns: number;
+  /** The playout delay the step's messages started with (the warm-up may have raised it from the floor). */
+  playoutDelayMs: number;
   /** When each underrun came: ms after its guild's first voice frame, in order. */
   underrunAtMs: number[];
   maxLateMs: number;

@@ -102,6 +102,8 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
     const load = fakes.info.guilds.slice(1);
     const firstProbe = subject.probes.length;
     // Sessions are created synchronously by join(), in this order: probes[firstProbe + i] is load guild i's.
+    // Learned during the warm-up when its message ran dry: the step starts with it, as a bot that has been running.
+    const playoutDelayMs = subject.bot.sessions.playoutDelayMs;
     const sessions = await Promise.all(load.map((g) => join(subject!, guildOf(subject!, g.id), g.voiceChannelId!)));
     await sleep(500);
     gc();
@@ -158,6 +160,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
       lateGaps: summaries.reduce((n, s) => n + s.lateGaps, 0),
       lostPackets: summaries.reduce((n, s) => n + s.lostPackets, 0),
       guildsWithUnderruns: summaries.filter((s) => s.midSilenceFrames > 0).length,
+      playoutDelayMs,
       underrunAtMs: summaries.flatMap((s) => s.underrunAtMs.map(Math.round)).sort((a, b) => a - b),
       maxLateMs: Math.max(0, ...summaries.map((s) => s.maxLateMs)),
       silentGuilds: load.length - summaries.filter((s) => s.voiceFrames > 0).length,

@@ -81,6 +81,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.sessions.size;
   }
 
+  /** The playout delay the next message starts with (learned or fixed; see PlayoutDelay). */
+  get playoutDelayMs(): number {
+    return this.playout.ms;
+  }
+
   get(guildId: string): GuildSession | undefined {
     return this.sessions.get(guildId);
   }
@@ -142,7 +147,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     try {
       saved = store.getPlayoutDelay();
     } catch {
-      // Unreadable: start at the floor, as on a first start; the next change overwrites it (and reports a failure).
+      // Unreadable: start at the floor, as on a first start; the next change overwrites it (a failed write is reported).
     }
     const onChange = (ms: number, cause: PlayoutObservation): void => {
       let saveError: unknown;
