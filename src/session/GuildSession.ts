@@ -193,7 +193,6 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
         else void prepared.outcome.then(() => this.finish(prepared, false));
       },
       timings: { ...this.ctx.timings, playoutDelayMs: this.ctx.playout.ms },
-      extraHoldMs: () => queueHoldMs(prepared.transcoderLagMs),
     });
   }
 
@@ -291,18 +290,4 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     for (const item of pending) this.emit('report', { item, kind: 'failed', reason: `not read: ${reason}` });
     this.emit('ended', reason);
   }
-}
-
-/** A first packet made within this long of its chunk did not wait for other streams (~2 ms p50 here, alone). */
-const OWN_LAG_MS = 5;
-/** The most added to the playout delay for a busy transcoder. */
-const MAX_QUEUE_HOLD_MS = 85;
-
-/**
- * Extra hold for an utterance whose first packet waited behind other streams' work in the transcoding worker
- * (many guilds starting together): at its next chunk it waits about as long again, and its first chunk's audio
- * is all it has meanwhile. Holding the first packet that much longer keeps the buffer through that wait.
- */
-function queueHoldMs(lagMs: number | undefined): number {
-  return lagMs === undefined ? 0 : Math.min(MAX_QUEUE_HOLD_MS, Math.max(0, lagMs - OWN_LAG_MS));
 }

@@ -22,9 +22,6 @@ export class PreparedItem {
   private audioError: Error | undefined;
   private readonly pieceLengths: number[];
   private readonly textLength: number;
-  /** When the first MP3 chunk went into the transcoder, and when its first Opus packet came out (performance.now()). */
-  private firstChunkAt: number | undefined;
-  private firstPacketAt: number | undefined;
 
   constructor(
     readonly item: QueueItem,
@@ -40,7 +37,6 @@ export class PreparedItem {
     this.resource = createAudioResource(transcoder.opus, { inputType: StreamType.Opus, metadata: item, silencePaddingFrames: 0 });
     // A prefetched item's stream has no player (and so no error listener) yet: a decode failure must not crash
     // the process; it stops the item's synthesis and is reported as the item's failure.
-    transcoder.opus.once('readable', () => (this.firstPacketAt ??= performance.now()));
     transcoder.opus.on('error', (error: Error) => {
       this.audioError ??= error;
       this.controller.abort(error);
@@ -49,14 +45,6 @@ export class PreparedItem {
     // Each result is awaited below in turn; these handlers only stop an early failure from being "unhandled".
     for (const u of utterances) u.result.catch(() => undefined);
     this.outcome = this.pump(utterances, transcoder);
-  }
-
-  /**
-   * How long the transcoder took from the first MP3 chunk to the first Opus packet (undefined until both exist).
-   * A few milliseconds alone; when many streams start together, each waits its turn in the worker's queue.
-   */
-  get transcoderLagMs(): number | undefined {
-    return this.firstChunkAt === undefined || this.firstPacketAt === undefined ? undefined : this.firstPacketAt - this.firstChunkAt;
   }
 
   /** Whether any audio of this item has arrived. */
@@ -78,7 +66,6 @@ export class PreparedItem {
         for await (const chunk of utterance) {
           if (this.controller.signal.aborted) break;
           this.started = true;
-          this.firstChunkAt ??= performance.now();
           transcoder.write(chunk);
         }
         if (this.controller.signal.aborted) throw this.controller.signal.reason;

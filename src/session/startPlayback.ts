@@ -28,8 +28,6 @@ export interface PlaybackDeps {
   /** The resource closed before the player took it; `heard` says whether any of it was sent. */
   endedEarly: (heard: boolean) => void;
   timings: PlaybackTimings;
-  /** Held beyond the playout delay, asked when the first packet exists (see GuildSession: a busy transcoder). */
-  extraHoldMs?: () => number;
 }
 
 /**
@@ -49,7 +47,7 @@ export function startPlayback(resource: AudioResource, deps: PlaybackDeps): void
     // Closed before any packet (failed, skipped): there is nothing to play, only to settle.
     if (resource.ended) deps.endedEarly(false);
     else if (deps.player.state.status !== AudioPlayerStatus.Idle || !deps.ready()) deps.player.play(resource);
-    else setTimeout(() => sendFirst(resource, deps), deps.timings.playoutDelayMs + (deps.extraHoldMs?.() ?? 0));
+    else setTimeout(() => sendFirst(resource, deps), deps.timings.playoutDelayMs);
   });
 }
 

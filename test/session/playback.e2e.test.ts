@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
-import { PlayoutDelay } from '../../src/session/PlayoutDelay.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import type { AudioReport } from '../fakes/discord/index.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
@@ -40,43 +39,6 @@ function tricklingTranscoders(firstGapMs: number, everyMs: number): TranscoderFa
       t.opus.on('end', () => add(null));
       t.opus.on('error', (e: Error) => opus.destroy(e));
       return { opus, write: (c) => t.write(c), end: () => t.end(), destroy: () => opus.destroy() };
-    },
-  };
-}
-
-/**
- * The real transcoder, its output held back until `waitMs` after the first MP3 chunk went in (as in a worker busy
- * with other guilds' streams), then handed on as made. `firstOutAt` records when the first packet came out.
- */
-function queuedTranscoders(waitMs: number): TranscoderFactory & { firstOutAt: number[] } {
-  const inner = createTranscoderFactory();
-  const firstOutAt: number[] = [];
-  return {
-    name: 'queued',
-    firstOutAt,
-    create() {
-      const t = inner.create();
-      let timer: NodeJS.Timeout | undefined;
-      let open = false;
-      const held: (Buffer | null)[] = [];
-      const opus = new Readable({ objectMode: true, read: () => undefined, destroy: (error, cb) => { clearTimeout(timer); t.destroy(); cb(error); } });
-      const out = (p: Buffer | null): void => {
-        if (!open) return void held.push(p);
-        if (p && firstOutAt.length === 0) firstOutAt.push(performance.now());
-        opus.push(p);
-      };
-      t.opus.on('data', (p: Buffer) => out(p));
-      t.opus.on('end', () => out(null));
-      t.opus.on('error', (e: Error) => opus.destroy(e));
-      return {
-        opus,
-        write: (c) => {
-          timer ??= setTimeout(() => { open = true; for (const p of held.splice(0)) out(p); }, waitMs);
-          t.write(c);
-        },
-        end: () => t.end(),
-        destroy: () => opus.destroy(),
-      };
     },
   };
 }
@@ -152,28 +114,6 @@ describe('GuildSession playback through the fakes', () => {
     expect(silenceInside(h)).toBe(0);
     expect(Math.abs(heard.voiceMs - expectedMs(B))).toBeLessThan(150);
     expect(h.reports).toEqual([]);
-  });
-
-  it('holds a first packet that waited in a busy transcoder about as long again, and one that did not only the playout delay', async () => {
-    // A stream whose first packet waited behind other guilds' work waits again at its next chunk, with only its
-    // first chunk's audio buffered: the extra hold is that buffer (see queueHoldMs in GuildSession).
-    const firstSent = async (waitMs: number): Promise<number> => {
-      const transcoders = queuedTranscoders(waitMs);
-      h = await startHarness({ transcoders, playout: PlayoutDelay.fixed(15) });
-      await h.manager.join(h.target());
-      h.manager.get(h.guildId)!.enqueue(h.item(B));
-      const heard = await h.discord.audio.waitForAudio({ minMs: 100, timeoutMs: 10_000 });
-      await h.close();
-      h = undefined;
-      return heard.firstVoiceAt! - transcoders.firstOutAt[0]!;
-    };
-    // The busy one first: the process's first transcoder also compiles the WebAssembly, which must not count
-    // against the prompt one.
-    const held = await firstSent(80);
-    const prompt = await firstSent(0);
-    expect(held).toBeGreaterThanOrEqual(15 + 80 - 5 - 3); // playout delay + the wait beyond a transcoder's own ~5 ms
-    expect(prompt).toBeLessThan(75); // playout delay, the send, and this busy test process's own delays
-    expect(held - prompt).toBeGreaterThan(25);
   });
 
   it('starts synthesizing the next message while the current one is still playing', async () => {
