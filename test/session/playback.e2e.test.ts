@@ -207,6 +207,7 @@ describe('GuildSession playback through the fakes', () => {
     expect(store.getPlayoutDelay()).toBe(100);
     await h.close();
     h = await startHarness({ minimax: { realtimeFactor: 1 }, store });
+    expect(h.manager.playoutDelayMs).toBe(100);
     await h.manager.join(h.target());
     expect(await hearAlone(h, A)).toBe(0);
     expect(h.reports).toEqual([]);
