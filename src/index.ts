@@ -9,6 +9,7 @@ import type { Client } from 'discord.js';
 import { AudioError, createTranscoderFactory, defaultWorkerCount } from './audio/index.js';
 import type { TranscoderFactory } from './audio/types.js';
 import { createClient } from './bot/client.js';
+import { describeError } from './bot/interactions.js';
 import { wireBot } from './bot/wire.js';
 import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
@@ -69,7 +70,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       const days = store.pruneUsage(usageRetentionStart(new Date(now())));
       if (days > 0) logger.info('old usage pruned', { days });
     } catch (error) {
-      logger.warn('pruning old usage failed', { error: String(error) });
+      logger.warn('pruning old usage failed', { error: describeError(error) });
     }
   };
   pruneUsage();
@@ -152,7 +153,7 @@ export async function startTranscoders(
     await factory.ready();
     return factory;
   } catch (error) {
-    logger.warn('audio worker threads did not start; transcoding on the main thread', { error: String(error) });
+    logger.warn('audio worker threads did not start; transcoding on the main thread', { error: describeError(error) });
     await factory.close?.();
     return build(0);
   }
