@@ -12,8 +12,11 @@ export abstract class TranscoderBase implements Transcoder {
   #state: 'open' | 'ended' | 'done' = 'open';
   #inputBytes = 0;
   #packets = 0;
+  readonly #format: string;
 
-  protected constructor() {
+  /** `format`: what the input is, for the error when none of it decodes. */
+  protected constructor(format = 'MP3') {
+    this.#format = format;
     this.opus = new Readable({
       objectMode: true,
       // Packets are pushed as they are made; the whole utterance is a few KB per second, so no backpressure.
@@ -38,7 +41,7 @@ export abstract class TranscoderBase implements Transcoder {
     return this.#state === 'done';
   }
 
-  /** Bytes of MP3 written so far. */
+  /** Bytes of input written so far. */
   protected get inputBytes(): number {
     return this.#inputBytes;
   }
@@ -81,7 +84,7 @@ export abstract class TranscoderBase implements Transcoder {
   protected finish(): void {
     if (this.#state === 'done') return;
     if (this.#packets === 0 && this.#inputBytes > 0) {
-      this.fail(new AudioError('DECODE_FAILED', `no audio could be decoded from ${this.#inputBytes} bytes of input (not MP3?)`));
+      this.fail(new AudioError('DECODE_FAILED', `no audio could be decoded from ${this.#inputBytes} bytes of input (not ${this.#format}?)`));
       return;
     }
     this.#done();

@@ -1,21 +1,24 @@
 /**
- * The audio pipeline: MP3 chunks in, 20 ms 48 kHz stereo Opus packets out (see types.ts for the contract).
+ * The audio pipeline: MiniMax's MP3 (or Ogg Opus) chunks in, 20 ms 48 kHz Opus packets out (see types.ts for
+ * the contract).
  */
 import { availableParallelism } from 'node:os';
 import { createFfmpegTranscoderFactory, type FfmpegOutput } from './FfmpegTranscoder.js';
 import { findFfmpeg } from './ffmpegPath.js';
 import type { OpusEncoderOptions } from './opusFrames.js';
-import type { TranscoderFactory } from './types.js';
+import { createOggOpusTranscoderFactory } from './OggOpusTranscoder.js';
+import type { AudioInput, TranscoderFactory } from './types.js';
 import { createWasmTranscoderFactory } from './WasmTranscoder.js';
 import { createWorkerTranscoderFactory } from './workerPool.js';
 
-export type { Transcoder, TranscoderFactory } from './types.js';
+export type { AudioInput, Transcoder, TranscoderFactory } from './types.js';
 export { AudioError, type AudioErrorCode } from './errors.js';
 export { findFfmpeg, findOnPath, resolveBundledFfmpeg, FFMPEG_HOW_TO_FIX, type FindFfmpegOptions } from './ffmpegPath.js';
 export {
   FfmpegTranscoder, createFfmpegTranscoderFactory, FAST_MP3_INPUT_ARGS,
   type FfmpegOutput, type FfmpegTranscoderOptions,
 } from './FfmpegTranscoder.js';
+export { OggOpusTranscoder, createOggOpusTranscoderFactory, type OggOpusTranscoderOptions } from './OggOpusTranscoder.js';
 export { WasmTranscoder, createWasmTranscoderFactory, type WasmTranscoderOptions } from './WasmTranscoder.js';
 export { createWorkerTranscoderFactory, type WorkerTranscoderFactory, type WorkerTranscoderFactoryOptions } from './workerPool.js';
 export {
@@ -29,6 +32,8 @@ export type TranscoderKind = 'wasm' | 'ffmpeg';
 export const DEFAULT_TRANSCODER_KIND: TranscoderKind = 'wasm';
 
 export interface TranscoderFactoryOptions {
+  /** What MiniMax is asked for; default 'mp3'. 'ogg-opus' passes MiniMax's Opus through (kind and workers do not apply). */
+  input?: AudioInput;
   /** Default DEFAULT_TRANSCODER_KIND. */
   kind?: TranscoderKind;
   /** FFMPEG_PATH (kind 'ffmpeg' only). */
@@ -57,6 +62,7 @@ export function defaultWorkerCount(cores: number = availableParallelism()): numb
 export function createTranscoderFactory(options: TranscoderFactoryOptions = {}): TranscoderFactory {
   const kind = options.kind ?? DEFAULT_TRANSCODER_KIND;
   const encoder = options.encoder ?? {};
+  if (options.input === 'ogg-opus') return createOggOpusTranscoderFactory({ encoder });
   if (kind === 'wasm') {
     const workers = options.workers ?? 0;
     return workers > 0 ? createWorkerTranscoderFactory({ workers, encoder }) : createWasmTranscoderFactory({ encoder });

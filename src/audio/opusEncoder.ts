@@ -13,9 +13,10 @@ import { createRequire } from 'node:module';
 interface Handler {
   _encode(input: number, bytes: number, output: number, frameSize: number): number;
   _encoder_ctl(request: number, value: number): number;
+  _decode(input: number, bytes: number, output: number): number;
 }
 
-interface OpusModule {
+export interface OpusModule {
   OpusScriptHandler: { new (sampleRate: number, channels: number, application: number): Handler; destroy_handler(handler: Handler): void };
   _malloc(bytes: number): number;
   _free(pointer: number): void;
@@ -29,8 +30,8 @@ const MAX_PACKET_BYTES = 1276 * 3;
 
 let shared: OpusModule | undefined;
 
-/** One WASM instance for every encoder of the process (instantiated synchronously, on first use). */
-function opusModule(): OpusModule {
+/** One WASM instance for every encoder and decoder of the process (instantiated synchronously, on first use). */
+export function opusModule(): OpusModule {
   shared ??= (createRequire(import.meta.url)('opusscript/build/opusscript_native_wasm.js') as () => OpusModule)();
   return shared;
 }
@@ -41,7 +42,7 @@ const OPUS_ERRORS: Record<number, string> = {
   [-5]: 'unimplemented', [-6]: 'invalid state', [-7]: 'memory allocation failed',
 };
 
-function opusError(what: string, code: number): Error {
+export function opusError(what: string, code: number): Error {
   return new Error(`${what}: ${OPUS_ERRORS[code] ?? `error ${code}`}`);
 }
 

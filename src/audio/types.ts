@@ -1,14 +1,17 @@
 import type { Readable } from 'node:stream';
 
+/** What a transcoder takes in: MiniMax's `mp3` format, or its `opus` format (Ogg Opus). */
+export type AudioInput = 'mp3' | 'ogg-opus';
+
 /**
- * MP3 in, 20 ms 48 kHz stereo Opus packets out, as soon as the first MP3 frames arrive. A transcoder is
- * created before the first audio arrives (so process start-up overlaps the T2A request) and owns whatever
- * process or decoder it uses until `destroy()` or the end of its output.
+ * MiniMax's audio in (MP3 unless the factory says otherwise), 20 ms 48 kHz Opus packets out, as soon as the
+ * first audio arrives. A transcoder is created before the first audio arrives (so process start-up overlaps the
+ * T2A request) and owns whatever process or decoder it uses until `destroy()` or the end of its output.
  */
 export interface Transcoder {
-  /** Feed one MP3 chunk as it arrives. */
+  /** Feed one chunk of audio as it arrives. */
   write(chunk: Buffer): void;
-  /** No more MP3: flush and end `opus` once every packet is out. */
+  /** No more input: flush and end `opus` once every packet is out. */
   end(): void;
   /** Object-mode stream of Opus packets (one Buffer per 20 ms frame); feed it to createAudioResource with StreamType.Opus. */
   readonly opus: Readable;
@@ -19,6 +22,8 @@ export interface Transcoder {
 export interface TranscoderFactory {
   /** Short name for logs and the benchmark table. */
   readonly name: string;
+  /** What its transcoders take in; absent: 'mp3'. The T2A request asks MiniMax for this format. */
+  readonly input?: AudioInput;
   create(): Transcoder;
   /** Resolves once shared resources (worker threads) are up; rejects if they cannot start. Absent: nothing to wait for. */
   ready?(): Promise<void>;

@@ -3,6 +3,7 @@
  * audio pages whose granule positions count 48 kHz samples (pre-skip included), each page with its CRC.
  * Packets are never split across pages (an Opus packet is at most 1275 bytes per frame, far below a page).
  */
+import { opusPacketSamples } from '../audio/opusPacket.js';
 
 /** Encoder delay of libopus at 48 kHz (OPUS_GET_LOOKAHEAD: 2.5 ms + 4 ms delay compensation). */
 export const OPUS_PRE_SKIP = 312;
@@ -25,19 +26,6 @@ export function oggCrc32(data: Uint8Array): number {
   let crc = 0;
   for (const byte of data) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
   return crc;
-}
-
-/** Samples (at 48 kHz) that one Opus packet decodes to, from its TOC byte (RFC 6716 section 3.1). */
-export function opusPacketSamples(packet: Uint8Array): number {
-  const toc = packet[0];
-  if (toc === undefined) return 0;
-  const config = toc >> 3;
-  // Frame sizes in 48 kHz samples: SILK 10/20/40/60 ms, hybrid 10/20 ms, CELT 2.5/5/10/20 ms.
-  const frameSamples =
-    config < 12 ? [480, 960, 1920, 2880][config % 4]! : config < 16 ? [480, 960][config % 2]! : [120, 240, 480, 960][config % 4]!;
-  const code = toc & 3;
-  const frames = code === 0 ? 1 : code === 3 ? (packet[1] ?? 0) & 0x3f : 2;
-  return frameSamples * frames;
 }
 
 export interface OggOpusOptions {

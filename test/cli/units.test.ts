@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AudioError } from '../../src/audio/index.js';
+import { opusPacketSamples } from '../../src/audio/opusPacket.js';
 import { UsageError } from '../../src/cli/args.js';
 import { describeFailure } from '../../src/cli/failure.js';
 import { Mp3Length } from '../../src/cli/Mp3Length.js';
-import { OggOpusWriter, oggCrc32, opusPacketSamples } from '../../src/cli/OggOpusWriter.js';
+import { OggOpusWriter, oggCrc32 } from '../../src/cli/OggOpusWriter.js';
 import { OutputError } from '../../src/cli/OutputFile.js';
 import { LeftoverFileError } from '../../src/cli/say.js';
 import { T2AError } from '../../src/t2a/index.js';
