@@ -15,7 +15,7 @@ const TEXT = 'Parrot reads this sentence aloud, as the first audio streams in.';
 async function expectedMp3(fake: FakeMiniMax, text: string): Promise<Buffer> {
   const c = fake.config;
   const target = Math.min(c.maxAudioMs, Math.max(c.minAudioMs, text.length * c.msPerChar));
-  return (await fake.audio(32000, 128000, target)).mp3;
+  return (await fake.audio('mp3', 32000, 128000, target)).bytes;
 }
 
 function env(url: string, extra: Record<string, string> = {}): Record<string, string> {

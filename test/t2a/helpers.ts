@@ -56,7 +56,7 @@ export async function settle(utterance: Utterance): Promise<Settled> {
 export async function expectedAudio(fake: FakeMiniMax, text: string, sampleRate = 32000, bitrate = 128000): Promise<Buffer> {
   const c = fake.config;
   const target = Math.min(c.maxAudioMs, Math.max(c.minAudioMs, text.length * c.msPerChar));
-  return (await fake.audio(sampleRate, bitrate, target)).mp3;
+  return (await fake.audio('mp3', sampleRate, bitrate, target)).bytes;
 }
 
 /** Resolves after `ms`. */

@@ -11,8 +11,8 @@ export interface ConnectionHost {
   readonly config: FakeConfig;
   /** Numbers texts over the server's life (1-based), for faults aimed at the Nth text. */
   nextUtterance(): number;
-  /** MP3 of about `durationMs`, cut at frame boundaries. */
-  audio(sampleRate: number, bitrate: number, durationMs: number): Promise<{ mp3: Buffer; durationMs: number }>;
+  /** Audio of about `durationMs` in `format` ('mp3', or 'opus': Ogg Opus), cut at frame (page) boundaries. */
+  audio(format: string, sampleRate: number, bitrate: number, durationMs: number): Promise<{ bytes: Buffer; durationMs: number }>;
   changed(): void;
   /** Tasks started and not yet closed, over every connection. */
   startedTasks(): number;
@@ -45,6 +45,7 @@ export class FakeConnection {
   private traceId = hex(16);
   private sampleRate = 32000;
   private bitrate = 128000;
+  private format = 'mp3';
 
   constructor(
     private readonly ws: WebSocket,
@@ -129,6 +130,7 @@ export class FakeConnection {
     const audio = body['audio_setting'] as Record<string, unknown> | undefined;
     if (typeof audio?.['sample_rate'] === 'number') this.sampleRate = audio['sample_rate'];
     if (typeof audio?.['bitrate'] === 'number') this.bitrate = audio['bitrate'];
+    if (typeof audio?.['format'] === 'string') this.format = audio['format'];
     this.state = 'started';
     this.traceId = hex(16);
     this.send({ event: 'task_started' });
@@ -188,21 +190,29 @@ export class FakeConnection {
   private async synthesize(item: Item): Promise<void> {
     const cfg = this.cfg;
     const target = Math.min(cfg.maxAudioMs, Math.max(cfg.minAudioMs, item.text.length * cfg.msPerChar));
-    const { mp3, durationMs } = await this.host.audio(this.sampleRate, this.bitrate, target);
+    const { bytes: mp3, durationMs } = await this.host.audio(this.format, this.sampleRate, this.bitrate, target);
+    // Opus chunks hold as much audio time as MP3 ones at 128 kbps would.
+    const chunkBytes = this.format === 'opus' ? Math.max(1, Math.round((mp3.length * cfg.chunkBytes * 8) / 128 / durationMs)) : cfg.chunkBytes;
     const chunks: Buffer[] = [];
-    for (let off = 0; off < mp3.length; off += cfg.chunkBytes) chunks.push(mp3.subarray(off, off + cfg.chunkBytes));
-    const begin = Date.now() + cfg.firstChunkMs;
+    for (let off = 0; off < mp3.length; off += chunkBytes) chunks.push(mp3.subarray(off, off + chunkBytes));
+    let begin = Date.now() + cfg.firstChunkMs;
     if (cfg.firstChunkMs > 0) await this.wait(cfg.firstChunkMs);
     const extra = {
       audio_length: Math.round(durationMs), audio_sample_rate: this.sampleRate, audio_size: mp3.length, bitrate: this.bitrate,
       word_count: item.text.split(/\s+/).filter(Boolean).length, invisible_character_ratio: 0,
-      usage_characters: item.text.length, audio_format: 'mp3', audio_channel: 1,
+      usage_characters: item.text.length, audio_format: this.format, audio_channel: 1,
     };
     const tail = cfg.finalFrame === 'tail';
     let sentBytes = 0;
     for (const [i, chunk] of chunks.entries()) {
       if (this.injectBefore(i, item)) return;
       if (this.state === 'closed') return;
+      const stall = cfg.faults.stall;
+      if (stall && (stall.atChunk ?? 0) === i && stall.times > 0) {
+        stall.times -= 1;
+        await this.wait(stall.ms);
+        begin += stall.ms;
+      }
       const due = begin + (sentBytes / mp3.length) * durationMs * cfg.realtimeFactor;
       if (due > Date.now()) await this.wait(due - Date.now());
       const last = i === chunks.length - 1;

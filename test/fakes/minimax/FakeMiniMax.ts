@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { makeMp3, mp3Frames } from '../mp3.js';
+import { cutOggOpus, makeOggOpus } from '../oggOpus.js';
 import { FakeConnection, type ConnectionHost } from './FakeConnection.js';
 import type { FakeConfig, FakeFaults, FakeMiniMaxOptions, FakeVoice, RecordedConnection, RecordedEvent, VoiceRequest } from './types.js';
 
@@ -32,6 +33,7 @@ function defaults(options: FakeMiniMaxOptions): FakeConfig {
     minAudioMs: options.minAudioMs ?? 300,
     maxAudioMs: options.maxAudioMs ?? 12_000,
     chunkBytes: options.chunkBytes ?? 4096,
+    opusFrameMs: options.opusFrameMs ?? 20,
     firstChunkMs: options.firstChunkMs ?? 0,
     realtimeFactor: options.realtimeFactor ?? 0,
     finalFrame: options.finalFrame ?? 'tail',
@@ -159,7 +161,13 @@ export class FakeMiniMax implements ConnectionHost {
     for (const wake of [...this.waiters]) wake();
   }
 
-  async audio(sampleRate: number, bitrate: number, durationMs: number): Promise<{ mp3: Buffer; durationMs: number }> {
+  async audio(format: string, sampleRate: number, bitrate: number, durationMs: number): Promise<{ bytes: Buffer; durationMs: number }> {
+    if (format === 'opus') {
+      const seconds = Math.ceil(this.config.maxAudioMs / 1000) + 1;
+      const opusRate = [8000, 12000, 16000, 24000, 48000].includes(sampleRate) ? sampleRate : 24000;
+      const { ogg, durationMs: ms } = cutOggOpus(await makeOggOpus({ seconds, sampleRate: opusRate, frameMs: this.config.opusFrameMs }), durationMs);
+      return { bytes: ogg, durationMs: ms };
+    }
     const { mp3, frames } = await this.clip(sampleRate, bitrate);
     let end = 0;
     let ms = 0;
@@ -168,7 +176,7 @@ export class FakeMiniMax implements ConnectionHost {
       end = f.offset + f.length;
       ms += f.durationMs;
     }
-    return { mp3: mp3.subarray(0, end), durationMs: ms };
+    return { bytes: mp3.subarray(0, end), durationMs: ms };
   }
 
   private clip(sampleRate: number, bitrate: number): Promise<{ mp3: Buffer; frames: ReturnType<typeof mp3Frames> }> {

@@ -46,6 +46,8 @@ export interface FakeFaults {
   dropAfterChunks?: DropFault;
   malformedJson?: ChunkFault;
   badHex?: ChunkFault & { kind?: 'odd' | 'nonhex' };
+  /** MiniMax falling behind: waits `ms` before the chunk, then goes on at its pace from there. */
+  stall?: ChunkFault & { ms: number };
 }
 
 export interface FakeVoice {
@@ -69,8 +71,16 @@ export interface FakeMiniMaxOptions {
   minAudioMs?: number;
   /** Length of the pre-made clip that utterances are cut from (default 12 000 ms): the longest utterance. */
   maxAudioMs?: number;
-  /** Bytes of MP3 per task_continued frame (default 4096). */
+  /**
+   * Bytes of MP3 per task_continued frame (default 4096). Opus is sent in frames holding the same audio time
+   * as that many bytes of 128 kbps MP3 (256 ms by default), cut at any byte, across Ogg pages.
+   */
   chunkBytes?: number;
+  /**
+   * For `audio_setting.format` "opus": the libopus frame length (ms) of the Ogg Opus the fake sends (default 20).
+   * UNCONFIRMED what MiniMax uses, and that it sends Ogg at all: the protocol notes list the format only.
+   */
+  opusFrameMs?: number;
   /** Delay before a text's first audio frame (default 0). */
   firstChunkMs?: number;
   /** Pacing: 1 = audio sent in real time, 0 = as fast as possible (default 0). */
