@@ -29,11 +29,14 @@ describe('/speak end to end', () => {
     });
   });
 
-  it('when MiniMax streams at exactly real time, the log says the playout delay was raised, and why', async () => {
-    const h = await start({ minimax: { realtimeFactor: 1 } });
+  // MiniMax at real time, falling behind by 400 ms mid-message: the message runs dry, whatever the machine's load.
+  const FALLS_BEHIND = { realtimeFactor: 1, faults: { stall: { atChunk: 2, ms: 400, times: 1 } } };
+
+  it('when a message runs dry while MiniMax is still sending, the log says the playout delay was raised, and why', async () => {
+    const h = await start({ minimax: FALLS_BEHIND });
     await h.run({ command: 'speak', options: { text: 'A sentence long enough to stream over several chunks, at the pace it is spoken.' } });
     await h.discord.audio.waitForAudio({ minMs: 300 });
-    await h.discord.audio.waitForSilence({ quietMs: 400 });
+    await h.discord.audio.waitForSilence({ quietMs: 800 }); // longer than the stall
     const line = h.logs.find((l) => l.includes('playout delay raised'));
     expect(line).toContain('playoutDelayMs=100');
     expect(Number(/silenceFrames=(\d+)/.exec(line ?? '')?.[1])).toBeGreaterThan(0);
@@ -41,11 +44,11 @@ describe('/speak end to end', () => {
 
   it('keeps the learned playout delay in its database: a restart starts from it', async () => {
     // That a message at real time does not run dry from there is the session tests' business (playback.e2e).
-    const h = await start({ minimax: { realtimeFactor: 1 } });
+    const h = await start({ minimax: FALLS_BEHIND });
     expect(h.bot.sessions.playoutDelayMs).toBe(15);
     await h.run({ command: 'speak', options: { text: 'A sentence long enough to stream over several chunks, at the pace it is spoken.' } });
     await h.discord.audio.waitForAudio({ minMs: 300 });
-    await h.discord.audio.waitForSilence({ quietMs: 400 });
+    await h.discord.audio.waitForSilence({ quietMs: 800 }); // longer than the stall
     expect(h.bot.sessions.playoutDelayMs).toBe(100);
     await h.restart();
     expect(h.bot.sessions.playoutDelayMs).toBe(100);
