@@ -7,6 +7,7 @@ import { MODELS, type Model } from './t2a/types.js';
 export type Region = 'global' | 'us-west' | 'cn';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type DecoderKind = 'wasm' | 'ffmpeg';
+export type AudioFormat = 'mp3' | 'opus';
 
 export interface MiniMaxConfig {
   apiKey: string;
@@ -18,6 +19,8 @@ export interface MiniMaxConfig {
 }
 
 export interface AudioConfig {
+  /** What MiniMax is asked for: MP3 (decoded and encoded to Opus) or Opus (passed through; experimental). */
+  format: AudioFormat;
   decoder: DecoderKind;
   /** libopus complexity 0..10. */
   opusComplexity: number;
@@ -129,6 +132,7 @@ export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
 /** Audio decoding settings: shared by the bot and the CLI. */
 export function loadAudioConfig(env: Env = process.env): AudioConfig {
   return Object.freeze({
+    format: oneOf<AudioFormat>(env, 'AUDIO_FORMAT', ['mp3', 'opus'], 'mp3'),
     decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
     opusComplexity: int(env, 'AUDIO_OPUS_COMPLEXITY', 5, 0, 10),
     workers: optionalInt(env, 'AUDIO_WORKERS', 0, 16) ?? undefined,

@@ -139,6 +139,7 @@ export async function startTranscoders(
   const build = (workers: number): TranscoderFactory => {
     try {
       return create({
+        input: audio.format === 'opus' ? 'ogg-opus' : 'mp3',
         kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv,
         encoder: { complexity: audio.opusComplexity }, workers,
       });

@@ -14,6 +14,7 @@ describe('loadBotConfig', () => {
     expect(c.defaultModel).toBe('speech-2.8-turbo');
     expect(c.leaveEmptyAfterMs).toBe(30_000);
     expect(c.budget).toEqual({ dailyChars: null, monthlyChars: null });
+    expect(c.audio.format).toBe('mp3');
     expect(c.audio.decoder).toBe('wasm');
     expect(c.audio.opusComplexity).toBe(5);
     expect(c.audio.workers).toBeUndefined();
@@ -39,6 +40,7 @@ describe('loadBotConfig', () => {
     ['DEFAULT_MODEL', 'speech-9', /DEFAULT_MODEL must be one of/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['AUDIO_DECODER', 'mp3', /AUDIO_DECODER must be one of wasm, ffmpeg/],
+    ['AUDIO_FORMAT', 'ogg', /AUDIO_FORMAT must be one of mp3, opus/],
     ['AUDIO_OPUS_COMPLEXITY', '11', /AUDIO_OPUS_COMPLEXITY must be a whole number from 0 to 10/],
     ['AUDIO_WORKERS', 'many', /AUDIO_WORKERS must be a whole number from 0 to 16/],
   ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {

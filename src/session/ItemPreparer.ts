@@ -65,7 +65,7 @@ export class ItemPreparer {
     const voice = resolveVoice(defaults, guild.voice, member, override);
     const dictionary = store.listDictionary(this.guildId);
     const serverWide = override?.voiceId === undefined && member.voiceId === undefined;
-    return { guild, dictionary, settings: toTaskSettings(voice, dictionary), serverVoice: serverWide ? voice.voiceId : undefined };
+    return { guild, dictionary, settings: toTaskSettings(voice, dictionary, this.deps.transcoders.input), serverVoice: serverWide ? voice.voiceId : undefined };
   }
 
   /** The guild's dictionary as a matcher, rebuilt only when the entries change (building one costs ms). */

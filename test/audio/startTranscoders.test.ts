@@ -20,6 +20,15 @@ describe('startTranscoders (the bot start-up)', () => {
     }
   });
 
+  it("with AUDIO_FORMAT=opus, passes MiniMax's Opus through in the main thread: no worker threads, no ffmpeg", async () => {
+    const lines: string[] = [];
+    const factory = await startTranscoders(loadAudioConfig({ AUDIO_FORMAT: 'opus', AUDIO_WORKERS: '2', AUDIO_DECODER: 'ffmpeg', FFMPEG_PATH: '/nonexistent/ffmpeg' }), logger(lines));
+    expect(factory.input).toBe('ogg-opus');
+    expect(factory.name).toBe('ogg-opus');
+    expect(factory.close).toBeUndefined();
+    expect(lines).toEqual([]);
+  });
+
   it('falls back to the main thread, with a warning, when the workers cannot start', async () => {
     const lines: string[] = [];
     const asked: (number | undefined)[] = [];

@@ -29,6 +29,17 @@ describe('/speak end to end', () => {
     });
   });
 
+  it('with AUDIO_FORMAT=opus, asks MiniMax for Opus and the listener hears the whole text', async () => {
+    const h = await start({ env: { AUDIO_FORMAT: 'opus' } });
+    const text = 'Hello there, this is a test of the bot, in Opus.';
+    await h.run({ command: 'speak', options: { text } });
+    await h.discord.audio.waitForAudio({ minMs: 300 });
+    const report = await h.discord.audio.waitForSilence({ quietMs: 400 });
+    expect(h.minimax.taskStarts[0]).toMatchObject({ audio_setting: { format: 'opus', sample_rate: 24000 } });
+    expect(Math.abs(report.voiceMs - text.length * 20)).toBeLessThanOrEqual(100);
+    expect(report.decodeErrors).toBe(0);
+  });
+
   // MiniMax at real time, falling behind by 400 ms mid-message: the message runs dry, whatever the machine's load.
   const FALLS_BEHIND = { realtimeFactor: 1, faults: { stall: { atChunk: 2, ms: 400, times: 1 } } };
 
