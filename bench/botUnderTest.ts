@@ -109,6 +109,7 @@ function watchErrors(inner: Synthesizer, errors: string[]): Synthesizer {
 function watchTranscoders(inner: TranscoderFactory, errors: string[]): TranscoderFactory {
   return {
     name: inner.name,
+    ...(inner.input ? { input: inner.input } : {}), // what MiniMax is asked for follows the transcoders
     // No close(): startBot does not close transcoders it is given; close() above does.
     create() {
       const t = inner.create();

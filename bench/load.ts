@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AudioFormat } from '../src/config.js';
 import type { IdleStepResult, LoadWorkerInput, LoadWorkerResult, SpeakStepResult } from './loadTypes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,6 +15,8 @@ const WORKER = resolve(ROOT, 'bench/loadWorker.ts');
 export interface LoadBenchOptions {
   /** Guilds speaking at once, one step each (default 1, 10, 50, 100). */
   steps?: number[];
+  /** The same with AUDIO_FORMAT=opus (MiniMax's Opus passed through), not judged by the targets (default 1, 10, 50). */
+  opusSteps?: number[];
   /** Audio per guild per step (default 15 s). */
   audioMs?: number;
   /** Runs of each step, each in a fresh process (default 2): the machine is shared, so one run can be unlucky. */
@@ -30,13 +33,17 @@ export type LoadSettings = Required<Omit<LoadBenchOptions, 'log'>>;
 
 export interface LoadBenchResult {
   settings: LoadSettings;
+  /** The default, MP3: what the targets are judged on. */
   steps: SpeakStepResult[];
+  /** AUDIO_FORMAT=opus (absent in results written before it was measured). */
+  opusSteps?: SpeakStepResult[];
   idle: IdleStepResult;
 }
 
 export function loadSettings(options: LoadBenchOptions = {}): LoadSettings {
   return {
     steps: options.steps ?? [1, 10, 50, 100],
+    opusSteps: options.opusSteps ?? [1, 10, 50],
     audioMs: options.audioMs ?? 15_000,
     repeats: options.repeats ?? 2,
     idleGuilds: options.idleGuilds ?? 1000,
@@ -79,21 +86,26 @@ export function runLoadWorker(input: LoadWorkerInput, timeoutMs: number): Promis
 export async function runLoadBench(options: LoadBenchOptions = {}): Promise<LoadBenchResult> {
   const settings = loadSettings(options);
   const log = options.log ?? (() => undefined);
-  const steps: SpeakStepResult[] = [];
-  for (const guilds of settings.steps) {
-    for (let run = 1; run <= settings.repeats; run++) {
-      const input: LoadWorkerInput = {
-        mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor,
-      };
-      const result = await runLoadWorker(input, settings.audioMs + 180_000);
-      if (result.mode !== 'speak') throw new Error('load worker answered the wrong mode');
-      steps.push({ ...result, run });
-      log(`load: ${guilds} guilds, run ${run}: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
-        + `peak RSS ${(result.peakRssBytes / 1e6).toFixed(0)} MB, ${result.underrunFrames} underrun frames`);
+  const speak = async (audioFormat: AudioFormat, stepGuilds: number[]): Promise<SpeakStepResult[]> => {
+    const results: SpeakStepResult[] = [];
+    for (const guilds of stepGuilds) {
+      for (let run = 1; run <= settings.repeats; run++) {
+        const input: LoadWorkerInput = {
+          mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor, audioFormat,
+        };
+        const result = await runLoadWorker(input, settings.audioMs + 180_000);
+        if (result.mode !== 'speak') throw new Error('load worker answered the wrong mode');
+        results.push({ ...result, run });
+        log(`load (${audioFormat}): ${guilds} guilds, run ${run}: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
+          + `peak RSS ${(result.peakRssBytes / 1e6).toFixed(0)} MB, ${result.underrunFrames} underrun frames`);
+      }
     }
-  }
+    return results;
+  };
+  const steps = await speak('mp3', settings.steps);
+  const opusSteps = await speak('opus', settings.opusSteps);
   const idle = await runLoadWorker({ mode: 'idle', guilds: settings.idleGuilds }, 180_000);
   if (idle.mode !== 'idle') throw new Error('load worker answered the wrong mode');
   log(`load: ${settings.idleGuilds} idle guilds: ${((idle.afterHeapBytes - idle.beforeHeapBytes) / settings.idleGuilds / 1024).toFixed(1)} KB each`);
-  return { settings, steps, idle };
+  return { settings, steps, opusSteps, idle };
 }

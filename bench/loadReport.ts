@@ -26,8 +26,46 @@ function underrunCell(x: SpeakStepResult): string {
   return `${x.underrunFrames} (${x.guildsWithUnderruns})${when}`;
 }
 
+const STEP_HEADER = [
+  '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+];
+
+function stepRows(steps: readonly SpeakStepResult[], repeats: number): string[] {
+  return steps.map((x) => [
+    repeats > 1 && x.run !== undefined ? `${x.guilds} (run ${x.run})` : x.guilds,
+    fmt(x.audioSeconds, 1),
+    fmt(x.cpuSeconds, 2),
+    fmt(cpuPercentPerStream(x), 2),
+    fmt(marginalCpuPercentPerStream(x), 2),
+    fmt(x.idleCpuPercent, 2),
+    fmt(x.peakRssBytes / MB, 0),
+    fmt(rssPerSpeakingGuildMb(x), 2),
+    fmt(joinedKbPerGuild(x), 0),
+    underrunCell(x),
+    x.lateGaps,
+    x.lostPackets,
+    x.playoutDelayMs ?? 'n/a', // absent in results written before it was recorded
+    `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,
+    `${fmt(x.loopDelayP99Ms, 0)} / ${fmt(x.loopDelayMaxMs, 0)}`,
+    `${fmt(x.fakesCpuSeconds, 1)}, ${fmt(x.fakesLoopDelayP99Ms, 0)}`,
+    x.failures === 0 ? '0' : `${x.failures}: ${x.failureReasons.join('; ')}`,
+  ].join(' | ')).map((row) => `| ${row} |`);
+}
+
+/** The Opus steps beside the MP3 ones of as many guilds: least CPU per stream of each, and bot-added p50. */
+function opusSummary(r: LoadBenchResult, opus: readonly SpeakStepResult[]): string[] {
+  const guilds = [...new Set(opus.map((x) => x.guilds))];
+  const least = (steps: readonly SpeakStepResult[], g: number): number =>
+    Math.min(...steps.filter((x) => x.guilds === g).map((x) => cpuPercentPerStream(x)));
+  const p50 = (steps: readonly SpeakStepResult[], g: number): number =>
+    percentile(steps.filter((x) => x.guilds === g).flatMap((x) => x.botAddedMs), 50);
+  return guilds.map((g) => `| ${g} | ${fmt(least(r.steps, g), 2)} | ${fmt(least(opus, g), 2)} | ${fmt(p50(r.steps, g), 0)} | ${fmt(p50(opus, g), 0)} |`);
+}
+
 export function loadMarkdown(r: LoadBenchResult): string {
   const s = r.settings;
+  const opus = r.opusSteps ?? [];
   return [
     `## Load (guilds speaking at once; ${s.audioMs / 1000} s of audio each; fake MiniMax: first chunk ${s.firstChunkMs} ms, pacing ${s.realtimeFactor} x real time)`,
     '',
@@ -36,30 +74,26 @@ export function loadMarkdown(r: LoadBenchResult): string {
     `Each step ran ${r.settings.repeats} time(s); the targets take the least CPU of a step's runs (the machine is shared)`,
     'and the most underruns, lost packets and memory of any run.',
     '',
-    '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.steps.map((x) => [
-      r.settings.repeats > 1 && x.run !== undefined ? `${x.guilds} (run ${x.run})` : x.guilds,
-      fmt(x.audioSeconds, 1),
-      fmt(x.cpuSeconds, 2),
-      fmt(cpuPercentPerStream(x), 2),
-      fmt(marginalCpuPercentPerStream(x), 2),
-      fmt(x.idleCpuPercent, 2),
-      fmt(x.peakRssBytes / MB, 0),
-      fmt(rssPerSpeakingGuildMb(x), 2),
-      fmt(joinedKbPerGuild(x), 0),
-      underrunCell(x),
-      x.lateGaps,
-      x.lostPackets,
-      x.playoutDelayMs ?? 'n/a', // absent in results written before it was recorded
-      `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,
-      `${fmt(x.loopDelayP99Ms, 0)} / ${fmt(x.loopDelayMaxMs, 0)}`,
-      `${fmt(x.fakesCpuSeconds, 1)}, ${fmt(x.fakesLoopDelayP99Ms, 0)}`,
-      x.failures === 0 ? '0' : `${x.failures}: ${x.failureReasons.join('; ')}`,
-    ].join(' | ')).map((row) => `| ${row} |`),
+    ...STEP_HEADER,
+    ...stepRows(r.steps, r.settings.repeats),
     '',
     `Idle guilds (in the cache, no voice session; ${IDLE_GUILD_DESCRIPTION}): ${r.idle.guilds} added while running:`
       + ` ${fmt(idleKbPerGuild(r), 1)} KB of heap + external each after GC (RSS: ${fmt(idleRssKbPerGuild(r), 1)} KB each).`,
     '',
+    ...(opus.length === 0 ? [] : [
+      '### With AUDIO_FORMAT=opus (experimental; not judged by the targets)',
+      '',
+      "The bot asks MiniMax for Opus (24 kHz mono) and sends its 20 ms packets on as they are: no decoding, no encoding,",
+      'no worker thread. The fake sends Ogg Opus from libopus in 20 ms frames, in chunks of the same audio time as the',
+      "MP3 ones; MiniMax's own framing is not documented (the bot re-encodes frames that are not 20 ms).",
+      '',
+      '| guilds | CPU per stream, MP3 (%) | CPU per stream, Opus (%) | bot-added p50, MP3 (ms) | bot-added p50, Opus (ms) |',
+      '|---|---|---|---|---|',
+      ...opusSummary(r, opus),
+      '',
+      ...STEP_HEADER,
+      ...stepRows(opus, r.settings.repeats),
+      '',
+    ]),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 /** What the load benchmark's parent (bench/load.ts) and its measured child (bench/loadWorker.ts) exchange. */
+import type { AudioFormat } from '../src/config.js';
 
 export type LoadWorkerInput =
   | {
@@ -9,6 +10,8 @@ export type LoadWorkerInput =
       audioMs: number;
       firstChunkMs: number;
       realtimeFactor: number;
+      /** What the bot asks MiniMax for (AUDIO_FORMAT); default 'mp3'. */
+      audioFormat?: AudioFormat;
     }
   | {
       mode: 'idle';
@@ -19,6 +22,7 @@ export type LoadWorkerInput =
 export interface SpeakStepResult {
   mode: 'speak';
   guilds: number;
+  audioFormat: AudioFormat;
   /** Which run of this step (1, 2, ...), set by the parent. */
   run?: number;
   /** Wall time from the first enqueue to the last item finished. */

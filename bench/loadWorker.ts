@@ -91,7 +91,8 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
   let subject: BotUnderTest | undefined;
   try {
     // No audio cache: its bytes are one bounded pool for the whole bot (AUDIO_CACHE_MB), not a per-guild cost.
-    subject = await startBotUnderTest(fakes, { env: { AUDIO_CACHE_MB: '0' } });
+    const audioFormat = input.audioFormat ?? 'mp3';
+    subject = await startBotUnderTest(fakes, { env: { AUDIO_CACHE_MB: '0', AUDIO_FORMAT: audioFormat } });
     const failures: string[] = [];
     subject.bot.sessions.on('report', (_g, r) => failures.push(r.reason));
     await warmUp(subject, fakes);
@@ -144,6 +145,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
     return {
       mode: 'speak',
       guilds: input.guilds,
+      audioFormat,
       wallSeconds,
       // Counted in frames: the fake's opusscript decoders fail beyond ~20 streams (the encoder bug of opusEncoder.ts).
       audioSeconds: summaries.reduce((n, s) => n + s.voiceFrames, 0) * 0.02,

@@ -60,7 +60,7 @@ const FULL = {
 /** The plumbing check (under a minute): every part, a couple of runs each. */
 const QUICK = {
   e2e: { coldRuns: 2, warmPerCold: 1, fastRuns: 3, turnRuns: 2, pairRuns: 2, realtimePairRuns: 1, skipRuns: 3 } satisfies E2eBenchOptions,
-  load: { steps: [1, 5], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
+  load: { steps: [1, 5], opusSteps: [1], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
   pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
   wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,

@@ -37,7 +37,13 @@ export class OggOpusTranscoder extends TranscoderBase {
   }
 
   protected input(chunk: Buffer): void {
-    this.#reader.push(chunk, this.#onPacket);
+    try {
+      this.#reader.push(chunk, this.#onPacket);
+    } catch (error) {
+      // What MiniMax sends for `opus` is not documented: say which assumption broke, and the way back.
+      if (!(error instanceof AudioError) || error.code !== 'DECODE_FAILED') throw error;
+      throw new AudioError('DECODE_FAILED', `${error.message}: MiniMax's opus audio is not the Ogg Opus that AUDIO_FORMAT=opus expects; the bot owner should set AUDIO_FORMAT=mp3`, { cause: error });
+    }
   }
 
   protected inputEnd(): void {

@@ -144,7 +144,7 @@ describe('OggOpusTranscoder', () => {
   it('fails with a typed error that names the problem: not Ogg, not Opus, or no audio', async () => {
     const notOgg = await transcodeAll(make(), Buffer.from('ID3\x04 certainly not an Ogg stream'));
     expect(notOgg.error).toBeInstanceOf(AudioError);
-    expect(notOgg.error?.message).toMatch(/not an Ogg stream/);
+    expect(notOgg.error?.message).toMatch(/not an Ogg stream.*the bot owner should set AUDIO_FORMAT=mp3/);
 
     const vorbis = new OggOpusWriter({ channels: 1 });
     const header = vorbis.header();
