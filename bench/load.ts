@@ -15,7 +15,7 @@ const WORKER = resolve(ROOT, 'bench/loadWorker.ts');
 export interface LoadBenchOptions {
   /** Guilds speaking at once, one step each (default 1, 10, 50, 100). */
   steps?: number[];
-  /** The same with AUDIO_FORMAT=opus (MiniMax's Opus passed through), not judged by the targets (default 1, 10, 50). */
+  /** The same with AUDIO_FORMAT=opus (MiniMax's Opus passed through), not judged by the targets (default 1, 10, 50, 100). */
   opusSteps?: number[];
   /** Audio per guild per step (default 15 s). */
   audioMs?: number;
@@ -43,7 +43,7 @@ export interface LoadBenchResult {
 export function loadSettings(options: LoadBenchOptions = {}): LoadSettings {
   return {
     steps: options.steps ?? [1, 10, 50, 100],
-    opusSteps: options.opusSteps ?? [1, 10, 50],
+    opusSteps: options.opusSteps ?? [1, 10, 50, 100],
     audioMs: options.audioMs ?? 15_000,
     repeats: options.repeats ?? 2,
     idleGuilds: options.idleGuilds ?? 1000,

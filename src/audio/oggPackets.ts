@@ -42,11 +42,8 @@ export class OggPacketReader {
 
   #pageAt(at: number): { at: number; end: number; flags: number; serial: number; lacing: Buffer } | undefined {
     const b = this.#buffer;
-    if (b.length - at < HEADER_BYTES) {
-      this.#checkCapture(at);
-      return undefined;
-    }
     this.#checkCapture(at);
+    if (b.length - at < HEADER_BYTES) return undefined;
     if (b[at + 4] !== 0) throw new AudioError('DECODE_FAILED', `unsupported Ogg stream structure version ${b[at + 4]}`);
     const segments = b[at + 26]!;
     if (b.length - at < HEADER_BYTES + segments) return undefined;
@@ -67,13 +64,11 @@ export class OggPacketReader {
   }
 
   #read(page: { at: number; end: number; flags: number; serial: number; lacing: Buffer }, onPacket: (packet: Buffer, first: boolean) => void): void {
-    if (this.#serial === undefined || page.flags & FLAG_BOS) {
-      if (this.#serial === undefined || page.serial !== this.#serial) {
-        // A new logical stream (the first, or a chained one): a partial packet of the old one is dropped.
-        this.#serial = page.serial;
-        this.#partial = [];
-        this.#partialBytes = 0;
-      }
+    if (this.#serial === undefined || (page.flags & FLAG_BOS && page.serial !== this.#serial)) {
+      // A new logical stream (the first, or a chained one): a partial packet of the old one is dropped.
+      this.#serial = page.serial;
+      this.#partial = [];
+      this.#partialBytes = 0;
     }
     if (page.serial !== this.#serial) return;
     // A continued page whose predecessor was lost (or never sent) starts with a tail nobody can use.

@@ -3,7 +3,7 @@
  * on every call. The handler's protocol (opusscript's C++): `_decode` writes each output byte of s16le PCM into
  * its own 16-bit slot, and returns the samples per channel.
  */
-import { opusError, opusModule, type OpusModule } from './opusEncoder.js';
+import { freeHandler, opusError, opusModule, type OpusModule } from './opusEncoder.js';
 
 const MAX_PACKET_BYTES = 1276 * 3;
 /** 120 ms at 48 kHz, the longest an Opus packet decodes to (opusscript's own buffer holds 6 x 960). */
@@ -45,8 +45,6 @@ export class OpusDecoder {
     const handler = this.#handler;
     if (!handler) return;
     this.#handler = undefined;
-    this.#module.OpusScriptHandler.destroy_handler(handler);
-    this.#module._free(this.#input);
-    this.#module._free(this.#output);
+    freeHandler(this.#module, handler, [this.#input, this.#output]);
   }
 }

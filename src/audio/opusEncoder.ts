@@ -36,6 +36,12 @@ export function opusModule(): OpusModule {
   return shared;
 }
 
+/** Frees a handler and the buffers malloc'd for it (WASM memory is not garbage-collected). */
+export function freeHandler(module: OpusModule, handler: Handler, pointers: readonly number[]): void {
+  module.OpusScriptHandler.destroy_handler(handler);
+  for (const pointer of pointers) module._free(pointer);
+}
+
 /** Opus error codes (opus_defines.h) as words. */
 const OPUS_ERRORS: Record<number, string> = {
   [-1]: 'bad argument', [-2]: 'buffer too small', [-3]: 'internal error', [-4]: 'invalid packet',
@@ -88,9 +94,7 @@ export class OpusEncoder {
     const handler = this.#handler;
     if (!handler) return;
     this.#handler = undefined;
-    this.#module.OpusScriptHandler.destroy_handler(handler);
-    this.#module._free(this.#input);
-    this.#module._free(this.#output);
+    freeHandler(this.#module, handler, [this.#input, this.#output]);
   }
 
   #live(): Handler {

@@ -5,7 +5,7 @@ import { OggOpusTranscoder } from '../../src/audio/OggOpusTranscoder.js';
 import { OggPacketReader } from '../../src/audio/oggPackets.js';
 import { opusFrames, opusFrameSamples, opusPacketSamples, splitOpusPacket } from '../../src/audio/opusPacket.js';
 import { OggOpusWriter } from '../../src/cli/OggOpusWriter.js';
-import { cutOggOpus, makeOggOpus, oggPages } from '../fakes/oggOpus.js';
+import { cutOggOpus, makeOggOpus, opusPacketsOf, readOggPages } from '../fakes/oggOpus.js';
 import { bandShare, chunk, decodeAll, transcodeAll } from './helpers.js';
 
 const bytes = (...b: number[]): Buffer => Buffer.from(b);
@@ -49,7 +49,7 @@ describe('Opus packet structure (RFC 6716 section 3)', () => {
 describe('OggPacketReader', () => {
   it('gives the packets of a real Ogg Opus stream, whatever the chunk sizes, the header first', async () => {
     const ogg = await makeOggOpus({ seconds: 1 });
-    const expected = oggPages(ogg).flatMap((p) => p.packets);
+    const expected = readOggPages(ogg).flatMap((p) => p.packets);
     for (const sizes of [[1], [7, 300, 4096], [ogg.length]]) {
       const reader = new OggPacketReader();
       const got: { packet: Buffer; first: boolean }[] = [];
@@ -100,7 +100,7 @@ describe('OggOpusTranscoder', () => {
 
   it('passes 20 ms packets through unchanged, decoding nothing', async () => {
     const { ogg, durationMs } = cutOggOpus(await makeOggOpus({ seconds: 3 }), 2000);
-    const source = oggPages(ogg).slice(2).flatMap((p) => p.packets);
+    const source = opusPacketsOf(ogg);
     const t = make();
     const out = await transcodeAll(t, ogg);
     expect(out.error).toBeUndefined();
@@ -114,7 +114,7 @@ describe('OggOpusTranscoder', () => {
   it('cuts 40 and 60 ms packets of 20 ms frames into 20 ms packets, still without decoding', async () => {
     for (const frameMs of [40, 60]) {
       const ogg = await makeOggOpus({ seconds: 2, frameMs });
-      const source = oggPages(ogg).slice(2).flatMap((p) => p.packets);
+      const source = opusPacketsOf(ogg);
       expect(source.every((p) => opusPacketSamples(p) === frameMs * 48)).toBe(true);
       const t = make();
       const out = await transcodeAll(t, ogg);
@@ -130,7 +130,7 @@ describe('OggOpusTranscoder', () => {
 
   it('re-encodes a stream of 10 ms frames into 20 ms packets that last as long and sound the same', async () => {
     const ogg = await makeOggOpus({ seconds: 2, frameMs: 10 });
-    const sourceMs = oggPages(ogg).slice(2).flatMap((p) => p.packets).reduce((n, p) => n + opusPacketSamples(p), 0) / 48;
+    const sourceMs = opusPacketsOf(ogg).reduce((n, p) => n + opusPacketSamples(p), 0) / 48;
     const t = make();
     const out = await transcodeAll(t, ogg);
     expect(out.error).toBeUndefined();

@@ -6,6 +6,8 @@ import { afterEach } from 'vitest';
 import { runCli, type CliOptions } from '../../src/cli/run.js';
 import { FakeMiniMax, type FakeMiniMaxOptions } from '../fakes/minimax/FakeMiniMax.js';
 
+export { readOggPages, referenceOggCrc, type OggPage } from '../fakes/oggOpus.js';
+
 export const KEY = 'sk-cli-test-0123456789abcdef';
 
 /** Short deadlines: the fake answers in milliseconds. */
@@ -58,67 +60,3 @@ export async function cli(argv: string[], env: Record<string, string>, cwd: stri
   return { code, stdout, stderr };
 }
 
-export interface OggPage {
-  flags: number;
-  granule: bigint;
-  serial: number;
-  sequence: number;
-  crc: number;
-  crcComputed: number;
-  /** Packets completed on this page (this reader rejects packets continued across pages). */
-  packets: Buffer[];
-}
-
-/**
- * Ogg CRC written independently of src/cli (bit by bit, no table): polynomial 0x04c11db7, initial 0, no
- * reflection, no final XOR.
- */
-export function referenceOggCrc(data: Uint8Array): number {
-  let crc = 0;
-  for (const byte of data) {
-    crc ^= byte << 24;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? ((crc << 1) ^ 0x04c11db7) >>> 0 : (crc << 1) >>> 0;
-  }
-  return crc >>> 0;
-}
-
-/** Splits an Ogg file into pages; throws on anything that is not a well-formed page. */
-export function readOggPages(file: Buffer): OggPage[] {
-  const pages: OggPage[] = [];
-  let at = 0;
-  while (at < file.length) {
-    if (file.toString('ascii', at, at + 4) !== 'OggS') throw new Error(`no capture pattern at byte ${at}`);
-    if (file[at + 4] !== 0) throw new Error(`page ${pages.length}: version ${file[at + 4]}`);
-    const count = file[at + 26]!;
-    const lacing = [...file.subarray(at + 27, at + 27 + count)];
-    const bodyLength = lacing.reduce((a, b) => a + b, 0);
-    const end = at + 27 + count + bodyLength;
-    if (end > file.length) throw new Error(`page ${pages.length} runs past the end of the file`);
-    const page = Buffer.from(file.subarray(at, end));
-    const crc = page.readUInt32LE(22);
-    page.writeUInt32LE(0, 22);
-    const packets: Buffer[] = [];
-    let offset = at + 27 + count;
-    let size = 0;
-    for (const l of lacing) {
-      size += l;
-      if (l < 255) {
-        packets.push(file.subarray(offset, offset + size));
-        offset += size;
-        size = 0;
-      }
-    }
-    if (size !== 0) throw new Error(`page ${pages.length} ends inside a packet`);
-    pages.push({
-      flags: file[at + 5]!,
-      granule: file.readBigInt64LE(at + 6),
-      serial: file.readUInt32LE(at + 14),
-      sequence: file.readUInt32LE(at + 18),
-      crc,
-      crcComputed: referenceOggCrc(page),
-      packets,
-    });
-    at = end;
-  }
-  return pages;
-}

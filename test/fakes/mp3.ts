@@ -22,23 +22,35 @@ const cache = new Map<string, Promise<Buffer>>();
  */
 export function makeMp3(options: Mp3Options): Promise<Buffer> {
   const { seconds, sampleRate = 32000, bitrate = 128000 } = options;
-  const key = `${seconds}:${sampleRate}:${bitrate}`;
+  return madeOnce(cache, `${seconds}:${sampleRate}:${bitrate}`, () => encode(seconds, sampleRate, bitrate));
+}
+
+/** A fixture made once per key and process (ffmpeg takes tens of milliseconds per clip). */
+export function madeOnce<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
   let made = cache.get(key);
   if (!made) {
-    made = encode(seconds, sampleRate, bitrate);
+    made = make();
     cache.set(key, made);
   }
   return made;
 }
 
 function encode(seconds: number, sampleRate: number, bitrate: number): Promise<Buffer> {
+  return ffmpegBytes([
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', speechLike(sampleRate, seconds),
+    '-ac', '1', '-c:a', 'libmp3lame', '-b:a', String(bitrate), '-write_xing', '0', '-id3v2_version', '0',
+    '-f', 'mp3', 'pipe:1',
+  ]);
+}
+
+/** The fixtures' source: a 180 Hz tone whose loudness moves at syllable rate (an ffmpeg lavfi input). */
+export function speechLike(sampleRate: number, seconds: number): string {
+  return `aevalsrc=0.4*(0.6+0.4*sin(2*PI*4*t))*sin(2*PI*180*t):s=${sampleRate}:d=${seconds}`;
+}
+
+/** Runs the test ffmpeg with `args` (output on stdout) and resolves with what it wrote; 15 s at most. */
+export function ffmpegBytes(args: readonly string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const args = [
-      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi',
-      '-i', `aevalsrc=0.4*(0.6+0.4*sin(2*PI*4*t))*sin(2*PI*180*t):s=${sampleRate}:d=${seconds}`,
-      '-ac', '1', '-c:a', 'libmp3lame', '-b:a', String(bitrate), '-write_xing', '0', '-id3v2_version', '0',
-      '-f', 'mp3', 'pipe:1',
-    ];
     const child = spawn(testFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';

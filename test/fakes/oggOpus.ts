@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { testFfmpegPath } from './mp3.js';
+import { ffmpegBytes, madeOnce, speechLike } from './mp3.js';
 
 export interface OggOpusClipOptions {
   seconds: number;
@@ -17,92 +16,104 @@ const cache = new Map<string, Promise<Buffer>>();
  */
 export function makeOggOpus(options: OggOpusClipOptions): Promise<Buffer> {
   const { seconds, sampleRate = 24000, frameMs = 20 } = options;
-  const key = `${seconds}:${sampleRate}:${frameMs}`;
-  let made = cache.get(key);
-  if (!made) {
-    made = encode(seconds, sampleRate, frameMs);
-    cache.set(key, made);
-  }
-  return made;
+  return madeOnce(cache, `${seconds}:${sampleRate}:${frameMs}`, () => ffmpegBytes([
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', speechLike(sampleRate, seconds),
+    '-ac', '1', '-c:a', 'libopus', '-b:a', '64000', '-application', 'audio', '-frame_duration', String(frameMs),
+    '-page_duration', '20000', '-f', 'ogg', 'pipe:1',
+  ]));
 }
 
-function encode(seconds: number, sampleRate: number, frameMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi',
-      '-i', `aevalsrc=0.4*(0.6+0.4*sin(2*PI*4*t))*sin(2*PI*180*t):s=${sampleRate}:d=${seconds}`,
-      '-ac', '1', '-c:a', 'libopus', '-b:a', '64000', '-application', 'audio', '-frame_duration', String(frameMs),
-      '-page_duration', '20000', '-f', 'ogg', 'pipe:1',
-    ];
-    const child = spawn(testFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`ffmpeg exited with ${code}: ${err.trim()}`));
-    });
-  });
-}
-
-export interface OggPage {
-  offset: number;
-  length: number;
-  granule: number;
-  /** Its packets (pages made by ffmpeg never split one). */
-  packets: Buffer[];
-}
-
-/** The pages of an Ogg stream (test helper: no CRC check, no packets across pages). */
-export function oggPages(buf: Buffer): OggPage[] {
-  const pages: OggPage[] = [];
-  let at = 0;
-  while (at + 27 <= buf.length && buf.toString('latin1', at, at + 4) === 'OggS') {
-    const segments = buf[at + 26]!;
-    const lacing = buf.subarray(at + 27, at + 27 + segments);
-    let offset = at + 27 + segments;
-    const packets: Buffer[] = [];
-    let size = 0;
-    for (const l of lacing) {
-      size += l;
-      if (l < 255) {
-        packets.push(buf.subarray(offset, offset + size));
-        offset += size;
-        size = 0;
-      }
-    }
-    const length = offset + size - at;
-    pages.push({ offset: at, length, granule: Number(buf.readBigInt64LE(at + 6)), packets });
-    at += length;
-  }
-  return pages;
-}
-
-/** OpusHead's pre-skip, in 48 kHz samples. */
-export function preSkipOf(buf: Buffer): number {
-  const head = oggPages(buf)[0]?.packets[0];
-  if (!head || head.toString('latin1', 0, 8) !== 'OpusHead') throw new Error('not an Ogg Opus stream');
-  return head.readUInt16LE(10);
+/** The audio packets of an Ogg Opus file (after OpusHead and OpusTags). */
+export function opusPacketsOf(file: Buffer): Buffer[] {
+  return readOggPages(file).slice(2).flatMap((p) => p.packets);
 }
 
 /**
  * The start of an Ogg Opus clip holding at least `durationMs` of audio: its header pages and whole audio
  * pages. Returns the bytes and the audio they hold.
  */
-export function cutOggOpus(buf: Buffer, durationMs: number): { ogg: Buffer; durationMs: number } {
-  const pages = oggPages(buf);
-  const preSkip = preSkipOf(buf);
+export function cutOggOpus(file: Buffer, durationMs: number): { ogg: Buffer; durationMs: number } {
+  const pages = readOggPages(file);
+  const head = pages[0]?.packets[0];
+  if (!head || head.toString('latin1', 0, 8) !== 'OpusHead') throw new Error('not an Ogg Opus stream');
+  const preSkip = head.readUInt16LE(10);
   let end = 0;
   let ms = 0;
   for (const [i, page] of pages.entries()) {
     end = page.offset + page.length;
     if (i < 2) continue; // OpusHead, OpusTags
-    ms = Math.max(0, page.granule - preSkip) / 48;
+    ms = Math.max(0, Number(page.granule) - preSkip) / 48;
     if (ms >= durationMs) break;
   }
-  return { ogg: buf.subarray(0, end), durationMs: ms };
+  return { ogg: file.subarray(0, end), durationMs: ms };
+}
+
+export interface OggPage {
+  /** Where the page starts in the file, and its length in bytes. */
+  offset: number;
+  length: number;
+  flags: number;
+  granule: bigint;
+  serial: number;
+  sequence: number;
+  crc: number;
+  crcComputed: number;
+  /** Packets completed on this page (this reader rejects packets continued across pages). */
+  packets: Buffer[];
+}
+
+/**
+ * Ogg CRC written independently of src/cli (bit by bit, no table): polynomial 0x04c11db7, initial 0, no
+ * reflection, no final XOR.
+ */
+export function referenceOggCrc(data: Uint8Array): number {
+  let crc = 0;
+  for (const byte of data) {
+    crc ^= byte << 24;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? ((crc << 1) ^ 0x04c11db7) >>> 0 : (crc << 1) >>> 0;
+  }
+  return crc >>> 0;
+}
+
+/** Splits an Ogg file into pages; throws on anything that is not a well-formed page. */
+export function readOggPages(file: Buffer): OggPage[] {
+  const pages: OggPage[] = [];
+  let at = 0;
+  while (at < file.length) {
+    if (file.toString('ascii', at, at + 4) !== 'OggS') throw new Error(`no capture pattern at byte ${at}`);
+    if (file[at + 4] !== 0) throw new Error(`page ${pages.length}: version ${file[at + 4]}`);
+    const count = file[at + 26]!;
+    const lacing = [...file.subarray(at + 27, at + 27 + count)];
+    const bodyLength = lacing.reduce((a, b) => a + b, 0);
+    const end = at + 27 + count + bodyLength;
+    if (end > file.length) throw new Error(`page ${pages.length} runs past the end of the file`);
+    const page = Buffer.from(file.subarray(at, end));
+    const crc = page.readUInt32LE(22);
+    page.writeUInt32LE(0, 22);
+    const packets: Buffer[] = [];
+    let offset = at + 27 + count;
+    let size = 0;
+    for (const l of lacing) {
+      size += l;
+      if (l < 255) {
+        packets.push(file.subarray(offset, offset + size));
+        offset += size;
+        size = 0;
+      }
+    }
+    if (size !== 0) throw new Error(`page ${pages.length} ends inside a packet`);
+    pages.push({
+      offset: at,
+      length: end - at,
+      flags: file[at + 5]!,
+      granule: file.readBigInt64LE(at + 6),
+      serial: file.readUInt32LE(at + 14),
+      sequence: file.readUInt32LE(at + 18),
+      crc,
+      crcComputed: referenceOggCrc(page),
+      packets,
+    });
+    at = end;
+  }
+  return pages;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory } from '../../src/audio/index.js';
 import { opusPacketSamples } from '../../src/audio/opusPacket.js';
-import { makeOggOpus, oggPages } from '../fakes/oggOpus.js';
+import { makeOggOpus, opusPacketsOf } from '../fakes/oggOpus.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -34,7 +34,7 @@ describe('MiniMax asked for Opus (AUDIO_FORMAT=opus)', () => {
     expect(heard.gaps).toEqual([]);
     expect(Math.abs(heard.voiceMs - (expectedMs(A) + expectedMs(B)))).toBeLessThan(150);
     // Every voice packet is one the fake's encoder made: A's, then B's, each from the start of the same clip.
-    const clip = oggPages(await makeOggOpus({ seconds: 13, sampleRate: 24000, frameMs: 20 })).slice(2).flatMap((p) => p.packets);
+    const clip = opusPacketsOf(await makeOggOpus({ seconds: 13, sampleRate: 24000, frameMs: 20 }));
     const voice = x.discord.audio.select({}).filter((f) => !f.silence).map((f) => f.opus);
     const aPackets = voice.findIndex((p, i) => i > 0 && p.equals(clip[0]!));
     expect(aPackets).toBeGreaterThan(20);
