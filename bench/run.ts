@@ -48,7 +48,7 @@ function parsePlan(argv: string[]): Plan {
   return { quick: values.quick, parts, out: resolve(ROOT, values.out ?? 'bench/results/latest.md') };
 }
 
-/** The full run (about 12 minutes on 2 cores). */
+/** The full run (about 15 minutes on 2 cores). */
 const FULL = {
   e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4, skipRuns: 10 } satisfies E2eBenchOptions,
   load: { steps: [1, 10, 50, 100], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
