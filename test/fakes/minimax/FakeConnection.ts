@@ -190,15 +190,15 @@ export class FakeConnection {
   private async synthesize(item: Item): Promise<void> {
     const cfg = this.cfg;
     const target = Math.min(cfg.maxAudioMs, Math.max(cfg.minAudioMs, item.text.length * cfg.msPerChar));
-    const { bytes: mp3, durationMs } = await this.host.audio(this.format, this.sampleRate, this.bitrate, target);
+    const { bytes: audio, durationMs } = await this.host.audio(this.format, this.sampleRate, this.bitrate, target);
     // Opus chunks hold as much audio time as MP3 ones at 128 kbps would.
-    const chunkBytes = this.format === 'opus' ? Math.max(1, Math.round((mp3.length * cfg.chunkBytes * 8) / 128 / durationMs)) : cfg.chunkBytes;
+    const chunkBytes = this.format === 'opus' ? Math.max(1, Math.round((audio.length * cfg.chunkBytes * 8) / 128 / durationMs)) : cfg.chunkBytes;
     const chunks: Buffer[] = [];
-    for (let off = 0; off < mp3.length; off += chunkBytes) chunks.push(mp3.subarray(off, off + chunkBytes));
+    for (let off = 0; off < audio.length; off += chunkBytes) chunks.push(audio.subarray(off, off + chunkBytes));
     let begin = Date.now() + cfg.firstChunkMs;
     if (cfg.firstChunkMs > 0) await this.wait(cfg.firstChunkMs);
     const extra = {
-      audio_length: Math.round(durationMs), audio_sample_rate: this.sampleRate, audio_size: mp3.length, bitrate: this.bitrate,
+      audio_length: Math.round(durationMs), audio_sample_rate: this.sampleRate, audio_size: audio.length, bitrate: this.bitrate,
       word_count: item.text.split(/\s+/).filter(Boolean).length, invisible_character_ratio: 0,
       usage_characters: item.text.length, audio_format: this.format, audio_channel: 1,
     };
@@ -213,13 +213,13 @@ export class FakeConnection {
         await this.wait(stall.ms);
         begin += stall.ms;
       }
-      const due = begin + (sentBytes / mp3.length) * durationMs * cfg.realtimeFactor;
+      const due = begin + (sentBytes / audio.length) * durationMs * cfg.realtimeFactor;
       if (due > Date.now()) await this.wait(due - Date.now());
       const last = i === chunks.length - 1;
       const withInfo = cfg.extraInfoOn === 'every' || (cfg.extraInfoOn === 'first' && i === 0) || (cfg.extraInfoOn === 'final' && last && tail);
       this.sendAudio(chunk.toString('hex'), last && tail, withInfo ? extra : undefined);
       sentBytes += chunk.length;
-      if (cfg.unknownFields && !last) this.send({ event: 'task_progress', progress: sentBytes / mp3.length });
+      if (cfg.unknownFields && !last) this.send({ event: 'task_progress', progress: sentBytes / audio.length });
     }
     if (this.injectBefore(chunks.length, item) || this.state === 'closed') return;
     if (!tail) {
