@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory } from '../../src/audio/index.js';
 import { opusPacketSamples } from '../../src/audio/opusPacket.js';
+import { AudioCache } from '../../src/session/AudioCache.js';
 import { makeOggOpus, opusPacketsOf } from '../fakes/oggOpus.js';
 import { expectedMs, startHarness, type Harness } from './harness.js';
 
@@ -55,5 +56,27 @@ describe('MiniMax asked for Opus (AUDIO_FORMAT=opus)', () => {
     const frames = x.discord.audio.select({}).filter((f) => !f.silence);
     expect(frames.every((f) => opusPacketSamples(f.opus) === 960 && f.samples === 960 && !f.decodeError)).toBe(true);
     expect(x.reports).toEqual([]);
+  });
+
+  it('a repeated short phrase plays from the audio cache: MiniMax is asked once, and the same packets are heard twice', async () => {
+    const cache = new AudioCache({ maxBytes: 4 * 1024 * 1024 });
+    h = await startHarness({ transcoders: createTranscoderFactory({ input: 'ogg-opus' }), audioCache: cache });
+    await h.manager.join(h.target());
+    const session = h.manager.get(h.guildId)!;
+    const phrase = 'good game everyone';
+    session.enqueue(h.item(phrase));
+    await h.discord.audio.waitForAudio({ minMs: 200, timeoutMs: 10_000 });
+    await h.discord.audio.waitForSilence({ quietMs: 400, timeoutMs: 10_000 });
+    const second = performance.now();
+    session.enqueue(h.item(phrase));
+    await h.discord.audio.waitForAudio({ from: second, minMs: 200, timeoutMs: 10_000 });
+    await h.discord.audio.waitForSilence({ from: second, quietMs: 400, timeoutMs: 10_000 });
+    expect(h.minimax.texts).toEqual([phrase]);
+    expect(cache.hits).toBe(1);
+    const voice = (frames: { opus: Buffer; silence: boolean }[]): Buffer[] => frames.filter((f) => !f.silence).map((f) => f.opus);
+    const first = voice(h.discord.audio.select({ to: second }));
+    expect(first.length).toBeGreaterThan(20);
+    expect(voice(h.discord.audio.select({ from: second }))).toEqual(first);
+    expect(h.reports).toEqual([]);
   });
 });
