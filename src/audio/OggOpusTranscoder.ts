@@ -1,8 +1,8 @@
 import { AudioError } from './errors.js';
 import { OggPacketReader } from './oggPackets.js';
 import { OpusDecoder } from './opusDecoder.js';
-import { OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
-import { FRAME_20MS_SAMPLES, opusFrameSamples, splitOpusPacket } from './opusPacket.js';
+import { OPUS_FRAME_SAMPLES, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { opusFrameSamples, splitOpusPacket } from './opusPacket.js';
 import { TranscoderBase } from './TranscoderBase.js';
 import type { Transcoder, TranscoderFactory } from './types.js';
 
@@ -70,7 +70,7 @@ export class OggOpusTranscoder extends TranscoderBase {
         break;
     }
     if (packet.length === 0) return; // a lost frame: nothing to play
-    if (!this.#decoder && opusFrameSamples(packet[0]!) === FRAME_20MS_SAMPLES) {
+    if (!this.#decoder && opusFrameSamples(packet[0]!) === OPUS_FRAME_SAMPLES) {
       const frames = splitOpusPacket(packet);
       if (!frames) throw new AudioError('DECODE_FAILED', `a malformed Opus packet (${packet.length} bytes)`);
       for (const frame of frames) this.emitPacket(frame);

@@ -3,12 +3,11 @@
  * on every call. The handler's protocol (opusscript's C++): `_decode` writes each output byte of s16le PCM into
  * its own 16-bit slot, and returns the samples per channel.
  */
-import { freeHandler, opusError, opusModule, type OpusModule } from './opusEncoder.js';
+import { MAX_PACKET_BYTES, OPUS_APPLICATION_AUDIO, freeHandler, opusError, opusModule, type OpusModule } from './opusEncoder.js';
+import { OPUS_SAMPLE_RATE } from './opusFrames.js';
 
-const MAX_PACKET_BYTES = 1276 * 3;
 /** 120 ms at 48 kHz, the longest an Opus packet decodes to (opusscript's own buffer holds 6 x 960). */
 const MAX_FRAME_SAMPLES = 960 * 6;
-const OPUS_APPLICATION_AUDIO = 2049;
 
 /** Decodes Opus packets to interleaved s16le PCM at 48 kHz. Call `delete()` when done. */
 export class OpusDecoder {
@@ -21,7 +20,7 @@ export class OpusDecoder {
   constructor(channels: 1 | 2) {
     this.#module = opusModule();
     this.#channels = channels;
-    this.#handler = new this.#module.OpusScriptHandler(48_000, channels, OPUS_APPLICATION_AUDIO);
+    this.#handler = new this.#module.OpusScriptHandler(OPUS_SAMPLE_RATE, channels, OPUS_APPLICATION_AUDIO);
     this.#input = this.#module._malloc(MAX_PACKET_BYTES);
     // One 16-bit slot per output byte (see above).
     this.#output = this.#module._malloc(MAX_FRAME_SAMPLES * channels * 2 * 2);

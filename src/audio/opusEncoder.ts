@@ -26,7 +26,9 @@ export interface OpusModule {
 }
 
 /** libopus's largest packet (opusscript's output buffer size). */
-const MAX_PACKET_BYTES = 1276 * 3;
+export const MAX_PACKET_BYTES = 1276 * 3;
+/** libopus's application for general audio (opus_defines.h). */
+export const OPUS_APPLICATION_AUDIO = 2049;
 
 let shared: OpusModule | undefined;
 

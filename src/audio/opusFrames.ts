@@ -1,5 +1,5 @@
 import { AudioError } from './errors.js';
-import { OpusEncoder } from './opusEncoder.js';
+import { OPUS_APPLICATION_AUDIO, OpusEncoder } from './opusEncoder.js';
 
 /** Discord's Opus format: 48 kHz, stereo, 20 ms frames. */
 export const OPUS_SAMPLE_RATE = 48_000;
@@ -14,7 +14,6 @@ const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_COMPLEXITY = 4010;
 const OPUS_SET_FORCE_CHANNELS = 4022;
 const OPUS_AUTO = -1000;
-const OPUS_APPLICATION_AUDIO = 2049;
 
 /** Encoder settings shared by every transcoder. */
 export interface OpusEncoderOptions {

@@ -3,9 +3,6 @@
  * holds, so a packet of several 20 ms frames can be cut into one packet per frame without decoding.
  */
 
-/** 20 ms at 48 kHz: the only frame length Discord's 20 ms RTP timestamps fit. */
-export const FRAME_20MS_SAMPLES = 960;
-
 /** Samples (at 48 kHz) of each frame of a packet with this TOC byte: SILK 10/20/40/60 ms, hybrid 10/20, CELT 2.5/5/10/20. */
 export function opusFrameSamples(toc: number): number {
   const config = toc >> 3;
@@ -93,14 +90,14 @@ export function opusFrames(packet: Uint8Array): Uint8Array[] | undefined {
 }
 
 /**
- * One single-frame packet (code 0) per frame of `packet`, each with the packet's configuration. Undefined when
- * the packet is malformed.
+ * One single-frame packet (code 0) per frame of `packet`, each with the packet's configuration; a packet that
+ * is one already comes back itself, not a copy. Undefined when the packet is malformed.
  */
-export function splitOpusPacket(packet: Uint8Array): Buffer[] | undefined {
+export function splitOpusPacket(packet: Buffer): Buffer[] | undefined {
   const toc = packet[0];
   const frames = opusFrames(packet);
   if (toc === undefined || !frames) return undefined;
-  if ((toc & 3) === 0) return [Buffer.from(packet)];
+  if ((toc & 3) === 0) return [packet];
   return frames.map((frame) => {
     const single = Buffer.allocUnsafe(frame.length + 1);
     single[0] = toc & 0xfc;
