@@ -9,6 +9,9 @@ const KB = 1024;
 
 /** CPU seconds per audio second, as % of one core per real-time stream. */
 export const cpuPercentPerStream = (s: SpeakStepResult): number => (100 * s.cpuSeconds) / s.audioSeconds;
+/** The least CPU per stream over the runs of a step (the machine is shared: the least is the bot's own cost). */
+export const leastCpuPercent = (steps: readonly SpeakStepResult[], guilds: number): number =>
+  Math.min(...steps.filter((s) => s.guilds === guilds).map((s) => cpuPercentPerStream(s)));
 /** The same, less what the process spends with the guilds joined and silent: the cost speaking adds. */
 export const marginalCpuPercentPerStream = (s: SpeakStepResult): number =>
   (100 * (s.cpuSeconds - (s.idleCpuPercent / 100) * s.wallSeconds)) / s.audioSeconds;
@@ -56,11 +59,9 @@ function stepRows(steps: readonly SpeakStepResult[], repeats: number): string[] 
 /** The Opus steps beside the MP3 ones of as many guilds: least CPU per stream of each, and bot-added p50. */
 function opusSummary(r: LoadBenchResult, opus: readonly SpeakStepResult[]): string[] {
   const guilds = [...new Set(opus.map((x) => x.guilds))];
-  const least = (steps: readonly SpeakStepResult[], g: number): number =>
-    Math.min(...steps.filter((x) => x.guilds === g).map((x) => cpuPercentPerStream(x)));
   const p50 = (steps: readonly SpeakStepResult[], g: number): number =>
     percentile(steps.filter((x) => x.guilds === g).flatMap((x) => x.botAddedMs), 50);
-  return guilds.map((g) => `| ${g} | ${fmt(least(r.steps, g), 2)} | ${fmt(least(opus, g), 2)} | ${fmt(p50(r.steps, g), 0)} | ${fmt(p50(opus, g), 0)} |`);
+  return guilds.map((g) => `| ${g} | ${fmt(leastCpuPercent(r.steps, g), 2)} | ${fmt(leastCpuPercent(opus, g), 2)} | ${fmt(p50(r.steps, g), 0)} | ${fmt(p50(opus, g), 0)} |`);
 }
 
 export function loadMarkdown(r: LoadBenchResult): string {

@@ -1,7 +1,7 @@
 /** The targets of issue 6, judged on the benchmark's results: each met, not met, or not measured in this run. */
 import type { E2eBenchResult } from './e2e.js';
 import type { LoadBenchResult } from './load.js';
-import { cpuPercentPerStream, idleKbPerGuild, rssPerSpeakingGuildMb } from './loadReport.js';
+import { idleKbPerGuild, leastCpuPercent, rssPerSpeakingGuildMb } from './loadReport.js';
 import { fmt, percentile } from './stats.js';
 
 export interface TargetVerdict {
@@ -83,7 +83,7 @@ function loadTargets(r: LoadBenchResult): TargetVerdict[] {
   const underruns = upTo50.map((s) => `${s.guilds}${s.run !== undefined && r.settings.repeats > 1 ? ` (run ${s.run})` : ''}: ${breaks(s)}`).join(', ');
   // CPU: the least of a step's runs (interference from other work on the machine only adds); the rest: every run.
   const stepGuilds = [...new Set(r.steps.map((s) => s.guilds))];
-  const cpu = stepGuilds.map((g) => Math.min(...r.steps.filter((s) => s.guilds === g).map((s) => cpuPercentPerStream(s))));
+  const cpu = stepGuilds.map((g) => leastCpuPercent(r.steps, g));
   const big = r.steps.filter((s) => s.guilds >= 10);
   const memSteps = big.length > 0 ? big : r.steps;
   const mem = memSteps.map((s) => rssPerSpeakingGuildMb(s));
