@@ -46,6 +46,11 @@ export interface GuildAudioSummary {
   gaps: number;
   /** For each break with silence frames: how far into the guild's audio it came (ms after its first voice frame). */
   underrunAtMs: number[];
+  /**
+   * For the same breaks: when the frame after the last voice frame was due (fake clock: that frame + 20 ms) and how
+   * much of the guild's audio had been heard by then (voice frames x 20 ms), to tell whether the audio existed yet.
+   */
+  underruns: { dueAt: number; heardMs: number }[];
   /** Of those, breaks where a frame arrived later than the jitter buffer (200 ms) behind the 20 ms schedule. */
   lateGaps: number;
   lostPackets: number;

@@ -66,6 +66,8 @@ function summaries(from: number): GuildAudioSummary[] {
   const guildIds = [...new Set(d.audio.frames.filter((f) => f.at >= from).map((f) => f.guildId))];
   return guildIds.map((guildId) => {
     const r = d.audio.report({ guildId, from });
+    const voiceAt = d.audio.frames.filter((f) => f.guildId === guildId && f.at >= from && !f.silence).map((f) => f.at);
+    const underrunGaps = r.gaps.filter((g) => g.silenceFrames > 0);
     return {
       guildId,
       frames: r.frames,
@@ -76,7 +78,8 @@ function summaries(from: number): GuildAudioSummary[] {
       bursts: r.bursts.length,
       midSilenceFrames: r.bursts.reduce((n, b) => n + b.silenceFrames, 0),
       gaps: r.gaps.length,
-      underrunAtMs: r.firstVoiceAt == null ? [] : r.gaps.filter((g) => g.silenceFrames > 0).map((g) => g.at - r.firstVoiceAt!),
+      underrunAtMs: r.firstVoiceAt == null ? [] : underrunGaps.map((g) => g.at - r.firstVoiceAt!),
+      underruns: underrunGaps.map((g) => ({ dueAt: g.at + 20, heardMs: 20 * voiceAt.filter((at) => at <= g.at).length })),
       lateGaps: r.gaps.filter((g) => g.silenceFrames === 0 && g.lostPackets === 0).length,
       lostPackets: r.gaps.reduce((n, g) => n + g.lostPackets, 0),
       maxLateMs: Math.max(0, ...r.bursts.map((b) => b.maxLateMs)),

@@ -22,15 +22,21 @@ export const joinedKbPerGuild = (s: SpeakStepResult): number => (s.joinedHeapByt
 export const idleKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterHeapBytes - r.idle.beforeHeapBytes) / r.idle.guilds / KB;
 export const idleRssKbPerGuild = (r: LoadBenchResult): number => (r.idle.afterRssBytes - r.idle.beforeRssBytes) / r.idle.guilds / KB;
 
-/** "33 (26), 213–290": frames, guilds, and when the first and last underrun came (ms after a guild's first voice). */
+/** "a–b", or "a" when both are the same. */
+const span = (xs: readonly number[]): string => (xs.length === 0 ? '' : xs[0] === xs.at(-1) ? `${xs[0]}` : `${xs[0]}–${xs.at(-1)}`);
+
+/**
+ * "33 (26), 213–290; 180–460": frames, guilds, when the first and last underrun came (ms after a guild's first
+ * voice), and how long the bot had held the MiniMax audio of each missing frame when it was due.
+ */
 function underrunCell(x: SpeakStepResult): string {
   const at = x.underrunAtMs ?? []; // absent in results written before it was recorded
-  const when = at.length === 0 ? '' : at.length === 1 ? `, ${at[0]}` : `, ${at[0]}–${at.at(-1)}`;
-  return `${x.underrunFrames} (${x.guildsWithUnderruns})${when}`;
+  const held = x.underrunHeldMs ?? []; // likewise
+  return `${x.underrunFrames} (${x.guildsWithUnderruns})${at.length ? `, ${span(at)}` : ''}${held.length ? `; ${span(held)}` : ''}`;
 }
 
 const STEP_HEADER = [
-  '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+  '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio; MiniMax audio held (ms) | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 

@@ -12,6 +12,8 @@ export type LoadWorkerInput =
       realtimeFactor: number;
       /** What the bot asks MiniMax for (AUDIO_FORMAT); default 'mp3'. */
       audioFormat?: AudioFormat;
+      /** More of the bot's environment, for trying settings by hand (e.g. AUDIO_WORKERS); the bench sets none. */
+      env?: Record<string, string>;
     }
   | {
       mode: 'idle';
@@ -53,6 +55,12 @@ export interface SpeakStepResult {
   playoutDelayMs: number;
   /** When each underrun came: ms after its guild's first voice frame, in order. */
   underrunAtMs: number[];
+  /**
+   * At each underrun: how long (ms, ascending) the bot had held the MiniMax chunk with the missing frame's audio
+   * when the frame was due. Around 0 or below: MiniMax, here the fake, was late; well
+   * above: the bot had the audio and did not get the packet out in time.
+   */
+  underrunHeldMs?: number[];
   maxLateMs: number;
   /** Guilds that heard nothing, or items reported failed. */
   silentGuilds: number;

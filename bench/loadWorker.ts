@@ -15,6 +15,7 @@ import { startBotUnderTest, BENCH_MINIMAX_KEY, BENCH_TOKEN, type BotUnderTest } 
 import { FakeServers } from './fakeClient.js';
 import type { IdleStepResult, LoadWorkerInput, LoadWorkerResult, SpeakStepResult } from './loadTypes.js';
 import { IDLE_GUILD, SPEAKING_GUILD } from './loadGuilds.js';
+import { CHUNK_BYTES, heldAtUnderruns } from './underruns.js';
 
 const MS_PER_CHAR = 100;
 const IDLE_WINDOW_MS = 2_000;
@@ -84,7 +85,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
     token: BENCH_TOKEN,
     apiKey: BENCH_MINIMAX_KEY,
     minimax: {
-      firstChunkMs: input.firstChunkMs, realtimeFactor: input.realtimeFactor, msPerChar: MS_PER_CHAR,
+      firstChunkMs: input.firstChunkMs, realtimeFactor: input.realtimeFactor, msPerChar: MS_PER_CHAR, chunkBytes: CHUNK_BYTES,
       minAudioMs: 300, maxAudioMs: input.audioMs + 1_000,
     },
   });
@@ -92,7 +93,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
   try {
     // No audio cache: its bytes are one bounded pool for the whole bot (AUDIO_CACHE_MB), not a per-guild cost.
     const audioFormat = input.audioFormat ?? 'mp3';
-    subject = await startBotUnderTest(fakes, { env: { AUDIO_CACHE_MB: '0', AUDIO_FORMAT: audioFormat } });
+    subject = await startBotUnderTest(fakes, { env: { AUDIO_CACHE_MB: '0', AUDIO_FORMAT: audioFormat, ...input.env } });
     const failures: string[] = [];
     subject.bot.sessions.on('report', (_g, r) => failures.push(r.reason));
     await warmUp(subject, fakes);
@@ -137,10 +138,13 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
     const fakesHealth = await fakes.call('health', []);
     const summaries = (await fakes.call('summaries', [t0 + fakes.clockOffset], 60_000)).filter((s) => load.some((g) => g.id === s.guildId));
     const botAddedMs: number[] = [];
+    const underrunHeldMs: number[] = [];
     load.forEach((g, i) => {
       const heard = summaries.find((s) => s.guildId === g.id);
-      const mp3At = subject!.probes[firstProbe + i]?.arrivals.find((t) => t >= t0);
+      const arrivals = subject!.probes[firstProbe + i]?.arrivals.filter((t) => t >= t0) ?? [];
+      const mp3At = arrivals[0];
       if (heard?.firstVoiceAt != null && mp3At !== undefined) botAddedMs.push(heard.firstVoiceAt - (mp3At + fakes.clockOffset));
+      underrunHeldMs.push(...heldAtUnderruns(arrivals, heard?.underruns ?? [], fakes.clockOffset));
     });
     return {
       mode: 'speak',
@@ -164,6 +168,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
       guildsWithUnderruns: summaries.filter((s) => s.midSilenceFrames > 0).length,
       playoutDelayMs,
       underrunAtMs: summaries.flatMap((s) => s.underrunAtMs.map(Math.round)).sort((a, b) => a - b),
+      underrunHeldMs: underrunHeldMs.sort((a, b) => a - b),
       maxLateMs: Math.max(0, ...summaries.map((s) => s.maxLateMs)),
       silentGuilds: load.length - summaries.filter((s) => s.voiceFrames > 0).length,
       failures: failures.length,
