@@ -57,12 +57,15 @@ function silenceInside(x: Harness, from = 0): number {
   return frames.filter((f) => f.silence && f.at < lastVoice.at).length;
 }
 
-/** Speaks `text` on its own (the session must be joined); returns the silence frames inside it. */
-async function hearAlone(x: Harness, text: string): Promise<number> {
+/**
+ * Speaks `text` on its own (the session must be joined); returns the silence frames inside it. `quietMs`: how long
+ * a silence ends it (longer than any stall of MiniMax's mid-message).
+ */
+async function hearAlone(x: Harness, text: string, quietMs = 400): Promise<number> {
   const from = performance.now();
   x.manager.get(x.guildId)!.enqueue(x.item(text));
   await x.discord.audio.waitForAudio({ from, minMs: 200, timeoutMs: 10_000 });
-  await x.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 15_000 });
+  await x.discord.audio.waitForSilence({ from, quietMs, timeoutMs: 15_000 });
   return silenceInside(x, from);
 }
 
@@ -188,21 +191,27 @@ describe('GuildSession playback through the fakes', () => {
     expect(h.reports).toEqual([]);
   });
 
-  it('at exactly real-time pacing the first message runs dry at chunk boundaries; the playout delay learns it, and the next one does not', async () => {
-    // Each 4 KB chunk arrives just as the audio before it runs out, less the MP3 and Opus frames still being
-    // assembled: at the 15 ms floor the player finds nothing at some boundaries, whatever the machine's speed.
-    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+  // MiniMax at real time, its first message falling behind by 400 ms mid-way: that message runs dry on any machine.
+  // (At exactly real time the 15 ms floor alone runs dry at chunk boundaries too: each 4 KB chunk arrives just as the
+  // audio before it runs out, less the MP3 and Opus frames still being assembled. But a loaded machine slows the
+  // fake's pacing along with the player, so that alone is the benchmark's to show, not a test's to rely on.)
+  const FIRST_FALLS_BEHIND = { realtimeFactor: 1, faults: { stall: { atChunk: 2, ms: 400, times: 1 } } };
+  const STALL_QUIET_MS = 800; // longer than the stall
+
+  it('a message that runs dry raises the playout delay; from there messages at exactly real-time pacing do not run dry', async () => {
+    h = await startHarness({ minimax: FIRST_FALLS_BEHIND });
     await h.manager.join(h.target());
-    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    expect(await hearAlone(h, A, STALL_QUIET_MS)).toBeGreaterThan(0);
+    expect(h.manager.playoutDelayMs).toBe(100);
     expect(await hearAlone(h, 'A second message, about as long as the first one.')).toBe(0);
     expect(await hearAlone(h, 'And a third one, read just as smoothly as the second.')).toBe(0);
     expect(h.reports).toEqual([]);
   });
 
   it('a restart starts from the playout delay the last run learned: its first message at real time does not run dry', async () => {
-    h = await startHarness({ minimax: { realtimeFactor: 1 } });
+    h = await startHarness({ minimax: FIRST_FALLS_BEHIND });
     await h.manager.join(h.target());
-    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    expect(await hearAlone(h, A, STALL_QUIET_MS)).toBeGreaterThan(0);
     const { store } = h;
     expect(store.getPlayoutDelay()).toBe(100);
     await h.close();
@@ -219,11 +228,11 @@ describe('GuildSession playback through the fakes', () => {
         throw new Error('SQLITE_FULL: database or disk is full');
       }
     }
-    h = await startHarness({ minimax: { realtimeFactor: 1 }, store: new FullDisk() });
+    h = await startHarness({ minimax: FIRST_FALLS_BEHIND, store: new FullDisk() });
     const saveErrors: unknown[] = [];
     h.manager.on('playout', (_ms, _cause, saveError) => saveErrors.push(saveError));
     await h.manager.join(h.target());
-    expect(await hearAlone(h, A)).toBeGreaterThan(0);
+    expect(await hearAlone(h, A, STALL_QUIET_MS)).toBeGreaterThan(0);
     expect(saveErrors).toHaveLength(1);
     expect(String(saveErrors[0])).toContain('SQLITE_FULL');
     expect(await hearAlone(h, 'A second message, about as long as the first one.')).toBe(0);
