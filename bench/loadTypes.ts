@@ -57,8 +57,8 @@ export interface SpeakStepResult {
   underrunAtMs: number[];
   /**
    * At each underrun: how long (ms, ascending) the bot had held the MiniMax chunk with the missing frame's audio
-   * when the frame was due. Around 0 or below: MiniMax, here the fake, was late; well
-   * above: the bot had the audio and did not get the packet out in time.
+   * when the frame was due. Around 0 or below: MiniMax, here the fake, was late; well above: the bot had the
+   * audio and did not get the packet out in time.
    */
   underrunHeldMs?: number[];
   maxLateMs: number;
