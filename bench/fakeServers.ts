@@ -66,7 +66,7 @@ function summaries(from: number): GuildAudioSummary[] {
   const guildIds = [...new Set(d.audio.frames.filter((f) => f.at >= from).map((f) => f.guildId))];
   return guildIds.map((guildId) => {
     const r = d.audio.report({ guildId, from });
-    const voiceAt = d.audio.frames.filter((f) => f.guildId === guildId && f.at >= from && !f.silence).map((f) => f.at);
+    const voiceAt = d.audio.select({ guildId, from }).filter((f) => !f.silence).map((f) => f.at);
     const underrunGaps = r.gaps.filter((g) => g.silenceFrames > 0);
     return {
       guildId,
