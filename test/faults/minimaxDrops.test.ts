@@ -3,7 +3,7 @@
  * utterance, or after its audio started.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectedMs, startHarness, type Harness } from '../session/harness.js';
+import { expectedMs, startHarness, TEXT_A as A, TEXT_B as B, type Harness } from '../session/harness.js';
 import { completedTexts, sends, until } from './helpers.js';
 
 let h: Harness | undefined;
@@ -11,9 +11,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const A = 'The first message is read out loud in full.';
-const B = 'Then the second one follows.';
 
 describe('MiniMax drops the connection', () => {
   it('before any audio: reconnects, sends the text once more, and the listener hears it whole', async () => {

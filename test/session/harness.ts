@@ -117,6 +117,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/** Two messages the playback and fault tests speak, A then B: 43 chars (~1.7 s at 40 ms/char) and 28 (~1.1 s). */
+export const TEXT_A = 'The first message is read out loud in full.';
+export const TEXT_B = 'Then the second one follows.';
+
 /** Expected decoded duration of a text at the fake's pacing (msPerChar, at least minAudioMs). */
 export function expectedMs(text: string, msPerChar = 40, minMs = 300): number {
   return Math.max(minMs, text.length * msPerChar);

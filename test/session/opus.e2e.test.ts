@@ -3,16 +3,13 @@ import { createTranscoderFactory } from '../../src/audio/index.js';
 import { opusPacketSamples } from '../../src/audio/opusPacket.js';
 import { AudioCache } from '../../src/session/AudioCache.js';
 import { makeOggOpus, opusPacketsOf } from '../fakes/oggOpus.js';
-import { expectedMs, startHarness, type Harness } from './harness.js';
+import { expectedMs, startHarness, TEXT_A as A, TEXT_B as B, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const A = 'The first message is read out loud in full.';
-const B = 'Then the second one follows.';
 
 /** Speaks A then B with MiniMax asked for Opus; returns what the voice server heard. */
 async function speakTwo(opusFrameMs: number): Promise<Harness> {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTranscoderFactory, type TranscoderFactory } from '../../src/audio/index.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import type { AudioReport } from '../fakes/discord/index.js';
-import { expectedMs, startHarness, type Harness } from './harness.js';
+import { expectedMs, startHarness, TEXT_A as A, TEXT_B as B, type Harness } from './harness.js';
 
 /**
  * The real transcoder, with its packets handed on one at a time (as from a busy worker thread): the first as soon
@@ -82,9 +82,6 @@ async function skipPartway(x: Harness): Promise<{ skippedAt: number; heard: Audi
   const heard = await x.discord.audio.waitForSilence({ quietMs: 600, timeoutMs: 15_000 });
   return { skippedAt, heard, fromLong: x.discord.audio.report({ to: skippedAt }).voiceMs, long };
 }
-
-const A = 'The first message is read out loud in full.'; // 43 chars -> ~1.7 s at 40 ms/char
-const B = 'Then the second one follows.'; // 28 chars -> ~1.1 s
 
 describe('GuildSession playback through the fakes', () => {
   it('plays two queued messages in order, back to back, with no gap and no overlap', async () => {
