@@ -39,6 +39,11 @@ export class WasmTranscoder extends TranscoderBase {
     );
   }
 
+  /** Opus complexity for the frames coded from now on (see OpusFrameEncoder.setComplexity). */
+  setComplexity(complexity: number): void {
+    this.#encoder.setComplexity(complexity);
+  }
+
   protected input(chunk: Buffer): void {
     if (this.#ready) this.#decode(chunk);
     else this.#pending.push(chunk);

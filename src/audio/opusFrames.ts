@@ -47,7 +47,7 @@ export const DEFAULT_OPUS_COMPLEXITY = 5;
 export class OpusFrameEncoder {
   #encoder: OpusEncoder | undefined; // the 1-channel one while the source is mono
   #stereoEncoder: OpusEncoder | undefined; // made when a stereo frame first appears
-  readonly #options: OpusEncoderOptions;
+  #options: OpusEncoderOptions;
   readonly #frame = Buffer.alloc(FRAME_BYTES);
   // Same memory as #frame; Buffer.alloc is never pooled, so the offset is 0 and aligned.
   readonly #samples = new Int16Array(this.#frame.buffer, this.#frame.byteOffset, FRAME_BYTES / 2);
@@ -110,6 +110,22 @@ export class OpusFrameEncoder {
     if (this.#leading && this.#dropped > 0) {
       this.#leading = false;
       this.#encodeFrame();
+    }
+  }
+
+  /**
+   * Code the frames from now on at `complexity` (0..10; libopus allows a change between any two frames). A no-op
+   * after `delete()`.
+   */
+  setComplexity(complexity: number): void {
+    if (!this.#encoder) return;
+    this.#options = { ...this.#options, complexity };
+    for (const encoder of [this.#encoder, this.#stereoEncoder]) {
+      try {
+        encoder?.ctl(OPUS_SET_COMPLEXITY, complexity);
+      } catch (error) {
+        throw new AudioError('ENCODE_FAILED', `invalid Opus complexity ${complexity}: ${String(error)}`, { cause: error });
+      }
     }
   }
 

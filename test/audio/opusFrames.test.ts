@@ -147,6 +147,66 @@ describe('OpusFrameEncoder', () => {
     expect(at(10).equals(at(10))).toBe(true);
   });
 
+  it('changes complexity between frames: the frames after the change are coded at the new one', () => {
+    const pcm = twoTones(960 * 6, false);
+    const code = (complexity: number, change?: { afterFrames: number; to: number }): Buffer[] => {
+      const packets: Buffer[] = [];
+      const enc = new OpusFrameEncoder((p) => packets.push(p), { complexity });
+      const split = (change?.afterFrames ?? 0) * FRAME_BYTES;
+      enc.writePcm(pcm.subarray(0, split));
+      if (change) enc.setComplexity(change.to);
+      enc.writePcm(pcm.subarray(split));
+      enc.flush();
+      enc.delete();
+      return packets;
+    };
+    // Changed before the first frame: the same bytes as an encoder made at 4.
+    expect(Buffer.concat(code(5, { afterFrames: 0, to: 4 })).equals(Buffer.concat(code(4)))).toBe(true);
+    // Changed after three frames: those three are complexity 5's, the rest are not.
+    const changed = code(5, { afterFrames: 3, to: 4 });
+    const stayed = code(5);
+    expect(changed).toHaveLength(6);
+    expect(Buffer.concat(changed.slice(0, 3)).equals(Buffer.concat(stayed.slice(0, 3)))).toBe(true);
+    expect(Buffer.concat(changed.slice(3)).equals(Buffer.concat(stayed.slice(3)))).toBe(false);
+    expect(decodedSamples(changed)).toBe(960 * 6);
+  });
+
+  it('sets the complexity of a stereo encoder too, and of one made after the change', () => {
+    const stereo = twoTones(960 * 3, true);
+    const code = (complexity: number, changeTo?: number): Buffer => {
+      const packets: Buffer[] = [];
+      const enc = new OpusFrameEncoder((p) => packets.push(p), { complexity });
+      if (changeTo !== undefined) enc.setComplexity(changeTo);
+      enc.writePcm(stereo); // the stereo encoder is made at the first stereo frame
+      enc.flush();
+      enc.delete();
+      return Buffer.concat(packets);
+    };
+    expect(code(10, 0).equals(code(0))).toBe(true);
+    expect(code(10, 0).equals(code(10))).toBe(false);
+    // A stereo encoder that already exists: its frames after the change differ from staying at 10.
+    const midway = (changeTo?: number): Buffer[] => {
+      const packets: Buffer[] = [];
+      const enc = new OpusFrameEncoder((p) => packets.push(p), { complexity: 10 });
+      enc.writePcm(stereo.subarray(0, FRAME_BYTES));
+      if (changeTo !== undefined) enc.setComplexity(changeTo);
+      enc.writePcm(stereo.subarray(FRAME_BYTES));
+      enc.flush();
+      enc.delete();
+      return packets;
+    };
+    const [changed, stayed] = [midway(0), midway()];
+    expect(changed[0]!.equals(stayed[0]!)).toBe(true);
+    expect(Buffer.concat(changed.slice(1)).equals(Buffer.concat(stayed.slice(1)))).toBe(false);
+  });
+
+  it('rejects an invalid complexity change with a typed error, and ignores one after delete()', () => {
+    const enc = new OpusFrameEncoder(() => undefined);
+    expect(() => enc.setComplexity(11)).toThrow(/invalid Opus complexity 11/);
+    enc.delete();
+    expect(() => enc.setComplexity(11)).not.toThrow();
+  });
+
   it('rejects invalid encoder settings with a typed error', () => {
     expect(() => new OpusFrameEncoder(() => undefined, { complexity: 42 })).toThrow(/invalid Opus encoder settings/);
   });
