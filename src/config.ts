@@ -24,6 +24,8 @@ export interface AudioConfig {
   decoder: DecoderKind;
   /** libopus complexity 0..10. */
   opusComplexity: number;
+  /** The complexity a transcoding worker codes at while it falls behind; equal to opusComplexity: never lowered. */
+  opusComplexityUnderLoad: number;
   /** Transcoding worker threads (0: the main thread); undefined = one fewer than the CPU cores, at most 4. */
   workers: number | undefined;
   ffmpegPath: string | undefined;
@@ -119,6 +121,18 @@ function playoutDelay(env: Env): number | null {
   return n;
 }
 
+/** AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: default 4, or the normal complexity if that is lower; never above it. */
+function complexityUnderLoad(env: Env, normal: number): number {
+  const n = optionalInt(env, 'AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', 0, 10);
+  if (n === null) return Math.min(4, normal);
+  if (n > normal) {
+    throw new ConfigError(
+      `AUDIO_OPUS_COMPLEXITY_UNDER_LOAD must not be above AUDIO_OPUS_COMPLEXITY (${normal}); set it to ${normal} to never lower it (got "${n}")`,
+    );
+  }
+  return n;
+}
+
 /** MiniMax settings: shared by the bot and the CLI. */
 export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
   return Object.freeze({
@@ -131,10 +145,12 @@ export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
 
 /** Audio decoding settings: shared by the bot and the CLI. */
 export function loadAudioConfig(env: Env = process.env): AudioConfig {
+  const opusComplexity = int(env, 'AUDIO_OPUS_COMPLEXITY', 5, 0, 10);
   return Object.freeze({
     format: oneOf<AudioFormat>(env, 'AUDIO_FORMAT', ['mp3', 'opus'], 'mp3'),
     decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
-    opusComplexity: int(env, 'AUDIO_OPUS_COMPLEXITY', 5, 0, 10),
+    opusComplexity,
+    opusComplexityUnderLoad: complexityUnderLoad(env, opusComplexity),
     workers: optionalInt(env, 'AUDIO_WORKERS', 0, 16) ?? undefined,
     ffmpegPath: str(env, 'FFMPEG_PATH'),
     pathEnv: env['PATH'] ?? '',

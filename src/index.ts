@@ -142,6 +142,12 @@ export async function startTranscoders(
         input: audio.format === 'opus' ? 'ogg-opus' : 'mp3',
         kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv,
         encoder: { complexity: audio.opusComplexity }, workers,
+        shedding: { complexity: audio.opusComplexityUnderLoad },
+        onComplexity: ({ worker, complexity, roundMs }) => {
+          if (roundMs === undefined) logger.info('audio worker keeps up again: Opus complexity back to normal', { worker, complexity });
+          // waitedMs: how long a speaking server waited for its next 32 ms of audio to be coded.
+          else logger.warn('audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up', { worker, complexity, waitedMs: Math.round(roundMs) });
+        },
       });
     } catch (error) {
       if (error instanceof AudioError) throw new StartupError(error.message);

@@ -17,6 +17,7 @@ describe('loadBotConfig', () => {
     expect(c.audio.format).toBe('mp3');
     expect(c.audio.decoder).toBe('wasm');
     expect(c.audio.opusComplexity).toBe(5);
+    expect(c.audio.opusComplexityUnderLoad).toBe(4);
     expect(c.audio.workers).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -42,6 +43,8 @@ describe('loadBotConfig', () => {
     ['AUDIO_DECODER', 'mp3', /AUDIO_DECODER must be one of wasm, ffmpeg/],
     ['AUDIO_FORMAT', 'ogg', /AUDIO_FORMAT must be one of mp3, opus/],
     ['AUDIO_OPUS_COMPLEXITY', '11', /AUDIO_OPUS_COMPLEXITY must be a whole number from 0 to 10/],
+    ['AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', '-1', /AUDIO_OPUS_COMPLEXITY_UNDER_LOAD must be a whole number from 0 to 10/],
+    ['AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', '6', /AUDIO_OPUS_COMPLEXITY_UNDER_LOAD must not be above AUDIO_OPUS_COMPLEXITY \(5\); set it to 5 to never lower it \(got "6"\)/],
     ['AUDIO_WORKERS', 'many', /AUDIO_WORKERS must be a whole number from 0 to 16/],
   ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {
     expect(() => loadBotConfig({ ...base, [key]: value })).toThrow(message);
@@ -65,6 +68,11 @@ describe('loadBotConfig', () => {
     expect(c.minimax.wsUrl).toBe('ws://127.0.0.1:9/ws');
     expect(c.discordApiUrl).toBe('http://127.0.0.1:8/api');
     expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10' }).audio.opusComplexity).toBe(10);
+    // The complexity under load: 4 by default, never above the normal one, and anything from 0 up to it.
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10' }).audio.opusComplexityUnderLoad).toBe(4);
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '2' }).audio.opusComplexityUnderLoad).toBe(2);
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: '5' }).audio.opusComplexityUnderLoad).toBe(5);
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10', AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: '0' }).audio.opusComplexityUnderLoad).toBe(0);
     expect(loadBotConfig({ ...base, AUDIO_WORKERS: '0' }).audio.workers).toBe(0);
     expect(loadBotConfig({ ...base, MINIMAX_TASKS_PER_GUILD: '1' }).minimax.tasksPerGuild).toBe(1);
     expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: '60' }).playoutDelayMs).toBe(60);

@@ -6,10 +6,11 @@ import { availableParallelism } from 'node:os';
 import { createFfmpegTranscoderFactory, type FfmpegOutput } from './FfmpegTranscoder.js';
 import { findFfmpeg } from './ffmpegPath.js';
 import type { OpusEncoderOptions } from './opusFrames.js';
+import type { SheddingOptions } from './transcodeWorker.js';
 import { createOggOpusTranscoderFactory } from './OggOpusTranscoder.js';
 import type { AudioInput, TranscoderFactory } from './types.js';
 import { createWasmTranscoderFactory } from './WasmTranscoder.js';
-import { createWorkerTranscoderFactory } from './workerPool.js';
+import { createWorkerTranscoderFactory, type ComplexityReport } from './workerPool.js';
 
 export type { AudioInput, Transcoder, TranscoderFactory } from './types.js';
 export { AudioError, type AudioErrorCode } from './errors.js';
@@ -20,7 +21,10 @@ export {
 } from './FfmpegTranscoder.js';
 export { OggOpusTranscoder, createOggOpusTranscoderFactory, type OggOpusTranscoderOptions } from './OggOpusTranscoder.js';
 export { WasmTranscoder, createWasmTranscoderFactory, type WasmTranscoderOptions } from './WasmTranscoder.js';
-export { createWorkerTranscoderFactory, type WorkerTranscoderFactory, type WorkerTranscoderFactoryOptions } from './workerPool.js';
+export {
+  createWorkerTranscoderFactory, type ComplexityReport, type WorkerTranscoderFactory, type WorkerTranscoderFactoryOptions,
+} from './workerPool.js';
+export type { SheddingOptions } from './transcodeWorker.js';
 export {
   OpusFrameEncoder, OPUS_SAMPLE_RATE, OPUS_CHANNELS, OPUS_FRAME_SAMPLES, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY,
   type OpusEncoderOptions,
@@ -45,6 +49,10 @@ export interface TranscoderFactoryOptions {
   encoder?: OpusEncoderOptions;
   /** Worker threads that decode and encode (kind 'wasm' only); 0 = in the calling thread. Default 0. */
   workers?: number;
+  /** Load shedding in the worker threads (workers > 0 only; see complexityGovernor.ts). */
+  shedding?: SheddingOptions;
+  /** Told each time a worker thread sheds or comes back. */
+  onComplexity?: (report: ComplexityReport) => void;
 }
 
 /**
@@ -65,7 +73,9 @@ export function createTranscoderFactory(options: TranscoderFactoryOptions = {}):
   if (options.input === 'ogg-opus') return createOggOpusTranscoderFactory({ encoder });
   if (kind === 'wasm') {
     const workers = options.workers ?? 0;
-    return workers > 0 ? createWorkerTranscoderFactory({ workers, encoder }) : createWasmTranscoderFactory({ encoder });
+    if (workers === 0) return createWasmTranscoderFactory({ encoder });
+    const { shedding, onComplexity } = options;
+    return createWorkerTranscoderFactory({ workers, encoder, ...(shedding && { shedding }), ...(onComplexity && { onComplexity }) });
   }
   const ffmpegPath = findFfmpeg({ ffmpegPath: options.ffmpegPath, pathEnv: options.pathEnv });
   return createFfmpegTranscoderFactory({ ffmpegPath, output: options.ffmpegOutput ?? 'pcm', encoder });

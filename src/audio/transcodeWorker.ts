@@ -1,17 +1,37 @@
 /**
  * Worker-thread side of the transcoder pool (workerPool.ts): one WasmTranscoder per id, driven by messages from
  * the main thread. A stream's first packets go back at once; after that, the packets made for a stream in one pass
- * go back as one transferred ArrayBuffer.
+ * go back as one transferred ArrayBuffer. A worker that falls behind codes at a lower Opus complexity until it
+ * keeps up again (complexityGovernor.ts).
  * Loaded by transcodeWorkerBoot.mjs; the message types are shared with the main side (type-only import there).
  */
 import type { MessagePort } from 'node:worker_threads';
+import { ComplexityGovernor, type ComplexityChange } from './complexityGovernor.js';
 import { AudioError, type AudioErrorCode } from './errors.js';
-import type { OpusEncoderOptions } from './opusFrames.js';
+import { DEFAULT_OPUS_COMPLEXITY, type OpusEncoderOptions } from './opusFrames.js';
 import { WasmTranscoder } from './WasmTranscoder.js';
+
+/** Load shedding: the complexity a worker codes at while it is behind, and when it counts as behind. */
+export interface SheddingOptions {
+  /** Opus complexity while behind, at most the encoder's (AUDIO_OPUS_COMPLEXITY_UNDER_LOAD). */
+  complexity: number;
+  /** See ComplexityGovernorOptions (defaults 0.5, 50 ms, 0.25 and 2000 ms). */
+  shedAtShare?: number;
+  sustainMs?: number;
+  calmUnderShare?: number;
+  holdMs?: number;
+}
+
+/** What a worker is started with (its workerData). */
+export interface WorkerSetup {
+  encoder?: OpusEncoderOptions;
+  /** Absent: the complexity never changes. */
+  shedding?: SheddingOptions;
+}
 
 /** Main thread -> worker. `chunk` is a copy of one MP3 chunk, transferred. */
 export type ToWorker =
-  | { op: 'open'; id: number; encoder: OpusEncoderOptions }
+  | { op: 'open'; id: number }
   | { op: 'write'; id: number; chunk: ArrayBuffer }
   | { op: 'end'; id: number }
   | { op: 'destroy'; id: number };
@@ -19,15 +39,20 @@ export type ToWorker =
 /**
  * Worker -> main thread. `packets`: Opus packets laid end to end in `data` (transferred), `lengths` in order.
  * After 'end' or 'error' nothing more comes for that id. 'ready' is sent once, when the worker listens.
+ * 'complexity': every stream of the worker is now coded at `complexity`; `roundMs` is the round that made it
+ * shed (undefined when it came back).
  */
 export type FromWorker =
   | { op: 'ready' }
+  | { op: 'complexity'; complexity: number; roundMs: number | undefined }
   | { op: 'packets'; id: number; data: ArrayBuffer; lengths: number[] }
   | { op: 'end'; id: number }
   | { op: 'error'; id: number; code: AudioErrorCode; message: string };
 
 /** Input bytes decoded and encoded per turn of one stream (about 1.5 Opus packets of 128 kbps MP3). */
 const SLICE_BYTES = 512;
+/** The audio in one slice: MiniMax's MP3 is 128 kbps (session/voiceSettings.ts), 16 bytes a millisecond. */
+const SLICE_AUDIO_MS = SLICE_BYTES / 16;
 /** How long one pass over the streams may run before the worker lets new messages in. */
 const PASS_BUDGET_MS = 4;
 
@@ -42,6 +67,8 @@ interface Entry {
   bytes: number;
   /** Whether a packet was sent. */
   started: boolean;
+  /** When its last turn ended, if it went back in the queue with input left (the start of a round). */
+  turnEndedAt: number | undefined;
 }
 
 /**
@@ -49,8 +76,14 @@ interface Entry {
  * Work is shared out fairly: input is decoded a slice at a time, one stream after another, so when many
  * streams' chunks arrive at once (guilds starting together) each gets its first packets within milliseconds
  * and keeps being fed at the pace it plays, instead of the last stream waiting for every other whole chunk.
+ * `setup` is the worker's workerData; `governorClock` measures the rounds of load shedding (tests move it).
  */
-export function serveTranscoders(port: MessagePort): void {
+export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, governorClock: () => number = () => performance.now()): void {
+  const encoder = setup.encoder ?? {};
+  const normal = encoder.complexity ?? DEFAULT_OPUS_COMPLEXITY;
+  const governor = setup.shedding && new ComplexityGovernor({
+    ...setup.shedding, normal, reduced: Math.min(normal, setup.shedding.complexity), sliceAudioMs: SLICE_AUDIO_MS, now: governorClock,
+  });
   const open = new Map<number, Entry>();
   /** Streams with input to decode, in turn order. */
   const runnable: Entry[] = [];
@@ -98,6 +131,19 @@ export function serveTranscoders(port: MessagePort): void {
     return false;
   };
 
+  /** Every open stream codes at the governor's new complexity; the main thread is told. */
+  const apply = (change: ComplexityChange | undefined): void => {
+    if (!change) return;
+    for (const entry of open.values()) {
+      try {
+        entry.transcoder.setComplexity(change.complexity);
+      } catch (error) {
+        fail(entry.id, error);
+      }
+    }
+    post({ op: 'complexity', complexity: change.complexity, roundMs: change.roundMs });
+  };
+
   /** Turns over the runnable streams until they are drained or the pass budget is spent; then sends the packets. */
   const pass = (): void => {
     scheduled = false;
@@ -108,6 +154,7 @@ export function serveTranscoders(port: MessagePort): void {
       const entry = runnable.shift()!;
       if (open.get(entry.id) !== entry) continue;
       touched.add(entry);
+      if (governor && entry.turnEndedAt !== undefined) apply(governor.round(governorClock() - entry.turnEndedAt));
       let more = false;
       try {
         more = step(entry);
@@ -117,11 +164,13 @@ export function serveTranscoders(port: MessagePort): void {
       }
       // A stream's first packets go at once: its listener hears it start that much sooner.
       if (!entry.started) flush(entry);
+      entry.turnEndedAt = governor && more ? governorClock() : undefined;
       if (more) runnable.push(entry);
     }
     inPass = false;
     for (const entry of touched) flush(entry);
     if (runnable.length > 0) schedule();
+    else if (governor) apply(governor.idle());
   };
 
   const schedule = (): void => {
@@ -135,9 +184,10 @@ export function serveTranscoders(port: MessagePort): void {
     schedule();
   };
 
-  const openTranscoder = (id: number, encoder: OpusEncoderOptions): void => {
-    const transcoder = new WasmTranscoder({ encoder }); // throws AudioError ENCODE_FAILED on bad settings
-    const entry: Entry = { id, transcoder, input: [], ending: false, packets: [], bytes: 0, started: false };
+  const openTranscoder = (id: number): void => {
+    // Throws AudioError ENCODE_FAILED on bad settings.
+    const transcoder = new WasmTranscoder({ encoder: { ...encoder, complexity: governor?.complexity ?? normal } });
+    const entry: Entry = { id, transcoder, input: [], ending: false, packets: [], bytes: 0, started: false, turnEndedAt: undefined };
     open.set(id, entry);
     transcoder.opus.on('data', (packet: Buffer) => {
       entry.packets.push(packet);
@@ -160,7 +210,7 @@ export function serveTranscoders(port: MessagePort): void {
     const entry = open.get(message.id);
     switch (message.op) {
       case 'open':
-        openTranscoder(message.id, message.encoder);
+        openTranscoder(message.id);
         break;
       case 'write':
         if (!entry || entry.ending) break;

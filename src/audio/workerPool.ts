@@ -1,7 +1,7 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AudioError } from './errors.js';
 import type { OpusEncoderOptions } from './opusFrames.js';
-import type { FromWorker, ToWorker } from './transcodeWorker.js';
+import type { FromWorker, SheddingOptions, ToWorker, WorkerSetup } from './transcodeWorker.js';
 import { TranscoderBase } from './TranscoderBase.js';
 import type { Transcoder, TranscoderFactory } from './types.js';
 
@@ -19,10 +19,23 @@ export interface WorkerTranscoderFactory extends TranscoderFactory {
   close(): Promise<void>;
 }
 
+/** A worker now codes every stream at `complexity` (see transcodeWorker.ts, 'complexity'). */
+export interface ComplexityReport {
+  /** The worker's index, from 0. */
+  worker: number;
+  complexity: number;
+  /** The round that made it shed (ms); undefined when the normal complexity came back. */
+  roundMs: number | undefined;
+}
+
 export interface WorkerTranscoderFactoryOptions {
   /** Worker threads to run: a positive integer (else a RangeError). */
   workers: number;
   encoder?: OpusEncoderOptions;
+  /** Load shedding in each worker; absent: the complexity never changes. */
+  shedding?: SheddingOptions;
+  /** Told each time a worker sheds or comes back. */
+  onComplexity?: (report: ComplexityReport) => void;
   /** How long a worker may take to load before it counts as failed (default 15 000 ms; it takes 0.1-0.5 s). */
   startTimeoutMs?: number;
   /** Starts one worker thread (default `new Worker(url, options)`); tests pass one that keeps a handle. */
@@ -46,11 +59,11 @@ class WorkerTranscoder extends TranscoderBase {
   readonly #link: Link;
   #remoteOpen = true; // the worker still holds this transcoder
 
-  constructor(id: number, link: Link, encoder: OpusEncoderOptions) {
+  constructor(id: number, link: Link) {
     super();
     this.#id = id;
     this.#link = link;
-    link.post({ op: 'open', id, encoder });
+    link.post({ op: 'open', id });
   }
 
   protected input(chunk: Buffer): void {
@@ -89,6 +102,7 @@ class WorkerTranscoder extends TranscoderBase {
         this.fail(new AudioError(message.code, message.message));
         break;
       case 'ready':
+      case 'complexity':
         break;
     }
   }
@@ -107,18 +121,26 @@ class Slot {
   state: 'starting' | 'ready' | 'dead' = 'starting';
   readonly #ready: Promise<void>;
   readonly #onDead: (slot: Slot, wasReady: boolean) => void;
+  readonly #onComplexity: (slot: Slot, complexity: number, roundMs: number | undefined) => void;
   #settleReady: (error?: Error) => void = () => undefined;
   readonly #startTimer: NodeJS.Timeout;
   #waiters = 0; // callers awaiting ready()
   #referenced = true; // a new Worker holds the process
 
-  constructor(spawn: SpawnWorker, startTimeoutMs: number, onDead: (slot: Slot, wasReady: boolean) => void) {
+  constructor(
+    spawn: SpawnWorker,
+    startTimeoutMs: number,
+    setup: WorkerSetup,
+    onDead: (slot: Slot, wasReady: boolean) => void,
+    onComplexity: (slot: Slot, complexity: number, roundMs: number | undefined) => void,
+  ) {
     this.#onDead = onDead;
+    this.#onComplexity = onComplexity;
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (error) => (error ? reject(error) : resolve());
     });
     this.#ready.catch(() => undefined); // observed through ready() when anyone asks; never unhandled
-    this.worker = spawn(BOOT_URL, WORKER_OPTIONS);
+    this.worker = spawn(BOOT_URL, { ...WORKER_OPTIONS, workerData: setup });
     this.worker.on('message', (message: FromWorker) => this.#onMessage(message));
     this.worker.on('messageerror', (error: Error) => this.kill(new AudioError('PROCESS_FAILED', `transcoding worker sent an unreadable message: ${error.message}`, { cause: error })));
     this.worker.on('error', (error: Error) => this.kill(new AudioError('PROCESS_FAILED', `transcoding worker ${this.state === 'starting' ? 'failed to start' : 'crashed'}: ${error.message}`, { cause: error })));
@@ -144,7 +166,7 @@ class Slot {
   }
 
   /** Link a new transcoder with this worker. */
-  open(id: number, encoder: OpusEncoderOptions): WorkerTranscoder {
+  open(id: number): WorkerTranscoder {
     const link: Link = {
       post: (message, transfer = []) => {
         if (this.state !== 'dead') this.worker.postMessage(message, transfer);
@@ -153,7 +175,7 @@ class Slot {
         if (this.live.delete(detachId)) this.#updateRef();
       },
     };
-    const transcoder = new WorkerTranscoder(id, link, encoder);
+    const transcoder = new WorkerTranscoder(id, link);
     this.live.set(id, transcoder);
     this.#updateRef();
     return transcoder;
@@ -190,6 +212,10 @@ class Slot {
       this.#settleReady();
       return;
     }
+    if (message.op === 'complexity') {
+      this.#onComplexity(this, message.complexity, message.roundMs);
+      return;
+    }
     this.live.get(message.id)?.receive(message); // late messages for a destroyed transcoder are dropped
   }
 }
@@ -204,18 +230,21 @@ class Slot {
 export function createWorkerTranscoderFactory(options: WorkerTranscoderFactoryOptions): WorkerTranscoderFactory {
   const count = options.workers;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
-  const encoder = options.encoder ?? {};
+  const setup: WorkerSetup = { encoder: options.encoder ?? {}, ...(options.shedding ? { shedding: options.shedding } : {}) };
   const spawn: SpawnWorker = options.spawnWorker ?? ((url, workerOptions) => new Worker(url, workerOptions));
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
   let nextId = 1;
   let closed = false;
   let closing: Promise<void> | undefined;
 
-  const newSlot = (): Slot => new Slot(spawn, startTimeoutMs, (slot, wasReady) => {
+  const newSlot = (): Slot => new Slot(spawn, startTimeoutMs, setup, (slot, wasReady) => {
     // Replace a worker that had been running at once; one that never started is retried at the next create(),
     // so a worker that cannot start costs one attempt per create(), never a spawn loop.
     const index = slots.indexOf(slot);
     if (!closed && wasReady && index >= 0) slots[index] = newSlot();
+  }, (slot, complexity, roundMs) => {
+    const worker = slots.indexOf(slot);
+    if (worker >= 0) options.onComplexity?.({ worker, complexity, roundMs });
   });
   const slots: Slot[] = Array.from({ length: count }, () => newSlot());
 
@@ -232,11 +261,11 @@ export function createWorkerTranscoderFactory(options: WorkerTranscoderFactoryOp
     create(): Transcoder {
       const id = nextId++;
       if (closed) {
-        const orphan = new WorkerTranscoder(id, { post: () => undefined, detach: () => undefined }, encoder);
+        const orphan = new WorkerTranscoder(id, { post: () => undefined, detach: () => undefined });
         orphan.lost(new AudioError('PROCESS_FAILED', 'the transcoder pool is closed', { retryable: false }));
         return orphan;
       }
-      return pick().open(id, encoder);
+      return pick().open(id);
     },
     liveCounts: () => slots.map((slot) => slot.live.size),
     ready: async () => {

@@ -53,6 +53,27 @@ describe('startTranscoders (the bot start-up)', () => {
     expect(lines.join('\n')).toMatch(/audio worker threads did not start; transcoding on the main thread.*no tsx/);
   });
 
+  it('asks the workers to shed load at AUDIO_OPUS_COMPLEXITY_UNDER_LOAD, and logs each change with its cause', async () => {
+    const lines: string[] = [];
+    let asked: Parameters<typeof createTranscoderFactory>[0];
+    const create: typeof createTranscoderFactory = (options) => {
+      asked = options;
+      return { name: 'recorded', create: () => { throw new Error('not used'); } };
+    };
+    await startTranscoders(loadAudioConfig({ AUDIO_WORKERS: '1' }), logger(lines), create);
+    expect(asked?.encoder).toEqual({ complexity: 5 });
+    expect(asked?.shedding).toEqual({ complexity: 4 });
+    asked?.onComplexity?.({ worker: 0, complexity: 4, roundMs: 23.4 });
+    asked?.onComplexity?.({ worker: 0, complexity: 5, roundMs: undefined });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/WARN +audio worker fell behind.*lower Opus complexity.* worker=0 complexity=4 waitedMs=23$/);
+    expect(lines[1]).toMatch(/INFO +audio worker keeps up again.* worker=0 complexity=5$/);
+
+    await startTranscoders(loadAudioConfig({ AUDIO_WORKERS: '1', AUDIO_OPUS_COMPLEXITY: '8', AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: '2' }), logger([]), create);
+    expect(asked?.encoder).toEqual({ complexity: 8 });
+    expect(asked?.shedding).toEqual({ complexity: 2 });
+  });
+
   it('refuses to start, in one line, when the configured ffmpeg does not exist', async () => {
     const config = loadAudioConfig({ AUDIO_DECODER: 'ffmpeg', FFMPEG_PATH: '/nonexistent/ffmpeg' });
     await expect(startTranscoders(config, logger([]))).rejects.toThrow(StartupError);

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AudioError } from '../../src/audio/errors.js';
 import type { Transcoder } from '../../src/audio/types.js';
 import { WasmTranscoder } from '../../src/audio/WasmTranscoder.js';
-import { createWorkerTranscoderFactory, type WorkerTranscoderFactory } from '../../src/audio/workerPool.js';
+import { createWorkerTranscoderFactory, type ComplexityReport, type WorkerTranscoderFactory } from '../../src/audio/workerPool.js';
 import { makeMp3, mp3DurationMs } from '../fakes/mp3.js';
 import { chunk, collect, decodedSamples, nextPacket, transcodeAll, type Outcome } from './helpers.js';
 
@@ -246,6 +246,21 @@ describe('worker transcoder pool lifecycle', () => {
     expect(out.error).toBeInstanceOf(AudioError);
     expect((out.error as AudioError).code).toBe('ENCODE_FAILED');
     expect(out.error?.message).toMatch(/invalid Opus encoder settings/);
+  });
+
+  it("passes the load shedding settings to the worker thread and relays its complexity changes", async () => {
+    const reports: ComplexityReport[] = [];
+    // shedAtShare 0 and sustainMs 0: the first round of any stream counts as falling behind, on any machine.
+    const shedding = { complexity: 4, shedAtShare: 0, sustainMs: 0 };
+    const p = pool({ workers: 1, encoder: { complexity: 5 }, shedding, onComplexity: (r) => reports.push(r) });
+    const mp3 = await makeMp3({ seconds: 1 });
+    const out = await transcodeAll(p.create(), mp3);
+    expect(out.error).toBeUndefined();
+    expect(reports[0]).toMatchObject({ worker: 0, complexity: 4 });
+    expect(reports[0]!.roundMs).toBeGreaterThanOrEqual(0);
+    const at5 = (await inProcess([mp3])).packets;
+    expect(out.packets).toHaveLength(at5.length);
+    expect(out.packets).not.toEqual(at5);
   });
 
   it('fails the live transcoders of a worker that dies, and serves the next create() from a replacement', async () => {
