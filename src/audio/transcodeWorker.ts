@@ -9,6 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { ComplexityGovernor, type ComplexityChange } from './complexityGovernor.js';
 import { AudioError, type AudioErrorCode } from './errors.js';
 import { DEFAULT_OPUS_COMPLEXITY, type OpusEncoderOptions } from './opusFrames.js';
+import { warmUpCodec } from './warmUp.js';
 import { WasmTranscoder } from './WasmTranscoder.js';
 
 /** Load shedding: the complexity a worker codes at while it is behind, and when it counts as behind. */
@@ -239,9 +240,18 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
   });
   // Warm up before reporting ready: the first transcoder compiles mpg123's and libopus's WebAssembly (tens of
   // milliseconds), which would otherwise delay the first utterance. An empty transcoder ends once its decoder is up.
+  // Then the coding path runs until V8 has optimized it (warmUp.ts), at each complexity the worker may code at.
   const warm = new WasmTranscoder();
   warm.opus.once('error', () => warm.destroy()); // a broken decoder fails every real transcoder, with its error
-  warm.opus.once('close', () => post({ op: 'ready' }));
+  warm.opus.once('close', () => {
+    try {
+      warmUpCodec(normal);
+      if (governor && setup.shedding && setup.shedding.complexity < normal) warmUpCodec(setup.shedding.complexity, 1);
+    } catch {
+      // Bad encoder settings: every transcoder fails with them, each with its own error.
+    }
+    post({ op: 'ready' });
+  });
   warm.opus.resume();
   warm.end();
 }
