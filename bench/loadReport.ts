@@ -35,9 +35,12 @@ function underrunCell(x: SpeakStepResult): string {
   return `${x.underrunFrames} (${x.guildsWithUnderruns})${at.length ? `, ${span(at)}` : ''}${held.length ? `; ${span(held)}` : ''}`;
 }
 
+/** How many times a transcoding worker fell behind and coded at the lower complexity (the bot's warnings). */
+const sheds = (x: SpeakStepResult): number => x.logs.filter((line) => line.includes('audio worker fell behind')).length;
+
 const STEP_HEADER = [
-  '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio; MiniMax audio held (ms) | late breaks > 200 ms | lost packets | playout delay (ms) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio; MiniMax audio held (ms) | late breaks > 200 ms | lost packets | playout delay (ms) | Opus complexity lowered (times) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 function stepRows(steps: readonly SpeakStepResult[], repeats: number): string[] {
@@ -55,6 +58,7 @@ function stepRows(steps: readonly SpeakStepResult[], repeats: number): string[] 
     x.lateGaps,
     x.lostPackets,
     x.playoutDelayMs ?? 'n/a', // absent in results written before it was recorded
+    sheds(x),
     `${fmt(percentile(x.botAddedMs, 50), 0)} / ${fmt(percentile(x.botAddedMs, 99), 0)}`,
     `${fmt(x.loopDelayP99Ms, 0)} / ${fmt(x.loopDelayMaxMs, 0)}`,
     `${fmt(x.fakesCpuSeconds, 1)}, ${fmt(x.fakesLoopDelayP99Ms, 0)}`,
