@@ -247,8 +247,10 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
     try {
       warmUpCodec(normal);
       if (governor && setup.shedding && setup.shedding.complexity < normal) warmUpCodec(setup.shedding.complexity, 1);
-    } catch {
-      // Bad encoder settings: every transcoder fails with them, each with its own error.
+    } catch (error) {
+      // Bad encoder settings: every transcoder fails with them, each with its own error, so the worker still
+      // serves. Anything else is a fault of the worker itself.
+      if (!(error instanceof AudioError)) throw error;
     }
     post({ op: 'ready' });
   });
