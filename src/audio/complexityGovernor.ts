@@ -9,8 +9,9 @@
  * made at `sliceAudioMs / round` times real time. Well under that (the default: half) leaves no room for a
  * burst, such as every guild's next chunk arriving in the same moment. It sheds once rounds have been that long
  * for `sustainMs`: one stall of the thread (descheduled, a garbage collection) makes every waiting stream's next
- * round long at once, and is over within a round. The measure does not depend on how fast MiniMax streams: a
- * stream waiting for MiniMax has no input and no round.
+ * round long at once, and is over within a round. It also sheds at once when the streams waiting would make a
+ * long round (`backlog`): work already queued, such as every guild's next chunk arriving in the same moment.
+ * Neither measure depends on how fast MiniMax streams: a stream waiting for MiniMax has no input and no round.
  */
 
 export interface ComplexityGovernorOptions {
@@ -79,13 +80,24 @@ export class ComplexityGovernor {
       const now = this.#now();
       this.#longSince ??= now;
       if (now - this.#longSince < this.#sustainMs) return undefined;
-      this.#complexity = this.#reduced;
-      this.#longSince = undefined;
-      this.#unsettledAt = now;
-      return { complexity: this.#reduced, roundMs };
+      return this.#shed(roundMs, now);
     }
     if (roundMs < this.#calmUnderMs) return this.#settle();
     this.#unsettledAt = this.#now();
+    return undefined;
+  }
+
+  /**
+   * The round the streams waiting now will take: their number times what a turn costs. That is work already
+   * queued, not a stall, so a long one sheds at once (every guild's next chunk arriving in the same moment), without
+   * waiting for the rounds to show it. Returns the change it caused, if any.
+   */
+  backlog(predictedRoundMs: number): ComplexityChange | undefined {
+    if (this.#reduced === this.#normal) return undefined;
+    if (this.#complexity === this.#normal) {
+      return predictedRoundMs < this.#shedAtMs ? undefined : this.#shed(predictedRoundMs, this.#now());
+    }
+    if (predictedRoundMs >= this.#calmUnderMs) this.#unsettledAt = this.#now();
     return undefined;
   }
 
@@ -99,6 +111,13 @@ export class ComplexityGovernor {
       return undefined;
     }
     return this.#settle();
+  }
+
+  #shed(roundMs: number, now: number): ComplexityChange {
+    this.#complexity = this.#reduced;
+    this.#longSince = undefined;
+    this.#unsettledAt = now;
+    return { complexity: this.#reduced, roundMs };
   }
 
   /** Back to normal once no round has been too long to be calm for the hold time. */

@@ -54,6 +54,8 @@ export type FromWorker =
 const SLICE_BYTES = 512;
 /** The audio in one slice: MiniMax's MP3 is 128 kbps (session/voiceSettings.ts), 16 bytes a millisecond. */
 const SLICE_AUDIO_MS = SLICE_BYTES / 16;
+/** Weight of the newest turn in the moving average of a turn's cost (about the last 20 turns). */
+const TURN_COST_WEIGHT = 0.05;
 /** How long one pass over the streams may run before the worker lets new messages in. */
 const PASS_BUDGET_MS = 4;
 
@@ -90,6 +92,8 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
   const runnable: Entry[] = [];
   let scheduled = false;
   let inPass = false;
+  /** What a turn costs (ms, a moving average), for the governor's backlog. */
+  let turnCostMs: number | undefined;
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
   const flush = (entry: Entry): void => {
@@ -155,13 +159,20 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
       const entry = runnable.shift()!;
       if (open.get(entry.id) !== entry) continue;
       touched.add(entry);
-      if (governor && entry.turnEndedAt !== undefined) apply(governor.round(governorClock() - entry.turnEndedAt));
+      const turnAt = governor ? governorClock() : 0;
+      if (governor && entry.turnEndedAt !== undefined) apply(governor.round(turnAt - entry.turnEndedAt));
+      // The streams waiting behind this one will each take a turn before it gets its next.
+      if (governor && turnCostMs !== undefined) apply(governor.backlog(runnable.length * turnCostMs));
       let more = false;
       try {
         more = step(entry);
       } catch (error) {
         fail(entry.id, error);
         continue;
+      }
+      if (governor) {
+        const cost = governorClock() - turnAt;
+        turnCostMs = turnCostMs === undefined ? cost : turnCostMs + TURN_COST_WEIGHT * (cost - turnCostMs);
       }
       // A stream's first packets go at once: its listener hears it start that much sooner.
       if (!entry.started) flush(entry);

@@ -84,9 +84,24 @@ describe('ComplexityGovernor', () => {
     expect(g.round(17)).toEqual({ complexity: 2, roundMs: 17 });
   });
 
+  it('sheds at once when the streams waiting would make a long round, without waiting for the sustain time', () => {
+    const { g, clock } = governor(5, 4, 50);
+    expect(g.backlog(15.9)).toBeUndefined();
+    expect(g.backlog(16)).toEqual({ complexity: 4, roundMs: 16 });
+    // While shed, a backlog too long to be calm holds it there as a long round would.
+    clock.t += 1900;
+    expect(g.backlog(8)).toBeUndefined();
+    clock.t += 1900;
+    expect(g.idle()).toBeUndefined();
+    clock.t += 100;
+    expect(g.backlog(7.9)).toBeUndefined(); // a short backlog is no proof of calm by itself
+    expect(g.idle()).toEqual({ complexity: 5, roundMs: undefined });
+  });
+
   it('never changes when the reduced complexity is the normal one (shedding off)', () => {
     const { g } = governor(5, 5);
     expect(g.round(1000)).toBeUndefined();
+    expect(g.backlog(1000)).toBeUndefined();
     expect(g.idle()).toBeUndefined();
     expect(g.complexity).toBe(5);
   });

@@ -133,6 +133,19 @@ describe('transcoding worker: load shedding', () => {
     expect(same(d.packets, at5)).toBe(true);
   });
 
+  it('sheds at once when the streams waiting would make a long round (their number times what a turn costs)', async () => {
+    // Rounds alone could never shed here (a sustain time no run reaches): only the backlog can.
+    const served = await serve({ encoder: { complexity: 5 }, shedding: { complexity: 4, sustainMs: 1e9 } });
+    served.clock.step = 2; // a turn costs 2 ms on this clock
+    const few = await Promise.all([1, 2].map((id) => served.transcode(id, mp3)));
+    expect(served.complexity).toEqual([]); // one stream waiting behind each turn: 2 ms
+    const many = await Promise.all([3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((id) => served.transcode(id, mp3)));
+    expect(served.complexity).toEqual([{ op: 'complexity', complexity: 4, roundMs: expect.any(Number) }]);
+    expect((served.complexity[0] as { roundMs: number }).roundMs).toBeGreaterThanOrEqual(16); // 8 or more waiting
+    for (const stream of [...few, ...many]) expect(stream.packets).toHaveLength(at5.length);
+    expect(few.every((stream) => same(stream.packets, at5))).toBe(true);
+  });
+
   it('never changes the complexity without shedding set up, however slow the turns', async () => {
     const served = await serve({ encoder: { complexity: 5 } });
     served.clock.step = 50;
