@@ -145,7 +145,7 @@ export async function startTranscoders(
         shedding: { complexity: audio.opusComplexityUnderLoad },
         onComplexity: ({ worker, complexity, roundMs }) => {
           if (roundMs === undefined) logger.info('audio worker keeps up again: Opus complexity back to normal', { worker, complexity });
-          // waitedMs: how long a speaking server waited for its next 32 ms of audio to be coded.
+          // waitedMs: how long a speaking server waited (or, with audio queued, would wait) for its next 32 ms of audio.
           else logger.warn('audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up', { worker, complexity, waitedMs: Math.round(roundMs) });
         },
       });
