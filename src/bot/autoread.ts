@@ -100,6 +100,8 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
     if (!inReadChannel && !inVoiceChat) return;
     const fromBot = message.author.bot || message.webhookId !== null;
     if (fromBot && !ar.readBots) return;
+    // Side talk the server marked as not for reading (the prefix is the admins' choice: "; not this").
+    if (ar.ignorePrefix !== null && message.content.trimStart().startsWith(ar.ignorePrefix)) return;
     if (!firstTime(message.id)) return;
 
     const text = cleanChatMessage(message, settings, now());

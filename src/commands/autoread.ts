@@ -3,10 +3,11 @@ import {
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  escapeMarkdown,
   type GuildBasedChannel,
   type GuildMember,
 } from 'discord.js';
-import { AUTOREAD_MAX_LENGTH } from '../store/settings.js';
+import { AUTOREAD_IGNORE_PREFIX_MAX, AUTOREAD_MAX_LENGTH } from '../store/settings.js';
 import type { AutoreadSettings } from '../store/types.js';
 import { requireManageGuild } from './permissions.js';
 import { privately } from './reply.js';
@@ -42,13 +43,21 @@ export const autoread = {
     .addSubcommand((s) => {
       s.setName('options').setDescription('How messages are read (no options: show the current ones)');
       for (const [name, flag] of Object.entries(FLAGS)) s.addBooleanOption((o) => o.setName(name).setDescription(flag.description));
-      return s.addIntegerOption((o) =>
-        o
-          .setName('max_length')
-          .setDescription(`Longest message read, in characters (${AUTOREAD_MAX_LENGTH.min} to ${AUTOREAD_MAX_LENGTH.max})`)
-          .setMinValue(AUTOREAD_MAX_LENGTH.min)
-          .setMaxValue(AUTOREAD_MAX_LENGTH.max),
-      );
+      return s
+        .addIntegerOption((o) =>
+          o
+            .setName('max_length')
+            .setDescription(`Longest message read, in characters (${AUTOREAD_MAX_LENGTH.min} to ${AUTOREAD_MAX_LENGTH.max})`)
+            .setMinValue(AUTOREAD_MAX_LENGTH.min)
+            .setMaxValue(AUTOREAD_MAX_LENGTH.max),
+        )
+        .addStringOption((o) =>
+          o
+            .setName('ignore_prefix')
+            .setDescription('Messages starting with this are not read, e.g. ; or // ("none": read them all)')
+            .setMinLength(1)
+            .setMaxLength(AUTOREAD_IGNORE_PREFIX_MAX),
+        );
     }),
   async execute(ctx) {
     const refused = requireManageGuild(ctx.interaction, 'change auto-read');
@@ -102,6 +111,14 @@ function setOptions({ interaction, store }: CommandContext): Reply {
     }
     patch.maxLength = maxLength;
   }
+  const ignorePrefix = interaction.options.getString('ignore_prefix');
+  if (ignorePrefix !== null) {
+    const prefix = ignorePrefix.trim();
+    if (prefix.length === 0 || [...prefix].length > AUTOREAD_IGNORE_PREFIX_MAX) {
+      return privately(`ignore_prefix must be 1 to ${AUTOREAD_IGNORE_PREFIX_MAX} characters other than spaces, or "none". Nothing was changed.`);
+    }
+    patch.ignorePrefix = prefix.toLowerCase() === 'none' ? null : prefix;
+  }
   const changed = Object.keys(patch).length > 0;
   const settings = changed
     ? store.updateGuildSettings(interaction.guildId, { autoread: patch }).autoread
@@ -115,5 +132,6 @@ function describe(s: AutoreadSettings): string {
     `channel: ${s.channelId ? `<#${s.channelId}>` : 'none'}`,
     ...Object.entries(FLAGS).map(([name, flag]) => `${name}: ${onOff(s[flag.key])}`),
     `max_length: ${s.maxLength}`,
+    `ignore_prefix: ${s.ignorePrefix === null ? 'none' : escapeMarkdown(s.ignorePrefix)}`,
   ].join('\n');
 }

@@ -23,6 +23,8 @@ import {
 
 /** Bounds the commands should allow for `autoread.maxLength` (the store itself only requires a positive integer). */
 export const AUTOREAD_MAX_LENGTH = Object.freeze({ min: 10, max: 2000, default: 300 });
+/** Longest `autoread.ignorePrefix` the commands should allow (the store itself only requires a non-empty string). */
+export const AUTOREAD_IGNORE_PREFIX_MAX = 10;
 
 const DEFAULT_AUTOREAD: Readonly<AutoreadSettings> = Object.freeze({
   channelId: null,
@@ -33,6 +35,7 @@ const DEFAULT_AUTOREAD: Readonly<AutoreadSettings> = Object.freeze({
   maxLength: AUTOREAD_MAX_LENGTH.default,
   skipEmoji: false,
   textInVoice: true,
+  ignorePrefix: null,
 });
 
 const DEFAULT_BUDGET: Readonly<BudgetSettings> = Object.freeze({ dailyChars: null, monthlyChars: null });

@@ -55,6 +55,8 @@ export interface AutoreadSettings {
   skipEmoji: boolean;
   /** Also read the text chat of the bot's voice channel. Default true. */
   textInVoice: boolean;
+  /** Messages starting with this (after leading spaces) are not read, e.g. ";" for side talk; null: none (default). */
+  ignorePrefix: string | null;
 }
 
 /** Admin-set character caps (null: no cap). The owner's environment caps bound them; the caller enforces that. */

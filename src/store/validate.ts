@@ -55,6 +55,7 @@ export const AUTOREAD_CHECKS: FieldChecks<AutoreadSettings> = {
   maxLength: (value) => isCount(value) && value > 0,
   skipEmoji: isBoolean,
   textInVoice: isBoolean,
+  ignorePrefix: (value) => value === null || (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH),
 };
 
 export const BUDGET_CHECKS: FieldChecks<BudgetSettings> = {

@@ -10,7 +10,7 @@ describe('auto-read end to end', () => {
   });
 
   /** A bot reading #reading, joined to Voice (unless told not to join). */
-  async function reading(options: HarnessOptions & { join?: boolean; set?: Record<string, boolean | number> } = {}): Promise<Harness> {
+  async function reading(options: HarnessOptions & { join?: boolean; set?: Record<string, boolean | number | string> } = {}): Promise<Harness> {
     h = await startHarness(options);
     const set = await h.run({ command: 'autoread', subcommand: 'set', options: { channel: opt.channel('reading') } });
     expect(set.content).toContain('read new messages in <#');
@@ -86,11 +86,34 @@ describe('auto-read end to end', () => {
     expect(x.discord.rest.calls.filter((c) => c.path.includes('/reactions/'))).toHaveLength(0);
   });
 
+  it('ignore_prefix leaves out messages that start with it (after spaces), and "none" reads them all again', async () => {
+    const x = await reading({ set: { xsaid: false, ignore_prefix: ' ; ' } });
+    const saved = await x.run({ command: 'autoread', subcommand: 'options' });
+    expect(saved.content).toContain('ignore_prefix: ;');
+    const texts = await readOut(x, [
+      { content: '; brb, making tea' },
+      { content: '   ;side talk' },
+      { content: 'Read this; not the next' },
+      { content: ';' },
+    ]);
+    expect(texts).toEqual(['Read this; not the next']);
+
+    const cleared = await x.run({ command: 'autoread', subcommand: 'options', options: { ignore_prefix: 'None' } });
+    expect(cleared.content).toContain('ignore_prefix: none');
+    x.discord.message({ channel: 'reading', author: 'alice', content: '; now this is read' });
+    await x.minimax.waitFor(() => x.minimax.texts.some((t) => t.endsWith('now this is read')), 5_000, 'the message once read');
+
+    const blank = await x.run({ command: 'autoread', subcommand: 'options', options: { ignore_prefix: '   ' } });
+    expect(blank).toMatchObject({ ephemeral: true });
+    expect(blank.content).toBe('ignore_prefix must be 1 to 10 characters other than spaces, or "none". Nothing was changed.');
+  });
+
   it('/autoread off stops reading; options without values show them; members without Manage Server are refused', async () => {
     const x = await reading({ set: { xsaid: false } });
     const shown = await x.run({ command: 'autoread', subcommand: 'options' });
     expect(shown.content).toContain('require_voice: on');
     expect(shown.content).toContain('max_length: 300');
+    expect(shown.content).toContain('ignore_prefix: none');
     const refused = await x.run({ command: 'autoread', subcommand: 'off', user: 'bob' });
     expect(refused).toMatchObject({ ephemeral: true });
     expect(refused.content).toContain('Manage Server');

@@ -44,6 +44,7 @@ const ROWS: Row[] = [
   ...bothVoiceCommands('language Klingon', { language: 'Klingon' }, /language must be one of MiniMax's languages/),
   { name: 'autoread max_length 0', spec: { command: 'autoread', subcommand: 'options', options: { max_length: opt.integer(0) } }, error: /max_length must be a whole number from \d+ to [\d,]+\. Nothing was changed\./ },
   { name: 'autoread max_length 10^7', spec: { command: 'autoread', subcommand: 'options', options: { max_length: opt.integer(10_000_000) } }, error: /max_length must be a whole number/ },
+  { name: 'autoread ignore_prefix of 50 characters', spec: { command: 'autoread', subcommand: 'options', options: { ignore_prefix: opt.string('#'.repeat(50)) } }, error: /ignore_prefix must be 1 to 10 characters other than spaces, or "none"\. Nothing was changed\./ },
   { name: 'usage daily_cap -1', spec: { command: 'usage', options: { daily_cap: opt.integer(-1) } }, error: /daily_cap must be a whole number from 0 to [\d,]+; 0 removes the server cap\. Nothing was changed\./ },
   { name: 'usage monthly_cap 2e9', spec: { command: 'usage', options: { monthly_cap: opt.integer(2_000_000_000) } }, error: /monthly_cap must be a whole number/ },
   // Unknown voices, however they are spelled.

@@ -61,7 +61,7 @@ describe('openSqliteStore', () => {
     const first = openSqliteStore({ dataDir: dir });
     first.updateGuildSettings('g1', {
       voice: { voiceId: 'v1', model: 'speech-2.6-hd', speed: 1.25, volume: 2, pitch: -1, emotion: 'calm', languageBoost: 'auto' },
-      autoread: { channelId: 'c1', xsaid: false, maxLength: 120, textInVoice: false },
+      autoread: { channelId: 'c1', xsaid: false, maxLength: 120, textInVoice: false, ignorePrefix: ';' },
       budget: { dailyChars: 5000, monthlyChars: null },
       allowSpecialMarkup: true,
     });
@@ -74,6 +74,7 @@ describe('openSqliteStore', () => {
     first.setActiveSession('g2', { voiceChannelId: 'vc2' });
     first.setPlayoutDelay(100);
     const settings = first.getGuildSettings('g1');
+    expect(settings.autoread.ignorePrefix).toBe(';');
     first.close();
 
     const second = track(openSqliteStore({ dataDir: dir }));
