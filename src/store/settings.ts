@@ -23,7 +23,10 @@ import {
 
 /** Bounds the commands should allow for `autoread.maxLength` (the store itself only requires a positive integer). */
 export const AUTOREAD_MAX_LENGTH = Object.freeze({ min: 10, max: 2000, default: 300 });
-/** Longest `autoread.ignorePrefix` the commands should allow (the store itself only requires a non-empty string). */
+/**
+ * Longest `autoread.ignorePrefix` the commands should allow (the store itself only requires a short non-empty
+ * string).
+ */
 export const AUTOREAD_IGNORE_PREFIX_MAX = 10;
 
 const DEFAULT_AUTOREAD: Readonly<AutoreadSettings> = Object.freeze({
