@@ -84,8 +84,9 @@ interface Entry {
 export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, governorClock: () => number = () => performance.now()): void {
   const encoder = setup.encoder ?? {};
   const normal = encoder.complexity ?? DEFAULT_OPUS_COMPLEXITY;
+  const reduced = setup.shedding ? Math.min(normal, setup.shedding.complexity) : normal;
   const governor = setup.shedding && new ComplexityGovernor({
-    ...setup.shedding, normal, reduced: Math.min(normal, setup.shedding.complexity), sliceAudioMs: SLICE_AUDIO_MS, now: governorClock,
+    ...setup.shedding, normal, reduced, sliceAudioMs: SLICE_AUDIO_MS, now: governorClock,
   });
   const open = new Map<number, Entry>();
   /** Streams with input to decode, in turn order. */
@@ -171,12 +172,13 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
         continue;
       }
       if (governor) {
-        const cost = governorClock() - turnAt;
-        turnCostMs = turnCostMs === undefined ? cost : turnCostMs + TURN_COST_WEIGHT * (cost - turnCostMs);
+        // One reading ends the turn: its cost, and the start of the stream's next round.
+        const doneAt = governorClock();
+        turnCostMs = turnCostMs === undefined ? doneAt - turnAt : turnCostMs + TURN_COST_WEIGHT * (doneAt - turnAt - turnCostMs);
+        entry.turnEndedAt = more ? doneAt : undefined;
       }
       // A stream's first packets go at once: its listener hears it start that much sooner.
       if (!entry.started) flush(entry);
-      entry.turnEndedAt = governor && more ? governorClock() : undefined;
       if (more) runnable.push(entry);
     }
     inPass = false;
@@ -257,7 +259,7 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
   warm.opus.once('close', () => {
     try {
       warmUpCodec(normal);
-      if (governor && setup.shedding && setup.shedding.complexity < normal) warmUpCodec(setup.shedding.complexity, 1);
+      if (reduced < normal) warmUpCodec(reduced, 1);
     } catch (error) {
       // Bad encoder settings: every transcoder fails with them, each with its own error, so the worker still
       // serves. Anything else is a fault of the worker itself.

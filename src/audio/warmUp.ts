@@ -1,4 +1,4 @@
-import { OpusFrameEncoder } from './opusFrames.js';
+import { OPUS_SAMPLE_RATE, OpusFrameEncoder } from './opusFrames.js';
 import { StreamResampler } from './resample.js';
 
 /** MiniMax's MP3 sample rate (session/voiceSettings.ts): the rate the resampler is warmed at. */
@@ -18,7 +18,7 @@ const BLOCK = 1152;
 export function warmUpCodec(complexity: number, seconds = 5): number {
   let packets = 0;
   const encoder = new OpusFrameEncoder(() => packets++, { complexity });
-  const resampler = new StreamResampler(SOURCE_RATE, 48_000);
+  const resampler = new StreamResampler(SOURCE_RATE, OPUS_SAMPLE_RATE);
   const block = new Float32Array(BLOCK);
   const emit = (left: Float32Array, right: Float32Array, count: number): void => encoder.writeFloat(left, right, count);
   try {
