@@ -1,6 +1,7 @@
 /** The load benchmark's tables and the per-step figures the targets are judged on. */
 import type { LoadBenchResult } from './load.js';
 import type { SpeakStepResult } from './loadTypes.js';
+import { WORKER_BEHIND_LOG } from '../src/index.js';
 import { IDLE_GUILD_DESCRIPTION } from './loadGuilds.js';
 import { fmt, percentile } from './stats.js';
 
@@ -36,7 +37,7 @@ function underrunCell(x: SpeakStepResult): string {
 }
 
 /** How many times a transcoding worker fell behind and coded at the lower complexity (the bot's warnings). */
-const sheds = (x: SpeakStepResult): number => x.logs.filter((line) => line.includes('audio worker fell behind')).length;
+const sheds = (x: SpeakStepResult): number => x.logs.filter((line) => line.includes(WORKER_BEHIND_LOG)).length;
 
 const STEP_HEADER = [
   '| guilds | audio heard (s) | bot CPU (s) | CPU per stream (% of a core) | of which speaking adds (%) | idle bot (% of a core) | peak RSS (MB) | RSS per speaking guild (MB) | joined, silent (KB per guild) | underrun frames (guilds), ms into the audio; MiniMax audio held (ms) | late breaks > 200 ms | lost packets | playout delay (ms) | Opus complexity lowered (times) | bot-added p50 / p99 (ms) | bot event-loop delay p99 / max (ms) | fakes: CPU (s), loop p99 (ms) | failures |',

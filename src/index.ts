@@ -48,6 +48,9 @@ export interface RunningBot {
 }
 
 /** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
+/** What the bot logs (at warn) when a transcoding worker sheds load; the benchmark counts these lines. */
+export const WORKER_BEHIND_LOG = 'audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up';
+
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
@@ -146,7 +149,7 @@ export async function startTranscoders(
         onComplexity: ({ worker, complexity, roundMs }) => {
           if (roundMs === undefined) logger.info('audio worker keeps up again: Opus complexity back to normal', { worker, complexity });
           // waitedMs: how long a speaking server waited (or, with audio queued, would wait) for its next 32 ms of audio.
-          else logger.warn('audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up', { worker, complexity, waitedMs: Math.round(roundMs) });
+          else logger.warn(WORKER_BEHIND_LOG, { worker, complexity, waitedMs: Math.round(roundMs) });
         },
       });
     } catch (error) {
