@@ -13,14 +13,17 @@ export interface HeardAudio {
   /** 16-bit little-endian mono PCM at PAGE_SAMPLE_RATE. */
   pcm: Buffer;
   ms: number;
+  /** The 3-byte Opus silence frame: a pause inside speech (libopus codes digital silence so), or the bot stopping. */
+  silence: boolean;
 }
 
 /** Decodes the bot's voice frames as they arrive and hands each to `onAudio`. `close()` frees the decoders. */
 export class VoiceListener {
   readonly #decoders = new Map<number, OpusScript>();
   readonly #onFrame = (frame: ReceivedFrame): void => this.#frame(frame);
-  /** Milliseconds of voice decoded so far. */
+  /** Milliseconds decoded so far: everything, and the frames that are not the silence frame. */
   heardMs = 0;
+  voiceMs = 0;
 
   constructor(
     private readonly discord: FakeDiscord,
@@ -36,8 +39,8 @@ export class VoiceListener {
   }
 
   #frame(frame: ReceivedFrame): void {
-    // The 3-byte silence frames the bot sends when it stops are not audio to play.
-    if (frame.silence || frame.decodeError) return;
+    // Silence frames are played too: libopus codes the pauses between words (digital zeros) as silence frames.
+    if (frame.decodeError) return;
     let stereo: Buffer;
     try {
       stereo = this.#decoder(frame.ssrc).decode(frame.opus);
@@ -47,7 +50,8 @@ export class VoiceListener {
     const pcm = toPagePcm(stereo);
     const ms = (pcm.length / 2 / PAGE_SAMPLE_RATE) * 1000;
     this.heardMs += ms;
-    this.onAudio({ guildId: frame.guildId, pcm, ms });
+    if (!frame.silence) this.voiceMs += ms;
+    this.onAudio({ guildId: frame.guildId, pcm, ms, silence: frame.silence });
   }
 
   #decoder(ssrc: number): OpusScript {

@@ -30,7 +30,7 @@ export async function startDemoServer(pg: Playground, port = 0): Promise<DemoSer
   };
   const onFeed = (entry: FeedEntry): void => send('feed', entry);
   const onState = (state: PlaygroundState): void => send('state', state);
-  const onAudio = (audio: HeardAudio): void => send('audio', { pcm: audio.pcm.toString('base64'), ms: audio.ms });
+  const onAudio = (audio: HeardAudio): void => send('audio', { pcm: audio.pcm.toString('base64'), ms: audio.ms, silence: audio.silence });
   pg.on('feed', onFeed);
   pg.on('state', onState);
   pg.on('audio', onAudio);
