@@ -41,7 +41,9 @@ export async function espeakMp3(text: string, options: SpeechOptions): Promise<B
     if (!ran) return undefined;
     await readFile(wavFile); // espeak-ng exits 0 on some failures without writing: make that an error here
     return await ffmpegBytes([
-      '-hide_banner', '-loglevel', 'error', '-i', wavFile, '-ac', '1', '-ar', String(options.sampleRate),
+      '-hide_banner', '-loglevel', 'error', '-i', wavFile,
+      // espeak-ng starts with a pause; MiniMax's audio starts with the voice (and the bot drops leading silence).
+      '-af', 'silenceremove=start_periods=1:start_threshold=0.002', '-ac', '1', '-ar', String(options.sampleRate),
       '-c:a', 'libmp3lame', '-b:a', String(options.bitrate), '-write_xing', '0', '-id3v2_version', '0', '-f', 'mp3', 'pipe:1',
     ]);
   } finally {
