@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -105,4 +106,28 @@ describe('npm run demo, in Chromium', () => {
     await expect.poll(async () => (await pageAudio()).voiceMs - before, { timeout: 10_000 }).toBeGreaterThan(300);
     expect((await pageAudio()).voiceMs - before).toBeLessThan(made - 1000);
   }, 90_000);
+
+  test('the page server answers this machine only, and says what a bad /say lacks', async () => {
+    const spoken = pg.minimax?.spoken.length ?? 0;
+    expect(await post({ member: 'mallory', text: 'hi' })).toEqual({ status: 400, body: 'member must be one of alice, bob, carol' });
+    expect(await post({ member: 'alice', text: '   ' })).toEqual({ status: 400, body: 'text must be 1 to 2000 characters' });
+    expect((await post({ member: 'alice', text: 'hi' }, { Host: 'parrot.example.com' })).status).toBe(403);
+    expect((await post({ member: 'alice', text: 'hi' }, { Origin: 'https://evil.example' })).status).toBe(403);
+    expect(pg.minimax?.spoken.length ?? 0).toBe(spoken);
+  });
 });
+
+/** POST /say with `body`, over a plain socket so that Host and Origin can be set. */
+function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const url = new URL('say', server.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, timeout: 5_000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('POST /say timed out')));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
