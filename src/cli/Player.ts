@@ -14,9 +14,12 @@ export const PLAYERS = [
 export const NO_PLAYER_MESSAGE =
   '--play needs mpv or ffplay on PATH, and neither was found: install one (apt-get install mpv, or ffmpeg for ffplay), or use --out FILE';
 
-/** No player, or the player failed. */
+/** No player, or the player failed; `interrupted` when it was stopped by Ctrl+C. */
 export class PlayerError extends Error {
   override readonly name = 'PlayerError';
+  constructor(message: string, readonly interrupted = false) {
+    super(message);
+  }
 }
 
 export interface FoundPlayer {
@@ -39,6 +42,7 @@ export class Player {
   readonly #child: ChildProcess;
   readonly #exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #failure: PlayerError | undefined;
+  #interrupted = false;
   #stderr = '';
 
   constructor(readonly found: FoundPlayer) {
@@ -78,13 +82,20 @@ export class Player {
       throw new PlayerError(`${this.found.name} did not finish playing within ${Math.round(deadlineMs / 1000)} s and was stopped`);
     }
     if (this.#failure) throw this.#failure;
+    if (this.#interrupted) throw new PlayerError(`interrupted: ${this.found.name} stopped`, true);
     if (exit.code !== 0) {
       const detail = this.#stderr.trim().split('\n').at(-1) ?? '';
       throw new PlayerError(`${this.found.name} exited with ${exit.code ?? exit.signal}${detail ? `: ${detail}` : ''}`);
     }
   }
 
-  /** Stops the player at once (a failure or Ctrl+C). */
+  /** Ctrl+C: stops the player; finish() then fails as interrupted. */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.stop();
+  }
+
+  /** Stops the player at once (after a failure). */
   stop(): void {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
   }

@@ -35,6 +35,7 @@ export function describeFailure(error: unknown, context: FailureContext = {}): F
     return { message: `${inner.message}; ${error.message}`, exitCode: inner.exitCode };
   }
   if (error instanceof UsageError) return { message: error.message, exitCode: EXIT_USAGE };
+  if (error instanceof PlayerError && error.interrupted) return { message: error.message, exitCode: EXIT_INTERRUPTED };
   if (error instanceof ConfigError || error instanceof OutputError || error instanceof PlayerError) return { message: error.message, exitCode: EXIT_FAILURE };
   if (error instanceof AudioError) return { message: `could not make the Ogg Opus audio: ${error.message}`, exitCode: EXIT_FAILURE };
   if (error instanceof T2AError && error.code === 'aborted') return { message: 'interrupted: no file was written', exitCode: EXIT_INTERRUPTED };

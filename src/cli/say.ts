@@ -53,7 +53,7 @@ export interface SayResult {
  */
 export async function sayToFile(options: SayOptions): Promise<SayResult> {
   const player = options.player;
-  const stopPlayer = (): void => player?.stop();
+  const stopPlayer = (): void => player?.interrupt();
   options.signal?.addEventListener('abort', stopPlayer, { once: true });
   try {
     const result = await synthesize(options);

@@ -17,7 +17,7 @@ interface PlayerRecord {
 }
 
 /** A player script `name` in a fresh directory: records its arguments and stdin, exits with `exitCode`. */
-async function fakePlayer(name: string, exitCode = 0): Promise<{ dir: string; record: () => Promise<PlayerRecord> }> {
+async function fakePlayer(name: string, exitCode = 0, playMs = 0): Promise<{ dir: string; record: () => Promise<PlayerRecord> }> {
   const dir = await tempDir();
   const out = join(dir, `${name}-record.json`);
   const script = `#!${process.execPath}
@@ -27,7 +27,7 @@ process.stdin.on('data', (c) => { chunks.push({ at: Date.now(), bytes: c.length 
 process.stdin.on('end', () => {
   require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ args: process.argv.slice(2), chunks, mp3: Buffer.concat(data).toString('base64') }));
   process.stderr.write('fake player done\\n');
-  process.exit(${exitCode});
+  setTimeout(() => process.exit(${exitCode}), ${playMs}); // still playing what it was given
 });
 `;
   await writeFile(join(dir, name), script);
@@ -102,6 +102,21 @@ describe('parrot say --play', () => {
     const run = await cli(['say', TEXT, '--play', '--out', 'kept.mp3'], { MINIMAX_API_KEY: KEY, MINIMAX_WS_URL: url, PATH: player.dir }, cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('parrot: mpv exited with 3: fake player done\n');
+    expect(await listDir(cwd)).toEqual(['kept.mp3']);
+  });
+
+  it('Ctrl+C while the player plays stops it, keeps the --out file, and exits 130', async () => {
+    const { url } = await startFake();
+    const player = await fakePlayer('mpv', 0, 20_000);
+    const cwd = await tempDir();
+    const interrupt = new AbortController();
+    const running = cli(['say', TEXT, '--play', '--out', 'kept.mp3'], { MINIMAX_API_KEY: KEY, MINIMAX_WS_URL: url, PATH: player.dir }, cwd, { signal: interrupt.signal });
+    // The player has all the audio (its record is written) and is "playing" it.
+    await expect.poll(() => player.record().then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+    interrupt.abort();
+    const run = await running;
+    expect(run.stderr).toBe('parrot: interrupted: mpv stopped\n');
+    expect(run.code).toBe(130);
     expect(await listDir(cwd)).toEqual(['kept.mp3']);
   });
 
