@@ -53,7 +53,15 @@ const QUICK = {
 };
 
 async function main(): Promise<void> {
-  const plan = parsePlan(process.argv.slice(2));
+  let plan: Plan;
+  try {
+    plan = parsePlan(process.argv.slice(2));
+  } catch (error) {
+    // A mistake in the command line: one line, no stack.
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+    return;
+  }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const settings = plan.quick ? QUICK : FULL;
   if (plan.quick) log(`bench: ${QUICK_WARNING}`);
