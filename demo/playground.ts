@@ -42,6 +42,8 @@ export interface PlaygroundState {
   playing: string | null;
   queued: number;
   heardMs: number;
+  /** Who made the last speech: MiniMax, or the fake's espeak-ng or tone; null before any. */
+  speech: 'MiniMax' | 'espeak-ng' | 'tone' | null;
 }
 
 export interface PlaygroundOptions {
@@ -142,6 +144,7 @@ class PlaygroundImpl extends EventEmitter<{ feed: [FeedEntry]; audio: [HeardAudi
       playing: status?.playing?.text ?? null,
       queued: status?.queued ?? 0,
       heardMs: Math.round(this.listener?.heardMs ?? 0),
+      speech: this.#speech(),
     };
   }
 
@@ -182,6 +185,12 @@ class PlaygroundImpl extends EventEmitter<{ feed: [FeedEntry]; audio: [HeardAudi
   #botMessages(): void {
     for (const m of this.discord.botMessages.slice(this.#botMessagesSeen)) this.#feed({ kind: 'bot', content: m.content });
     this.#botMessagesSeen = this.discord.botMessages.length;
+  }
+
+  #speech(): PlaygroundState['speech'] {
+    if (!this.minimax) return 'MiniMax';
+    const last = this.minimax.spoken.at(-1);
+    return last === undefined ? null : last.speech === 'espeak' ? 'espeak-ng' : 'tone';
   }
 
   #publishState(): void {

@@ -84,6 +84,7 @@ describe('npm run demo, in Chromium', () => {
     await expect.poll(() => page.textContent('#feed')).toContain('carol');
     expect(await page.textContent('#feed')).toContain('The parrot reads this message aloud.');
     expect(await page.textContent('#queue')).toBe('queue: empty');
+    await expect.poll(() => page.textContent('#speech')).toBe('speech by the fake MiniMax, a tone');
 
     await mkdir(resolve('test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
