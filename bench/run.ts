@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only e2e,load,pipeline] [-- --out FILE]`: runs the benchmarks through the
  * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
- * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing.
+ * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing:
+ * it writes bench/results/quick.md, never the committed results, and says its figures are not comparable.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,20 +13,10 @@ import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './loa
 import { runWakeCostBench, type WakeCostOptions, type WakeCostRow } from './wakeCost.js';
 import { runOpusCostBench, type OpusCostOptions, type OpusCostRow } from './opusCost.js';
 import { runPipelineBench, type PipelineBenchOptions, type PipelineBenchResult } from './pipeline.js';
+import { QUICK_WARNING, USAGE, planFrom, type Plan } from './plan.js';
 import { benchMarkdown } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['e2e', 'load', 'pipeline'] as const;
-type Part = (typeof PARTS)[number];
-
-const USAGE = `usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--out FILE]`;
-
-interface Plan {
-  quick: boolean;
-  parts: Set<Part>;
-  out: string;
-}
-
 function parsePlan(argv: string[]): Plan {
   const { values } = parseArgs({
     args: argv,
@@ -40,12 +31,7 @@ function parsePlan(argv: string[]): Plan {
     console.log(USAGE);
     process.exit(0);
   }
-  const parts = new Set<Part>();
-  for (const name of (values.only ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (!(PARTS as readonly string[]).includes(name)) throw new Error(`unknown part "${name}"; ${USAGE}`);
-    parts.add(name as Part);
-  }
-  return { quick: values.quick, parts, out: resolve(ROOT, values.out ?? 'bench/results/latest.md') };
+  return planFrom({ quick: values.quick, only: values.only, out: values.out }, ROOT);
 }
 
 /** The full run (about 15 minutes on 2 cores). */
@@ -67,9 +53,18 @@ const QUICK = {
 };
 
 async function main(): Promise<void> {
-  const plan = parsePlan(process.argv.slice(2));
+  let plan: Plan;
+  try {
+    plan = parsePlan(process.argv.slice(2));
+  } catch (error) {
+    // A mistake in the command line: one line, no stack.
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+    return;
+  }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const settings = plan.quick ? QUICK : FULL;
+  if (plan.quick) log(`bench: ${QUICK_WARNING}`);
   const started = performance.now();
   const part = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -92,9 +87,10 @@ async function main(): Promise<void> {
     pipeline = await part('audio pipeline', () => runPipelineBench({ ...settings.pipeline, log }));
     opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
   }
-  const markdown = benchMarkdown({
+  const report = benchMarkdown({
     mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost,
   });
+  const markdown = plan.quick ? `> **${QUICK_WARNING}**\n\n${report}` : report;
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, markdown);
   // The raw measurements next to the report, for anyone who wants other percentiles or plots.

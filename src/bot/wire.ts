@@ -14,6 +14,7 @@ import type { VoiceCatalogue } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
 import { createInteractionHandler, describeError } from './interactions.js';
+import { inviteUrl } from './invite.js';
 import { CommandRegistry } from './registry.js';
 import { wireReports } from './reports.js';
 import { createVoiceStateHandler } from './voiceState.js';
@@ -94,6 +95,8 @@ export function wireBot(options: WireOptions): Wiring {
     const failure = await ready;
     if (failure !== null) throw new Error(`Discord did not send READY within ${options.readyTimeoutMs} ms`, { cause: failure });
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size });
+    const applicationId = client.application?.id;
+    if (client.guilds.cache.size === 0 && applicationId) logger.info('in no server yet: invite the bot with this link', { url: inviteUrl(applicationId) });
     void sync();
     void restore().finally(resolveRestored);
   }

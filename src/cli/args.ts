@@ -21,23 +21,29 @@ export type OutputFormat = 'mp3' | 'ogg';
 export interface SayCommand {
   command: 'say';
   text: string;
-  /** As given (relative to the working directory). */
-  out: string;
+  /** As given (relative to the working directory); undefined with --play alone. */
+  out: string | undefined;
+  /** Of the file (mp3 when there is none: what is played). */
   format: OutputFormat;
+  /** --play: play the speech on this machine as it streams (mpv or ffplay). */
+  play: boolean;
   settings: TaskSettings;
 }
 
 export type CliCommand = { command: 'help' } | SayCommand;
 
 export const HELP = `Usage: parrot say "text" --out FILE [options]
+       parrot say "text" --play [--out FILE] [options]
 
 Reads the text aloud with MiniMax's streaming T2A and writes the audio to FILE:
   .mp3  the MP3 MiniMax streams, as received
   .ogg  Ogg Opus (48 kHz stereo), made by Parrot's Discord audio pipeline
+and/or plays it on this machine as it streams (--play: mpv, else ffplay, from PATH).
 Prints the time to the first audio chunk, the audio length and the billed characters.
 
 Options:
-  -o, --out FILE      output file, .mp3 or .ogg (required)
+  -o, --out FILE      output file, .mp3 or .ogg (required without --play)
+  --play              play the speech as it arrives, through mpv or ffplay
   --voice ID          voice id (default ${DEFAULT_VOICE})
   --model M           ${MODELS.join(', ')} (default ${DEFAULT_MODEL})
   --speed S           0.5 to 2 (default 1)
@@ -67,7 +73,7 @@ const FIELD_NAMES: readonly [RegExp, string][] = [
 /** Parses argv (without node and script); throws UsageError. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
-  if (command === undefined) throw new UsageError('missing command: parrot say "text" --out FILE (see parrot --help)');
+  if (command === undefined) throw new UsageError('missing command: parrot say "text" --out FILE or --play (see parrot --help)');
   if (command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command !== 'say') throw new UsageError(`unknown command "${command}": the command is say (see parrot --help)`);
   return parseSay(rest);
@@ -76,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 function parseSay(args: readonly string[]): CliCommand {
   const values: Partial<Record<ValueOption, string>> = {};
   const words: string[] = [];
+  let play = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -90,6 +97,11 @@ function parseSay(args: readonly string[]): CliCommand {
     const flag = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     const name = SHORT[flag] ?? (flag.startsWith('--') ? flag.slice(2) : flag);
     if (name === 'help') return { command: 'help' };
+    if (name === 'play') {
+      if (flag !== arg) throw new UsageError('--play takes no value');
+      play = true;
+      continue;
+    }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(`unknown option ${flag} (see parrot say --help)`);
     }
@@ -110,12 +122,12 @@ function parseSay(args: readonly string[]): CliCommand {
   }
 
   const text = words.join(' ');
-  if (words.length === 0) throw new UsageError('missing the text to read: parrot say "text" --out FILE');
+  if (words.length === 0) throw new UsageError('missing the text to read: parrot say "text" --out FILE or --play');
   const textError = checkText(text);
   if (textError) throw new UsageError(textError.message);
   const out = values.out;
-  if (out === undefined) throw new UsageError('missing --out FILE: where to write the audio (.mp3 or .ogg)');
-  const ext = extname(out).toLowerCase();
+  if (out === undefined && !play) throw new UsageError('missing --out FILE (where to write the audio, .mp3 or .ogg) or --play (to hear it)');
+  const ext = out === undefined ? '.mp3' : extname(out).toLowerCase();
   if (ext !== '.mp3' && ext !== '.ogg') {
     throw new UsageError(`--out must end in .mp3 or .ogg (got "${out}")`);
   }
@@ -127,7 +139,7 @@ function parseSay(args: readonly string[]): CliCommand {
     if (!(error instanceof T2AError)) throw error;
     throw new UsageError(FIELD_NAMES.reduce((message, [field, name]) => message.replace(field, name), error.message));
   }
-  return { command: 'say', text, out, format: ext === '.mp3' ? 'mp3' : 'ogg', settings };
+  return { command: 'say', text, out, format: ext === '.mp3' ? 'mp3' : 'ogg', play, settings };
 }
 
 function toSettings(values: Partial<Record<ValueOption, string>>): TaskSettings {

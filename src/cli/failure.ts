@@ -7,6 +7,7 @@ import { ConfigError } from '../config.js';
 import { T2AError } from '../t2a/index.js';
 import { UsageError } from './args.js';
 import { OutputError } from './OutputFile.js';
+import { PlayerError } from './Player.js';
 import { LeftoverFileError } from './say.js';
 
 export const EXIT_OK = 0;
@@ -34,7 +35,8 @@ export function describeFailure(error: unknown, context: FailureContext = {}): F
     return { message: `${inner.message}; ${error.message}`, exitCode: inner.exitCode };
   }
   if (error instanceof UsageError) return { message: error.message, exitCode: EXIT_USAGE };
-  if (error instanceof ConfigError || error instanceof OutputError) return { message: error.message, exitCode: EXIT_FAILURE };
+  if (error instanceof PlayerError && error.interrupted) return { message: error.message, exitCode: EXIT_INTERRUPTED };
+  if (error instanceof ConfigError || error instanceof OutputError || error instanceof PlayerError) return { message: error.message, exitCode: EXIT_FAILURE };
   if (error instanceof AudioError) return { message: `could not make the Ogg Opus audio: ${error.message}`, exitCode: EXIT_FAILURE };
   if (error instanceof T2AError && error.code === 'aborted') return { message: 'interrupted: no file was written', exitCode: EXIT_INTERRUPTED };
   if (error instanceof T2AError) return { message: t2aMessage(error, context), exitCode: error.code === 'validation' ? EXIT_USAGE : EXIT_FAILURE };

@@ -9,6 +9,7 @@ import { redact } from '../log.js';
 import { createSynthesizer, resolveT2AUrl, type T2ATimeouts } from '../t2a/index.js';
 import { HELP, parseCliArgs, type SayCommand } from './args.js';
 import { EXIT_OK, describeFailure, type FailureContext } from './failure.js';
+import { Player, findPlayer } from './Player.js';
 import { sayToFile, type SayResult } from './say.js';
 
 export interface TextSink {
@@ -43,24 +44,28 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
       options.stdout.write(HELP);
       return EXIT_OK;
     }
-    const config = loadConfig(options, command.format === 'ogg');
+    const writesOgg = command.out !== undefined && command.format === 'ogg';
+    const config = loadConfig(options, writesOgg || command.play);
     secrets = [config.minimax.apiKey];
     context.url = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
     context.wsUrlSet = config.minimax.wsUrl !== undefined;
-    const path = resolve(options.cwd, command.out);
-    // Looked up before connecting: a missing ffmpeg (AUDIO_DECODER=ffmpeg) must not cost a request.
-    const transcoders = config.audio ? transcoderFactory(config.audio) : undefined;
+    const path = command.out === undefined ? undefined : resolve(options.cwd, command.out);
+    // Looked up before connecting: a missing ffmpeg (AUDIO_DECODER=ffmpeg) or player must not cost a request.
+    const transcoders = config.audio && writesOgg ? transcoderFactory(config.audio) : undefined;
+    const found = command.play ? findPlayer(config.audio?.pathEnv) : undefined;
     const synthesizer = createSynthesizer({ url: context.url, apiKey: config.minimax.apiKey, timeouts: options.timeouts });
     let result: SayResult;
+    // Started before the request: the player's start-up overlaps MiniMax's first-chunk latency.
+    const player = found ? new Player(found) : undefined;
     try {
       result = await sayToFile({
         synthesizer, text: command.text, settings: command.settings, path, format: command.format, transcoders,
-        now: options.now, signal: options.signal,
+        now: options.now, signal: options.signal, player,
       });
     } finally {
       await synthesizer.close();
     }
-    options.stdout.write(report(command, result));
+    options.stdout.write(report(command, result, player?.found.name));
     return EXIT_OK;
   } catch (error) {
     const failure = describeFailure(error, context);
@@ -87,12 +92,13 @@ function transcoderFactory(audio: AudioConfig): TranscoderFactory {
   });
 }
 
-function report(command: SayCommand, result: SayResult): string {
+function report(command: SayCommand, result: SayResult, played: string | undefined): string {
   const kind = command.format === 'mp3' ? 'MP3' : 'Ogg Opus';
   const length = `${(result.audioLengthMs / 1000).toFixed(2)} s${result.audioLengthSource === 'mp3' ? ' (measured from the MP3; MiniMax did not report it)' : ''}`;
   const billed = result.usageCharacters === undefined ? 'not reported by MiniMax' : String(result.usageCharacters);
   return [
-    `Wrote ${command.out} (${kind}, ${result.bytes} bytes)`,
+    ...(command.out === undefined ? [] : [`Wrote ${command.out} (${kind}, ${result.bytes} bytes)`]),
+    ...(played === undefined ? [] : [`Played with ${played}`]),
     `time to first chunk: ${Math.round(result.firstChunkMs)} ms`,
     `audio length: ${length}`,
     `billed characters: ${billed}`,

@@ -1,6 +1,7 @@
 /**
  * `parrot say`'s work: one text through the Synthesizer into a file, MP3 as received or Ogg Opus through
- * the audio pipeline, measuring the time to the first chunk. A failure removes the partial file.
+ * the audio pipeline, and/or to a player as it streams, measuring the time to the first chunk. A failure
+ * removes the partial file and stops the player.
  */
 import type { Readable } from 'node:stream';
 import type { Transcoder, TranscoderFactory } from '../audio/index.js';
@@ -9,28 +10,33 @@ import type { OutputFormat } from './args.js';
 import { Mp3Length } from './Mp3Length.js';
 import { OggOpusWriter } from './OggOpusWriter.js';
 import { OutputError, OutputFile } from './OutputFile.js';
+import type { Player } from './Player.js';
 
 /** How long the Opus encoder may take to finish once the last MP3 chunk is in. */
 export const ENCODE_DEADLINE_MS = 30_000;
+/** How long a player may take beyond the audio's length to play it out. */
+export const PLAY_SLACK_MS = 30_000;
 
 export interface SayOptions {
   synthesizer: Synthesizer;
   text: string;
   settings: TaskSettings;
-  /** Absolute path of the output file. */
-  path: string;
+  /** Absolute path of the output file; undefined: no file (only played). */
+  path: string | undefined;
   format: OutputFormat;
   /** Required for 'ogg'. */
   transcoders?: TranscoderFactory | undefined;
   /** Milliseconds clock; default performance.now. */
   now?: (() => number) | undefined;
   encodeDeadlineMs?: number | undefined;
+  /** Gets every MP3 chunk as it arrives (--play); finished (played out) before the result. */
+  player?: Player | undefined;
   /** Aborting cancels the request (the partial file is removed). */
   signal?: AbortSignal | undefined;
 }
 
 export interface SayResult {
-  /** Bytes written to the file. */
+  /** Bytes written to the file (0 without one). */
   bytes: number;
   /** From the request (connection included) to the first audio chunk. */
   firstChunkMs: number;
@@ -41,13 +47,33 @@ export interface SayResult {
   usageCharacters: number | undefined;
 }
 
-/** Synthesizes `text` into `path`; rejects with T2AError, AudioError or OutputError (and leaves no file). */
+/**
+ * Synthesizes `text` into `path` and/or the player; rejects with T2AError, AudioError, OutputError or
+ * PlayerError (and leaves no file, and no player running).
+ */
 export async function sayToFile(options: SayOptions): Promise<SayResult> {
+  const player = options.player;
+  const stopPlayer = (): void => player?.interrupt();
+  options.signal?.addEventListener('abort', stopPlayer, { once: true });
+  try {
+    const result = await synthesize(options);
+    // The file is kept whatever the player does; the player has the audio's length and some slack to finish.
+    await player?.finish(result.audioLengthMs + PLAY_SLACK_MS);
+    return result;
+  } catch (error) {
+    player?.stop();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', stopPlayer);
+  }
+}
+
+async function synthesize(options: SayOptions): Promise<SayResult> {
   const now = options.now ?? (() => performance.now());
-  const file = await OutputFile.create(options.path);
+  const file = options.path === undefined ? undefined : await OutputFile.create(options.path);
   let ogg: OggStream | undefined;
   try {
-    if (options.format === 'ogg') {
+    if (file && options.format === 'ogg') {
       if (!options.transcoders) throw new Error('sayToFile: format ogg needs a transcoder factory');
       // Created before the request, so the decoder's start-up overlaps MiniMax's first-chunk latency.
       ogg = new OggStream(options.transcoders.create(), file);
@@ -59,16 +85,17 @@ export async function sayToFile(options: SayOptions): Promise<SayResult> {
     for await (const chunk of utterance) {
       firstChunkMs ??= now() - started;
       length.push(chunk);
+      options.player?.write(chunk);
       if (ogg) ogg.write(chunk);
-      else await file.append(chunk);
+      else await file?.append(chunk);
     }
     const result: UtteranceResult = await utterance.result;
     if (firstChunkMs === undefined) throw new OutputError('MiniMax finished without sending any audio');
     if (ogg) await ogg.end(options.encodeDeadlineMs ?? ENCODE_DEADLINE_MS);
-    await file.commit();
+    await file?.commit();
     const reported = result.audioLengthMs;
     return {
-      bytes: file.bytes,
+      bytes: file?.bytes ?? 0,
       firstChunkMs,
       audioLengthMs: reported ?? length.durationMs,
       audioLengthSource: reported === undefined ? 'mp3' : 'minimax',
@@ -76,7 +103,7 @@ export async function sayToFile(options: SayOptions): Promise<SayResult> {
     };
   } catch (error) {
     ogg?.destroy();
-    const leftover = await file.discard();
+    const leftover = await file?.discard();
     throw leftover ? new LeftoverFileError(error, leftover) : error;
   }
 }

@@ -11,11 +11,21 @@ export interface ConnectionHost {
   readonly config: FakeConfig;
   /** Numbers texts over the server's life (1-based), for faults aimed at the Nth text. */
   nextUtterance(): number;
-  /** Audio of about `durationMs` in `format` ('mp3', or 'opus': Ogg Opus), cut at frame (page) boundaries. */
-  audio(format: string, sampleRate: number, bitrate: number, durationMs: number): Promise<{ bytes: Buffer; durationMs: number }>;
+  /**
+   * Audio of about `durationMs` in `format` ('mp3', or 'opus': Ogg Opus), cut at frame (page) boundaries; or,
+   * when the fake speaks words (`speech: 'espeak'`), `spoken.text` said in MP3 whatever its length.
+   */
+  audio(format: string, sampleRate: number, bitrate: number, durationMs: number, spoken?: SpokenText): Promise<{ bytes: Buffer; durationMs: number }>;
   changed(): void;
   /** Tasks started and not yet closed, over every connection. */
   startedTasks(): number;
+}
+
+/** What a text is to be said with (for the fake's spoken words). */
+export interface SpokenText {
+  text: string;
+  voiceId?: string;
+  speed?: number;
 }
 
 interface Item {
@@ -46,6 +56,7 @@ export class FakeConnection {
   private sampleRate = 32000;
   private bitrate = 128000;
   private format = 'mp3';
+  private voice: { voiceId?: string; speed?: number } = {};
 
   constructor(
     private readonly ws: WebSocket,
@@ -131,6 +142,9 @@ export class FakeConnection {
     if (typeof audio?.['sample_rate'] === 'number') this.sampleRate = audio['sample_rate'];
     if (typeof audio?.['bitrate'] === 'number') this.bitrate = audio['bitrate'];
     if (typeof audio?.['format'] === 'string') this.format = audio['format'];
+    const voice = body['voice_setting'] as Record<string, unknown> | undefined;
+    if (typeof voice?.['voice_id'] === 'string') this.voice.voiceId = voice['voice_id'];
+    if (typeof voice?.['speed'] === 'number') this.voice.speed = voice['speed'];
     this.state = 'started';
     this.traceId = hex(16);
     this.send({ event: 'task_started' });
@@ -190,7 +204,7 @@ export class FakeConnection {
   private async synthesize(item: Item): Promise<void> {
     const cfg = this.cfg;
     const target = Math.min(cfg.maxAudioMs, Math.max(cfg.minAudioMs, item.text.length * cfg.msPerChar));
-    const { bytes: audio, durationMs } = await this.host.audio(this.format, this.sampleRate, this.bitrate, target);
+    const { bytes: audio, durationMs } = await this.host.audio(this.format, this.sampleRate, this.bitrate, target, { text: item.text, ...this.voice });
     // Opus chunks hold as much audio time as MP3 ones at 128 kbps would.
     const chunkBytes = this.format === 'opus' ? Math.max(1, Math.round((audio.length * cfg.chunkBytes * 8) / 128 / durationMs)) : cfg.chunkBytes;
     const chunks: Buffer[] = [];

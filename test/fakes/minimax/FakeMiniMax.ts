@@ -6,9 +6,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { makeMp3, mp3Frames } from '../mp3.js';
+import { makeMp3, mp3DurationMs, mp3Frames } from '../mp3.js';
 import { cutOggOpus, makeOggOpus } from '../oggOpus.js';
-import { FakeConnection, type ConnectionHost } from './FakeConnection.js';
+import { FakeConnection, type ConnectionHost, type SpokenText } from './FakeConnection.js';
+import { espeakMp3 } from './speech.js';
 import type { FakeConfig, FakeFaults, FakeMiniMaxOptions, FakeVoice, RecordedConnection, RecordedEvent, VoiceRequest } from './types.js';
 
 export * from './types.js';
@@ -46,6 +47,7 @@ function defaults(options: FakeMiniMaxOptions): FakeConfig {
     idleCloseMs: options.idleCloseMs ?? 120_000,
     connectedDelayMs: options.connectedDelayMs ?? 0,
     voices: options.voices ?? DEFAULT_VOICES,
+    speech: options.speech ?? 'tone',
     faults: structuredClone(options.faults ?? {}),
   };
 }
@@ -55,6 +57,8 @@ export class FakeMiniMax implements ConnectionHost {
   readonly config: FakeConfig;
   readonly connections: RecordedConnection[] = [];
   readonly voiceRequests: VoiceRequest[] = [];
+  /** Every text the fake made audio for, with the duration it sent and how it made it (espeak-ng or the tone). */
+  readonly spoken: { text: string; durationMs: number; speech: 'espeak' | 'tone' }[] = [];
   private readonly live = new Set<FakeConnection>();
   private readonly clips = new Map<string, Promise<{ mp3: Buffer; frames: ReturnType<typeof mp3Frames> }>>();
   private readonly waiters = new Set<() => void>();
@@ -161,7 +165,26 @@ export class FakeMiniMax implements ConnectionHost {
     for (const wake of [...this.waiters]) wake();
   }
 
-  async audio(format: string, sampleRate: number, bitrate: number, durationMs: number): Promise<{ bytes: Buffer; durationMs: number }> {
+  async audio(format: string, sampleRate: number, bitrate: number, durationMs: number, spoken?: SpokenText): Promise<{ bytes: Buffer; durationMs: number }> {
+    const made = await this.make(format, sampleRate, bitrate, durationMs, spoken);
+    if (spoken) this.spoken.push({ text: spoken.text, durationMs: made.durationMs, speech: made.speech });
+    return made;
+  }
+
+  private async make(format: string, sampleRate: number, bitrate: number, durationMs: number, spoken?: SpokenText): Promise<{ bytes: Buffer; durationMs: number; speech: 'espeak' | 'tone' }> {
+    if (this.config.speech === 'espeak' && format === 'mp3' && spoken) {
+      const rate = bitrate > 64000 && sampleRate <= 12000 ? 64000 : bitrate > 128000 && sampleRate < 32000 ? 128000 : bitrate;
+      const mp3 = await espeakMp3(spoken.text, {
+        sampleRate, bitrate: rate,
+        ...(spoken.voiceId === undefined ? {} : { voiceId: spoken.voiceId }),
+        ...(spoken.speed === undefined ? {} : { speed: spoken.speed }),
+      });
+      if (mp3) return { bytes: mp3, durationMs: mp3DurationMs(mp3), speech: 'espeak' };
+    }
+    return { ...(await this.tone(format, sampleRate, bitrate, durationMs)), speech: 'tone' };
+  }
+
+  private async tone(format: string, sampleRate: number, bitrate: number, durationMs: number): Promise<{ bytes: Buffer; durationMs: number }> {
     if (format === 'opus') {
       const seconds = Math.ceil(this.config.maxAudioMs / 1000) + 1;
       const opusRate = [8000, 12000, 16000, 24000, 48000].includes(sampleRate) ? sampleRate : 24000;

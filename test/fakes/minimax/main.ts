@@ -16,6 +16,7 @@ const fake = new FakeMiniMax({
   firstChunkMs: 250,
   realtimeFactor: 1,
   maxAudioMs: 30_000,
+  speech: 'espeak',
 });
 
 const { url, httpUrl } = await fake.start();

@@ -103,6 +103,11 @@ export interface FakeMiniMaxOptions {
   idleCloseMs?: number;
   /** Delay before connected_success (default 0). */
   connectedDelayMs?: number;
+  /**
+   * What the audio says: 'tone' (default) a speech-like hum cut to msPerChar per character; 'espeak' the text's
+   * words, spoken by espeak-ng (MP3 only, the length the words take; the tone when espeak-ng is not installed).
+   */
+  speech?: 'tone' | 'espeak';
   /** Served by POST /v1/get_voice. */
   voices?: FakeVoice[];
   faults?: FakeFaults;
