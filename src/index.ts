@@ -3,6 +3,8 @@
  * -> Discord client. `startBot` wires one running bot (tests start it in-process against the fakes); run as a
  * program (`npm start`), this file also owns the process: configuration errors, signals and the exit deadline.
  */
+// First: on a Node too old for better-sqlite3, one line and exit 1 instead of a segmentation fault.
+import './nodeVersion.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';

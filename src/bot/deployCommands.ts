@@ -3,6 +3,7 @@
  * not they changed. Without a flag: COMMAND_GUILD_ID when set, else globally. Guild commands update at once;
  * global ones can take a while to reach every client.
  */
+import '../nodeVersion.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { REST, Routes, type APIApplication } from 'discord.js';
