@@ -49,10 +49,10 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
 /** What the bot logs (at warn) when a transcoding worker sheds load; the benchmark counts these lines. */
 export const WORKER_BEHIND_LOG = 'audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up';
 
+/** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
