@@ -33,7 +33,8 @@ export function describeDiscordFailure(error: unknown, apiUrl: string | undefine
   if (code === 'TokenInvalid' || status === 401) {
     return 'Discord rejected the bot token: copy it again from the Discord developer portal (your application > Bot > Reset Token) into DISCORD_TOKEN';
   }
-  if (code === 'DisallowedIntents') {
+  // Close code 4014: discord.js's own code, or @discordjs/ws's error (which carries only this message).
+  if (code === 'DisallowedIntents' || (error instanceof Error && error.message === 'Used disallowed intents')) {
     return `Discord refused the Message Content intent this bot asks for to read channels aloud: ${MESSAGE_CONTENT_HINT}, or set AUTOREAD=off to run without auto-read`;
   }
   const unreachable = unreachableCode(error);
