@@ -2,6 +2,7 @@
  * `parrot` command line (see src/cli/run.ts; `parrot --help`). Thin: hands the process's arguments and
  * streams to runCli and exits with its code once everything it opened has closed.
  */
+import './nodeVersion.js';
 import { runCli } from './cli/run.js';
 
 // The first Ctrl+C cancels the request so the partial file is removed; a second one kills at once.

@@ -42,6 +42,11 @@ export interface BotConfig {
   logLevel: LogLevel;
   defaultVoice: string;
   defaultModel: Model;
+  /**
+   * Auto-read (AUTOREAD=on, the default): asks Discord for message text, the privileged Message Content intent.
+   * Off: the bot connects without it (for an application without the intent) and serves /speak only.
+   */
+  autoRead: boolean;
   /** Guild to register commands in at start-up instead of globally (development). */
   commandGuildId: string | undefined;
   leaveEmptyAfterMs: number;
@@ -157,20 +162,34 @@ export function loadAudioConfig(env: Env = process.env): AudioConfig {
   });
 }
 
+/** What talking to Discord needs (the bot, and deploy-commands, which needs nothing else). */
+export type DiscordConfig = Pick<BotConfig, 'discordToken' | 'discordApiUrl' | 'commandGuildId'>;
+
+/** Discord settings: shared by the bot and deploy-commands. */
+export function loadDiscordConfig(env: Env = process.env): DiscordConfig {
+  return Object.freeze({
+    discordToken: required(env, 'DISCORD_TOKEN', 'copy the bot token from the Discord developer portal into .env'),
+    discordApiUrl: url(env, 'DISCORD_API_URL', ['http:', 'https:']),
+    commandGuildId: str(env, 'COMMAND_GUILD_ID'),
+  });
+}
+
 /** Everything the bot needs; throws ConfigError naming the first bad variable. */
 export function loadBotConfig(env: Env = process.env): BotConfig {
   const daily = optionalInt(env, 'BUDGET_DAILY_CHARS', 0, 1_000_000_000);
   const monthly = optionalInt(env, 'BUDGET_MONTHLY_CHARS', 0, 1_000_000_000);
+  const discord = loadDiscordConfig(env);
   return Object.freeze({
-    discordToken: required(env, 'DISCORD_TOKEN', 'copy the bot token from the Discord developer portal into .env'),
-    discordApiUrl: url(env, 'DISCORD_API_URL', ['http:', 'https:']),
+    discordToken: discord.discordToken,
+    discordApiUrl: discord.discordApiUrl,
     minimax: loadMiniMaxConfig(env),
     audio: loadAudioConfig(env),
     dataDir: str(env, 'DATA_DIR') ?? './data',
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     defaultVoice: str(env, 'DEFAULT_VOICE') ?? 'English_expressive_narrator',
     defaultModel: oneOf<Model>(env, 'DEFAULT_MODEL', MODELS, 'speech-2.8-turbo'),
-    commandGuildId: str(env, 'COMMAND_GUILD_ID'),
+    autoRead: oneOf(env, 'AUTOREAD', ['on', 'off'], 'on') === 'on',
+    commandGuildId: discord.commandGuildId,
     leaveEmptyAfterMs: int(env, 'LEAVE_EMPTY_AFTER_SECONDS', 30, 0, 86_400) * 1000,
     queue: Object.freeze({
       maxPerGuild: int(env, 'QUEUE_MAX_PER_GUILD', 50, 1, 1000),

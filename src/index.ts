@@ -3,6 +3,8 @@
  * -> Discord client. `startBot` wires one running bot (tests start it in-process against the fakes); run as a
  * program (`npm start`), this file also owns the process: configuration errors, signals and the exit deadline.
  */
+// First: on a Node too old for better-sqlite3, one line and exit 1 instead of a segmentation fault.
+import './nodeVersion.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
@@ -14,13 +16,15 @@ import { wireBot } from './bot/wire.js';
 import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { StartupError, discordStartupError, openDataStore, refreshVoices, type DataStore } from './startup.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
-import { StoreError, openSqliteStore } from './store/index.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
 import type { Synthesizer } from './t2a/types.js';
+
+export { StartupError } from './startup.js';
 
 /** Replacements for the real dependencies (tests); everything not given is built from the config. */
 export interface BotDeps {
@@ -47,13 +51,8 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
 /** What the bot logs (at warn) when a transcoding worker sheds load; the benchmark counts these lines. */
 export const WORKER_BEHIND_LOG = 'audio worker fell behind, the host is near its CPU limit: coding at a lower Opus complexity until it keeps up';
-
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
 
 /** Starts Parrot with `config`; resolves once the client is connected and ready. */
 export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<RunningBot> {
@@ -61,8 +60,13 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const now = deps.now ?? Date.now;
   const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
   let store: Store;
+  let data: DataStore | undefined;
   try {
-    store = deps.store ?? openStore(config, logger);
+    if (deps.store) store = deps.store;
+    else {
+      data = openDataStore(config, logger);
+      store = data.store;
+    }
   } catch (error) {
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
@@ -80,16 +84,10 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const pruneTimer = setInterval(pruneUsage, 24 * 60 * 60 * 1000).unref();
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
   const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild }));
-  const catalogue =
-    deps.catalogue ??
-    new VoiceCatalogue({ url: getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl }), apiKey: config.minimax.apiKey });
-  if (!deps.catalogue) {
-    // In the background: the built-in list serves until (and unless) MiniMax answers.
-    void catalogue.refresh().then((result) => {
-      if (result.ok) logger.info('voice catalogue refreshed', { voices: catalogue.size, added: result.added });
-      else logger.warn('voice catalogue refresh failed; using the built-in list', { error: result.error });
-    });
-  }
+  const voiceUrl = getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
+  const catalogue = deps.catalogue ?? new VoiceCatalogue({ url: voiceUrl, apiKey: config.minimax.apiKey });
+  // In the background: the built-in list serves until (and unless) MiniMax answers.
+  if (!deps.catalogue) void refreshVoices(catalogue, voiceUrl, config, logger);
   const sessions = new SessionManager({
     synthesizerFactory,
     transcoders,
@@ -114,6 +112,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
       store.close();
+      data?.release();
       logger.info('stopped');
     })();
     return stopped;
@@ -123,7 +122,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     await wiring.start(config.discordToken);
   } catch (error) {
     await stop();
-    throw error;
+    throw discordStartupError(error, config);
   }
   return { client, sessions, store, logger, restored: wiring.restored, stop };
 }
@@ -166,18 +165,6 @@ export async function startTranscoders(
     logger.warn('audio worker threads did not start; transcoding on the main thread', { error: describeError(error) });
     await factory.close?.();
     return build(0);
-  }
-}
-
-function openStore(config: BotConfig, logger: Logger): Store {
-  try {
-    return openSqliteStore({
-      dataDir: config.dataDir,
-      onInvalidData: (e) => logger.warn('invalid stored data replaced by defaults', { table: e.table, key: e.key, fields: e.fields.join(',') }),
-    });
-  } catch (error) {
-    if (error instanceof StoreError) throw new StartupError(`${error.message} (DATA_DIR=${config.dataDir})`);
-    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadBotConfig, loadMiniMaxConfig, secretsOf } from '../src/config.js';
+import { ConfigError, loadBotConfig, loadDiscordConfig, loadMiniMaxConfig, secretsOf } from '../src/config.js';
 
 const base = { DISCORD_TOKEN: 'discord-token-value', MINIMAX_API_KEY: 'minimax-key-value' };
 
@@ -78,6 +78,25 @@ describe('loadBotConfig', () => {
     expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: '60' }).playoutDelayMs).toBe(60);
     expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: 'auto' }).playoutDelayMs).toBeNull();
     expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY]);
+  });
+});
+
+describe('AUTOREAD', () => {
+  it('is on unless set off, and refuses anything else naming the variable', () => {
+    expect(loadBotConfig(base).autoRead).toBe(true);
+    expect(loadBotConfig({ ...base, AUTOREAD: 'off' }).autoRead).toBe(false);
+    expect(() => loadBotConfig({ ...base, AUTOREAD: 'no' })).toThrow(new ConfigError('AUTOREAD must be one of on, off (got "no")'));
+  });
+});
+
+describe('loadDiscordConfig', () => {
+  it('needs only the token (deploy-commands never calls MiniMax)', () => {
+    expect(loadDiscordConfig({ DISCORD_TOKEN: 't', COMMAND_GUILD_ID: '123456789012345678' })).toEqual({
+      discordToken: 't',
+      discordApiUrl: undefined,
+      commandGuildId: '123456789012345678',
+    });
+    expect(() => loadDiscordConfig({ MINIMAX_API_KEY: 'k' })).toThrow(/^DISCORD_TOKEN is not set/);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The discord.js client Parrot runs on. Needs the Message Content privileged intent enabled in the developer
- * portal (Bot > Privileged Gateway Intents) to read channels aloud.
+ * The discord.js client Parrot runs on. Auto-read needs the Message Content privileged intent enabled in the
+ * developer portal (Bot > Privileged Gateway Intents); Discord closes the gateway with 4014 otherwise. With
+ * AUTOREAD=off the client asks for no message events at all: /speak and the other commands work without them.
  */
 import { Client, GatewayIntentBits, Options, type ClientOptions } from 'discord.js';
 import type { BotConfig } from '../config.js';
@@ -8,13 +9,12 @@ import type { BotConfig } from '../config.js';
 /** Mentions in anything the bot sends are plain text: nobody is ever pinged. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
 
-export function createClient(config: Pick<BotConfig, 'discordApiUrl'>): Client {
+export function createClient(config: Pick<BotConfig, 'discordApiUrl' | 'autoRead'>): Client {
   const options: ClientOptions = {
     intents: [
       GatewayIntentBits.Guilds,
       GatewayIntentBits.GuildVoiceStates,
-      GatewayIntentBits.GuildMessages,
-      GatewayIntentBits.MessageContent,
+      ...(config.autoRead ? [GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : []),
     ],
     allowedMentions: { parse: [], repliedUser: false },
     // Messages are read as they arrive and never looked up again: keep none beyond what reactions need.

@@ -3,12 +3,14 @@
  * not they changed. Without a flag: COMMAND_GUILD_ID when set, else globally. Guild commands update at once;
  * global ones can take a while to reach every client.
  */
+import '../nodeVersion.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { REST, Routes, type APIApplication } from 'discord.js';
 import { commands } from '../commands/index.js';
-import { ConfigError, loadBotConfig, loadDotEnv, type BotConfig } from '../config.js';
+import { ConfigError, loadDiscordConfig, loadDotEnv, type DiscordConfig } from '../config.js';
 import { putCommands } from './commandSync.js';
+import { describeDiscordFailure } from './connectErrors.js';
 import { CommandRegistry } from './registry.js';
 
 export interface DeployOptions {
@@ -17,7 +19,7 @@ export interface DeployOptions {
 }
 
 /** Registers every command; returns where and how many. */
-export async function deployCommands(config: Pick<BotConfig, 'discordToken' | 'discordApiUrl'>, options: DeployOptions): Promise<{ count: number; scope: string }> {
+export async function deployCommands(config: Pick<DiscordConfig, 'discordToken' | 'discordApiUrl'>, options: DeployOptions): Promise<{ count: number; scope: string }> {
   const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);
   try {
     const app = (await rest.get(Routes.currentApplication())) as APIApplication;
@@ -47,15 +49,18 @@ export function parseDeployArgs(args: readonly string[], fallbackGuild: string |
 }
 
 async function main(): Promise<void> {
+  let config: DiscordConfig | undefined;
   try {
     loadDotEnv();
-    const config = loadBotConfig();
+    // Only what Discord needs: no MiniMax key for a script that never calls MiniMax.
+    config = loadDiscordConfig();
     const options = parseDeployArgs(process.argv.slice(2), config.commandGuildId);
     const { count, scope } = await deployCommands(config, options);
     process.stdout.write(`Registered ${count} commands (${scope}).\n`);
   } catch (error) {
     // Config problems and Discord's refusals are one line; neither carries the token.
-    const message = error instanceof ConfigError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const described = error instanceof ConfigError ? error.message : describeDiscordFailure(error, config?.discordApiUrl);
+    const message = described ?? (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     process.stderr.write(`deploy-commands: ${message}\n`);
     process.exitCode = 1;
   }

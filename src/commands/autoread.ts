@@ -62,7 +62,9 @@ export const autoread = {
   async execute(ctx) {
     const refused = requireManageGuild(ctx.interaction, 'change auto-read');
     if (refused) return refused;
-    switch (ctx.interaction.options.getSubcommand(true)) {
+    const subcommand = ctx.interaction.options.getSubcommand(true);
+    if (!ctx.config.autoRead && subcommand !== 'off') return privately(AUTOREAD_OFF);
+    switch (subcommand) {
       case 'set':
         return setChannel(ctx);
       case 'off':
@@ -73,6 +75,10 @@ export const autoread = {
     }
   },
 } satisfies Command;
+
+/** Why /autoread cannot read on a bot started with AUTOREAD=off. */
+export const AUTOREAD_OFF =
+  "Auto-read is turned off on this bot (AUTOREAD=off): Discord gives it no message text without the Message Content intent. The bot's owner can enable Message Content Intent in the Discord developer portal (your application > Bot > Privileged Gateway Intents), then remove AUTOREAD=off and restart. /speak works meanwhile.";
 
 function setChannel({ interaction, store }: CommandContext): Reply {
   const channel = interaction.options.getChannel('channel', true);

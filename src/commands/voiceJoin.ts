@@ -33,7 +33,7 @@ export function memberVoiceChannel(guild: Guild, userId: string): VoiceBasedChan
   return guild.voiceStates.cache.get(userId)?.channel ?? null;
 }
 
-export type JoinOutcome = { ok: true; session: GuildSession; joined: boolean } | { ok: false; message: string };
+export type JoinOutcome = { ok: true; session: GuildSession } | { ok: false; message: string };
 
 /** Whether getting into `channel` needs a join (and so may take seconds: defer the interaction first). */
 export function needsJoin(sessions: SessionManager, guildId: string, channelId: string): boolean {
@@ -52,7 +52,7 @@ export interface WarmFor {
  */
 export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild, channel: VoiceBasedChannel, warmFor?: WarmFor): Promise<JoinOutcome> {
   const existing = sessions.get(guild.id);
-  if (existing && existing.channelId === channel.id) return { ok: true, session: existing, joined: false };
+  if (existing && existing.channelId === channel.id) return { ok: true, session: existing };
 
   const missing = missingVoicePermissions(channel, guild.members.me);
   if (missing.length > 0) {
@@ -76,8 +76,6 @@ export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild,
     switch (result.reason) {
       case 'timeout':
         return { ok: false, message: `I couldn't connect to <#${channel.id}> in time. Try again in a moment.` };
-      case 'busy_elsewhere':
-        return { ok: false, message: busyElsewhere(guild, existing?.channelId ?? null) ?? `I'm busy in another voice channel. Try again when it's free.` };
       case 'destroyed':
         return { ok: false, message: `My voice session was closing. Try again.` };
     }
@@ -85,7 +83,7 @@ export async function joinVoiceChannelOf(sessions: SessionManager, guild: Guild,
   const session = sessions.get(guild.id);
   if (!session) return { ok: false, message: `My voice session ended while joining. Try again.` };
   session.setHumanCount(countHumans(guild, result.channelId));
-  return { ok: true, session, joined: !result.alreadyThere };
+  return { ok: true, session };
 }
 
 function busyElsewhere(guild: Guild, channelId: string | null): string | null {

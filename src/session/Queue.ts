@@ -38,17 +38,8 @@ export class Queue {
     return { ok: true, position: line.length + 1, item };
   }
 
-  /** Puts an item back at the head (a retry keeps its place in line). */
-  unshift(item: QueueItem): void {
-    this.items.unshift(item);
-  }
-
   shift(): QueueItem | undefined {
     return this.items.shift();
-  }
-
-  peek(): QueueItem | undefined {
-    return this.items[0];
   }
 
   /** The waiting items, in order (a copy). */

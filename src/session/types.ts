@@ -45,7 +45,7 @@ export type EnqueueResult =
 
 export type JoinResult =
   | { ok: true; channelId: string; alreadyThere: boolean }
-  | { ok: false; reason: 'timeout' | 'destroyed' | 'busy_elsewhere' };
+  | { ok: false; reason: 'timeout' | 'destroyed' };
 
 /** Why an item did not play (whole or in part). */
 export type FailureKind =

@@ -4,8 +4,10 @@ export type StoreErrorCode =
   | 'invalid_value'
   /** The database was written by a newer Parrot (its schema version is higher than this code knows). */
   | 'newer_schema'
-  /** The database file could not be opened or migrated. */
+  /** The database file could not be opened or migrated, or the data directory cannot be used. */
   | 'open_failed'
+  /** Another Parrot process holds the data directory. */
+  | 'in_use'
   /** The store was used after close(). */
   | 'closed';
 

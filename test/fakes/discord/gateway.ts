@@ -42,6 +42,8 @@ export interface GatewayDeps {
   readyPayload: (session: GatewaySession) => Json;
   /** Sent right after READY (GUILD_CREATEs). */
   afterReady: (session: GatewaySession) => void;
+  /** Privileged intents the application has not enabled in the developer portal: asking for one is closed 4014. */
+  disallowedIntents?: number;
 }
 
 /**
@@ -170,6 +172,10 @@ export class GatewayServer extends EventEmitter {
     }
     if (d['token'] !== this.deps.token) {
       ws.close(4004, 'Authentication failed.');
+      return undefined;
+    }
+    if (typeof d['intents'] === 'number' && (d['intents'] & (this.deps.disallowedIntents ?? 0)) !== 0) {
+      ws.close(4014, 'Disallowed intent(s).');
       return undefined;
     }
     const session: GatewaySession = {

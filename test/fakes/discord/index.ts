@@ -42,6 +42,8 @@ export interface FakeDiscordOptions {
   token?: string;
   /** Encryption modes offered in voice READY, in that order. Default both, AES-GCM first. */
   voiceModes?: readonly VoiceEncryptionMode[];
+  /** Whether the application has Message Content Intent enabled; without it, IDENTIFY asking for it is closed 4014. Default true. */
+  messageContentIntent?: boolean;
   /** Close with 4017 a voice IDENTIFY without DAVE support, as Discord does. Default true. */
   requireDave?: boolean;
   gatewayHeartbeatMs?: number;
@@ -61,6 +63,7 @@ export interface FakeInteraction extends DispatchedInteraction {
 }
 
 const GUILD_VOICE_STATES = 1 << 7;
+const MESSAGE_CONTENT = 1 << 15;
 
 /** The fake Discord: start it, point a discord.js Client at `restApi`, drive it, assert on what it saw. */
 export class FakeDiscord {
@@ -109,6 +112,7 @@ export class FakeDiscord {
       token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250,
       readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
       afterReady: (s) => self().#sendGuilds(s),
+      disallowedIntents: options.messageContentIntent === false ? MESSAGE_CONTENT : 0,
     });
     const voice = await VoiceGatewayServer.start({
       now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
