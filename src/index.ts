@@ -34,6 +34,8 @@ export interface BotDeps {
   now?: () => number;
   /** How long to wait for the gateway's READY. Default 30 s. */
   readyTimeoutMs?: number;
+  /** How often usage the database refused is written again (see ResilientStore). Default 30 s. */
+  storeRetryMs?: number;
 }
 
 export interface RunningBot {
@@ -62,7 +64,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
   let store: Store;
   try {
-    store = resilient(deps.store ?? openStore(config, logger), logger);
+    store = resilient(deps.store ?? openStore(config, logger), logger, deps.storeRetryMs);
   } catch (error) {
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
@@ -188,8 +190,9 @@ function openStore(config: BotConfig, logger: Logger): Store {
  * The store the bot uses: `inner` behind a ResilientStore, so a database that cannot be written (disk full, locked,
  * read-only) never stops speech; each cause is logged once, and usage is kept until it can be written.
  */
-function resilient(inner: Store, logger: Logger): ResilientStore {
+function resilient(inner: Store, logger: Logger, retryMs?: number): ResilientStore {
   return new ResilientStore(inner, {
+    ...(retryMs === undefined ? {} : { retryMs }),
     onFault: ({ op, cause, error }) =>
       logger.error('the database cannot be written; speech goes on and usage is kept until it works again', { op, cause, error: describeError(error) }),
     onRecovered: ({ cause, savedChars }) => logger.info('the database works again; kept usage written', { cause, savedChars }),
