@@ -140,3 +140,21 @@ describe('voice errors at the app edge', () => {
     expect(line).toContain('the Opus stream broke');
   });
 });
+
+describe('shutdown', () => {
+  it('leaves every MiniMax socket closed and the store closed last; a write that comes later is logged, not thrown', async () => {
+    const b = await start(() => ({}));
+    expect(await run(b, { command: 'join' })).toContain('Joined');
+    await run(b, { command: 'speak', options: { text: 'A long message that is still being read out when the bot is told to stop, so shutdown owes it.' } });
+    await b.discord.audio.waitForAudio({ minMs: 300, timeoutMs: 10_000 });
+    await b.bot.stop();
+    expect(b.minimax.connections.length).toBeGreaterThan(0);
+    expect(b.minimax.connections.every((c) => c.closed)).toBe(true);
+    const stopped = b.logs.findIndex((l) => l.includes('INFO  stopped'));
+    expect(stopped).toBeGreaterThan(-1);
+    expect(b.logs.some((l) => l.includes('a write came after the database was closed'))).toBe(false);
+    // A write that still comes late is not thrown, and not lost silently: it is logged with what it was.
+    expect(() => b.bot.store.addUsage(b.discord.guild().id, 12, new Date())).not.toThrow();
+    expect(b.logs.at(-1)).toContain(`a write came after the database was closed and was not made op=addUsage guild=${b.discord.guild().id} chars=12`);
+  });
+});

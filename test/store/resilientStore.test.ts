@@ -127,6 +127,35 @@ describe('ResilientStore over a locked database', () => {
   });
 });
 
+describe('ResilientStore over a database that fails part way through writing the kept usage', () => {
+  /** A real SqliteStore whose usage writes for the days in `fullOn` fail as on a full disk. */
+  function fullOnDays(inner: SqliteStore, fullOn: Set<string>): SqliteStore {
+    const addUsage = inner.addUsage.bind(inner);
+    inner.addUsage = (guildId, chars, at) => {
+      if (fullOn.has(at.toISOString().slice(0, 10))) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      addUsage(guildId, chars, at);
+    };
+    return inner;
+  }
+
+  it('writes each kept day once: a day written before the failure is not written again', () => {
+    const fullOn = new Set(['2026-03-13', '2026-03-14']);
+    const { store, told } = resilient(fullOnDays(openSqliteStore({ dataDir: dir }), fullOn), { retryMs: 60_000 });
+    store.addUsage(G, 11, new Date('2026-03-13T10:00:00Z'));
+    store.addUsage(G, 22, AT);
+    expect(usageOnDisk()).toBe(0);
+    fullOn.delete('2026-03-13');
+    expect(store.flush()).toBe(false);
+    expect(usageOnDisk()).toBe(11);
+    expect(store.health()).toMatchObject({ ok: false, unsavedChars: 22 });
+    fullOn.clear();
+    expect(store.flush()).toBe(true);
+    expect(usageOnDisk()).toBe(33);
+    expect(told.faults.map((f) => f.cause)).toEqual(['SQLITE_FULL']);
+    expect(told.recovered).toEqual([{ cause: 'SQLITE_FULL', savedChars: 22 }]);
+  });
+});
+
 describe('ResilientStore over a read-only SQLite file', () => {
   function readOnlyStore(): SqliteStore {
     const writable = openSqliteStore({ dataDir: dir });
