@@ -141,6 +141,21 @@ describe('voice errors at the app edge', () => {
   });
 });
 
+describe('voice connection errors at the app edge', () => {
+  it('a malformed frame from the voice gateway is logged as a connection error with the guild, and the bot goes on', async () => {
+    const b = await start(() => ({}));
+    expect(await run(b, { command: 'join' })).toContain('Joined');
+    const socket = b.discord.voice.connections.at(-1)?.socket;
+    expect(socket).toBeDefined();
+    socket?.send('{this is not json');
+    await until(() => b.logs.some((l) => l.includes('voice connection error')), 10_000, 'the connection error line');
+    expect(b.logs.find((l) => l.includes('voice connection error'))).toContain(`guild=${b.discord.guild().id} error=SyntaxError`);
+    const from = performance.now();
+    await run(b, { command: 'speak', options: { text: 'Still here after a garbled frame.' } });
+    await b.discord.audio.waitForAudio({ from, minMs: 300, timeoutMs: 10_000 });
+  });
+});
+
 describe('shutdown', () => {
   it('leaves every MiniMax socket closed and the store closed last; a write that comes later is logged, not thrown', async () => {
     const b = await start(() => ({}));
