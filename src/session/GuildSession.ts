@@ -319,14 +319,15 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     current?.abort();
     this.player.stop(true);
     this.link.destroy();
+    // What the session still owes (in-flight outcomes settle, MiniMax sockets finish or close) is awaited by whenFinished().
+    const owed: Promise<unknown>[] = [this.ctx.synthesizer.close()];
+    for (const p of [current, next]) if (p) owed.push(p.outcome);
+    this.finished = Promise.allSettled(owed).then(() => undefined);
     // The item being read is stopped too: tell its author rather than lose it silently.
     if (current) {
       const cut = current.audioStarted;
       this.emit('report', { item: current.item, kind: cut ? 'cut' : 'failed', reason: `${cut ? 'stopped' : 'not read'}: ${reason}` });
     }
-    // What the session still owes (in-flight outcomes settle, MiniMax sockets finish or close) is awaited by whenFinished().
-    const owed = [current?.outcome, next?.outcome, this.ctx.synthesizer.close()];
-    this.finished = Promise.allSettled(owed).then(() => undefined);
     for (const item of pending) this.emit('report', { item, kind: 'failed', reason: `not read: ${reason}` });
     this.emit('ended', reason);
   }

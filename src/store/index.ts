@@ -6,4 +6,5 @@ export { resolveVoice } from './resolveVoice.js';
 export { MemoryStore } from './MemoryStore.js';
 export { SqliteStore, openSqliteStore, SQLITE_FILENAME, type SqliteStoreOptions, type InvalidDataEvent } from './SqliteStore.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
-export { ResilientStore, describeFaultCause, faultCause, type ResilientStoreOptions, type StoreFault } from './ResilientStore.js';
+export { ResilientStore, type ResilientStoreOptions, type StoreFault } from './ResilientStore.js';
+export { describeFaultCause, faultCause } from './faultCause.js';

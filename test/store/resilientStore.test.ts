@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
+import { describeFaultCause, faultCause } from '../../src/store/faultCause.js';
 import { ResilientStore, type ResilientStoreOptions, type StoreFault } from '../../src/store/ResilientStore.js';
 import { SQLITE_FILENAME, SqliteStore, openSqliteStore } from '../../src/store/SqliteStore.js';
 import { until } from '../faults/helpers.js';
@@ -192,5 +193,16 @@ describe('ResilientStore after close()', () => {
       { op: 'setActiveSession', detail: {} },
     ]);
     expect(usageOnDisk()).toBe(4);
+  });
+});
+
+describe('faultCause', () => {
+  it('keys SQLite errors by their family, anything else by its name, and says each in plain words', () => {
+    expect(faultCause(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' }))).toBe('SQLITE_IOERR');
+    expect(faultCause(Object.assign(new Error('x'), { code: 'SQLITE_NOTADB' }))).toBe('SQLITE_NOTADB');
+    expect(faultCause(new TypeError('boom'))).toBe('TypeError');
+    expect(faultCause('a string')).toBe('unknown');
+    expect(describeFaultCause('SQLITE_IOERR')).toBe('the disk reported an input/output error');
+    expect(describeFaultCause('SQLITE_NOTADB')).toBe('the database failed (SQLITE_NOTADB)');
   });
 });
