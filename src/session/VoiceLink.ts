@@ -132,7 +132,9 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       return;
     }
     if (newState.status !== VoiceConnectionStatus.Disconnected) {
-      if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) void this.watchRecovery(connection);
+      if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) {
+        this.watchRecovery(connection).catch((error: unknown) => this.emit('fault', error));
+      }
       return;
     }
     if (newState.reason === VoiceConnectionDisconnectReason.WebSocketClose && newState.closeCode === 4014) {
