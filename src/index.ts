@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './log.js';
 import { StartupError, discordStartupError, openDataStore, refreshVoices, type DataStore } from './startup.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
+import { ResilientStore } from './store/index.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -38,6 +39,8 @@ export interface BotDeps {
   now?: () => number;
   /** How long to wait for the gateway's READY. Default 30 s. */
   readyTimeoutMs?: number;
+  /** How often usage the database refused is written again (see ResilientStore). Default 30 s. */
+  storeRetryMs?: number;
 }
 
 export interface RunningBot {
@@ -62,11 +65,13 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   let store: Store;
   let data: DataStore | undefined;
   try {
-    if (deps.store) store = deps.store;
+    let inner: Store;
+    if (deps.store) inner = deps.store;
     else {
       data = openDataStore(config, logger);
-      store = data.store;
+      inner = data.store;
     }
+    store = resilient(inner, logger, deps.storeRetryMs);
   } catch (error) {
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
@@ -100,6 +105,8 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     ...(config.playoutDelayMs === null ? {} : { playout: PlayoutDelay.fixed(config.playoutDelayMs) }),
     now,
   });
+  sessions.on('voiceError', (guildId, source, error) => logger.warn(`voice ${source} error`, { guild: guildId, error: describeError(error) }));
+  sessions.on('fault', (guildId, error, where) => logger.error('a voice callback failed; the session goes on', { guild: guildId, where, error: describeError(error), at: firstFrame(error) }));
   const client = createClient(config);
   const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
 
@@ -108,6 +115,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     stopped ??= (async () => {
       logger.info('stopping');
       clearInterval(pruneTimer);
+      // Leaves every channel and waits for what the sessions owe (usage, MiniMax sockets) before the store closes.
       await wiring.stop();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
@@ -168,6 +176,28 @@ export async function startTranscoders(
   }
 }
 
+/**
+ * The store the bot uses: `inner` behind a ResilientStore, so a database that cannot be written (disk full, locked,
+ * read-only) never stops speech; each cause is logged once, and usage is kept until it can be written.
+ */
+function resilient(inner: Store, logger: Logger, retryMs?: number): ResilientStore {
+  return new ResilientStore(inner, {
+    ...(retryMs === undefined ? {} : { retryMs }),
+    onFault: ({ op, cause, error }) =>
+      logger.error('the database cannot be written; speech goes on and usage is kept until it works again', { op, cause, error: describeError(error) }),
+    onRecovered: ({ cause, savedChars }) => logger.info('the database works again; kept usage written', { cause, savedChars }),
+    onLateWrite: (op, detail) => logger.error('a write came after the database was closed and was not made', { op, ...detail }),
+    onUnsaved: (usage) =>
+      logger.error('usage could not be written before the database closed', { usage: usage.map((u) => `${u.guildId}/${u.day}=${u.chars}`).join(',') }),
+  });
+}
+
+/** Where an error was thrown, as one short location for the log line. */
+function firstFrame(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack.split('\n').find((line) => line.trim().startsWith('at '))?.trim().replace(/^at /, '');
+}
+
 /** Shutdown deadline: whatever hangs, the process exits this long after a signal. */
 const EXIT_DEADLINE_MS = 10_000;
 
@@ -183,31 +213,46 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let bot: RunningBot;
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  let bot: RunningBot | undefined;
+  let exiting = false;
+  /** Stops the bot (leaving every voice channel) and exits with `code`, or with 1 at the deadline. */
+  const exitVia = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+    (bot?.stop() ?? Promise.resolve()).then(
+      () => process.exit(code),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: describeError(error) });
+        process.exit(1);
+      },
+    );
+  };
+  // A rejection nobody awaited is a bug worth a line, not a reason to drop every voice channel.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', { error: describeError(reason), at: firstFrame(reason) }));
+  // After an uncaught exception the state is unknown: leave cleanly and exit non-zero; a supervisor restarts the
+  // bot, which rejoins the channels it was in (a shutdown keeps them recorded).
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception; leaving voice channels and exiting', { error: describeError(error), at: firstFrame(error) });
+    exitVia(1);
+  });
   try {
-    bot = await startBot(config);
+    bot = await startBot(config, { logger });
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`parrot: ${error.message}\n`);
       process.exit(1);
     }
-    const logger = createLogger({ level: 'error', secrets: secretsOf(config) });
-    logger.error('start-up failed', { error });
+    logger.error('start-up failed', { error: describeError(error), at: firstFrame(error) });
     process.exit(1);
   }
   const shutdown = (signal: string): void => {
-    bot.logger.info('signal received', { signal });
-    setTimeout(() => {
-      bot.logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, EXIT_DEADLINE_MS).unref();
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        bot.logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
+    logger.info('signal received', { signal });
+    exitVia(0);
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

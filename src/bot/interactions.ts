@@ -14,6 +14,7 @@ import type { RateLimiter } from '../commands/rateLimit.js';
 import { fitMessage, privately, type Reply } from '../commands/reply.js';
 import type { CommandContext } from '../commands/types.js';
 import type { SessionManager } from '../session/index.js';
+import { StoreError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { VoiceCatalogue } from '../t2a/index.js';
 import { NO_MENTIONS } from './client.js';
@@ -69,9 +70,12 @@ async function runCommand(deps: InteractionDeps, interaction: ChatInputCommandIn
     const reply = await command.execute(ctx);
     await send(interaction, reply);
   } catch (error) {
-    log.error('command failed', { error: describeError(error), at: whereFrom(error) });
+    // The database could not save a change: the store already logged the cause once; the member hears why.
+    const unsaved = error instanceof StoreError && error.code === 'unavailable';
+    if (unsaved) log.info('command could not save its change', { error: describeError(error) });
+    else log.error('command failed', { error: describeError(error), at: whereFrom(error) });
     try {
-      await send(interaction, privately(GENERIC_ERROR));
+      await send(interaction, privately(unsaved ? `${error.message}. Nothing was changed; try again later.` : GENERIC_ERROR));
     } catch (sendError) {
       // The interaction may have expired (15 min) or Discord is unreachable: nothing more to tell the user.
       log.warn('could not send the error reply', { error: describeError(sendError) });

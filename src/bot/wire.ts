@@ -143,7 +143,7 @@ export function wireBot(options: WireOptions): Wiring {
     reports.unwire();
     const pending = sessions.statuses().reduce((n, s) => n + s.queued + (s.playing ? 1 : 0), 0);
     if (pending > 0) logger.info('dropping queued items at shutdown', { items: pending });
-    await sessions.destroyAll('shutting down');
+    if (!(await sessions.destroyAll('shutting down'))) logger.warn('voice sessions did not finish closing in time; stopping anyway');
     sessions.off('retry', onRetry);
     sessions.off('playout', onPlayout);
     sessions.off('ended', onEnded);

@@ -26,6 +26,11 @@ export const status = {
     const used = store.getUsage(guildId, new Date(now()));
     const caps = effectiveCaps(config.budget, settings.budget);
     lines.push(`**Characters today:** ${formatSpend(used.day, caps.dailyChars)}; **this month:** ${formatSpend(used.month, caps.monthlyChars)}`);
+    const health = store.health?.();
+    if (health && !health.ok) {
+      const kept = health.unsavedChars > 0 ? `; ${health.unsavedChars} characters of usage are kept and will be saved when it works again` : '';
+      lines.push(`**Database:** cannot be written since <t:${Math.floor(health.since / 1000)}:R> (${health.reason}): speech goes on, setting changes cannot be saved${kept}`);
+    }
     const ar = settings.autoread;
     lines.push(ar.channelId ? `**Auto-read:** <#${ar.channelId}>${ar.autojoin ? ' (autojoin on)' : ''}` : '**Auto-read:** off');
     return privately(lines.join('\n'));

@@ -16,6 +16,13 @@ export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './ses
 /** report, pause, retry, notice, played and usage (see SettleEvents), and the end of the session. */
 export interface GuildSessionEvents extends SettleEvents {
   ended: [reason: string];
+  /** The voice connection or the audio player reported an error (for the log; state changes say what follows). */
+  voiceError: [source: 'connection' | 'player', error: Error];
+  /**
+   * Something threw inside a callback of the player, the connection, a timer or a promise (a store, a listener,
+   * a bug): caught there so it cannot wedge @discordjs/voice's state machine, and told here for the log.
+   */
+  fault: [error: unknown, where: string];
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -36,6 +43,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private watched: { prepared: PreparedItem; observe: () => PlayoutObservation } | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
+  private finished: Promise<void> | null = null;
   private lastChannelId: string | null = null;
 
   constructor(
@@ -49,16 +57,18 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       timings: ctx.timings,
       events: this,
       serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
-      onRetryDue: () => this.advance(),
+      onRetryDue: () => this.guard('retry timer', () => this.advance()),
     });
     this.player = createAudioPlayer({
       behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: Math.ceil(ctx.timings.maxStallMs / 20) },
     });
-    this.player.on('stateChange', (oldState, newState) => this.onPlayerState(oldState, newState));
-    // A failing stream ends the resource (Idle follows); the item's own outcome says what went wrong.
-    this.player.on('error', () => undefined);
+    this.player.on('stateChange', (oldState, newState) => this.guard('player state change', () => this.onPlayerState(oldState, newState)));
+    // A failing stream ends the resource (Idle follows) and the item's own outcome is reported; the log gets the cause.
+    this.player.on('error', (error) => this.guard('player error', () => this.emit('voiceError', 'player', error)));
     this.link = new VoiceLink(ctx.timings, this.player);
-    this.link.on('lost', (reason) => this.destroy(reason));
+    this.link.on('lost', (reason) => this.guard('voice connection lost', () => this.destroy(reason)));
+    this.link.on('voiceError', (error) => this.guard('voice connection error', () => this.emit('voiceError', 'connection', error)));
+    this.link.on('fault', (error) => this.guard('voice connection state change', () => this.emit('fault', error, 'voice connection state change')));
   }
 
   /** The voice channel the bot is in (or joining). */
@@ -144,7 +154,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       if (this.leaveTimer) clearTimeout(this.leaveTimer);
       this.leaveTimer = null;
     } else if (!this.leaveTimer && !this.destroyed) {
-      this.leaveTimer = setTimeout(() => this.destroy('everyone left the voice channel'), this.ctx.timings.leaveEmptyAfterMs);
+      this.leaveTimer = setTimeout(() => this.guard('leave timer', () => this.destroy('everyone left the voice channel')), this.ctx.timings.leaveEmptyAfterMs);
     }
   }
 
@@ -173,7 +183,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     if (prepared.resource.ended) {
       // It failed before a packet could play (e.g. prefetched, then refused): nothing to hear, only to settle.
       // Nothing behind it starts first: if it is to be retried, the retry must reach MiniMax before the rest.
-      void prepared.outcome.then(() => this.finish(prepared, false));
+      void prepared.outcome.then(() => this.guard('item outcome', () => this.finish(prepared, false)));
       return;
     }
     this.prefetch();
@@ -188,10 +198,11 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       sendNow: (packet) => this.link.sendNow(packet),
       ready: () => this.link.ready,
       current: () => this.current === prepared && !this.destroyed,
-      endedEarly: (heard) => {
-        if (heard) this.finish(prepared, true);
-        else void prepared.outcome.then(() => this.finish(prepared, false));
-      },
+      endedEarly: (heard) =>
+        this.guard('playback start', () => {
+          if (heard) this.finish(prepared, true);
+          else void prepared.outcome.then(() => this.guard('item outcome', () => this.finish(prepared, false)));
+        }),
       timings: { ...this.ctx.timings, playoutDelayMs: this.ctx.playout.ms },
     });
   }
@@ -254,16 +265,42 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       if (played) this.ctx.playout.observe(this.watched.observe());
       this.watched = null;
     }
-    if (prepared.settled) this.settler.settle(prepared, prepared.settled, this.destroyed);
-    else void prepared.outcome.then((outcome) => this.settler.settle(prepared, outcome, this.destroyed));
+    // Settling tells the store and the listeners; whatever they throw, the next item still starts below.
+    const settled = prepared.settled;
+    if (settled) this.guard('settling an item', () => this.settler.settle(prepared, settled, this.destroyed));
+    else void prepared.outcome.then((outcome) => this.guard('settling an item', () => this.settler.settle(prepared, outcome, this.destroyed)));
     this.advance();
     if (played && !this.current && !this.destroyed) this.playTail();
+  }
+
+  /**
+   * Runs a callback of the player, the connection, a timer or a promise: whatever it throws is told as a 'fault'
+   * instead of escaping into @discordjs/voice (which would stop driving this player) or the process.
+   */
+  private guard(where: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      try {
+        this.emit('fault', error, where);
+      } catch {
+        // A 'fault' listener that throws too has nothing left to tell it to.
+      }
+    }
   }
 
   /** Five silence frames after the last item, as Discord asks, so listeners' decoders do not smear the end. */
   private playTail(): void {
     const tail = createAudioResource(Readable.from([SILENCE, SILENCE, SILENCE, SILENCE, SILENCE]), { inputType: StreamType.Opus, silencePaddingFrames: 0 });
     this.player.play(tail);
+  }
+
+  /**
+   * Settles once a destroyed session owes nothing more: the items it was reading have their outcomes (and so
+   * their usage) and its MiniMax connections are finished or closed. Resolves at once for a live session.
+   */
+  whenFinished(): Promise<void> {
+    return this.finished ?? Promise.resolve();
   }
 
   /** Leaves the channel, cancels everything in flight, and reports what was still queued. Idempotent. */
@@ -274,19 +311,23 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.leaveTimer = null;
     const pending = [...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
     this.settler.cancel();
-    this.next?.abort();
+    const next = this.next;
+    next?.abort();
     this.next = null;
     const current = this.current;
     this.current = null;
     current?.abort();
     this.player.stop(true);
     this.link.destroy();
+    // What the session still owes (in-flight outcomes settle, MiniMax sockets finish or close) is awaited by whenFinished().
+    const owed: Promise<unknown>[] = [this.ctx.synthesizer.close()];
+    for (const p of [current, next]) if (p) owed.push(p.outcome);
+    this.finished = Promise.allSettled(owed).then(() => undefined);
     // The item being read is stopped too: tell its author rather than lose it silently.
     if (current) {
       const cut = current.audioStarted;
       this.emit('report', { item: current.item, kind: cut ? 'cut' : 'failed', reason: `${cut ? 'stopped' : 'not read'}: ${reason}` });
     }
-    void this.ctx.synthesizer.close().catch(() => undefined);
     for (const item of pending) this.emit('report', { item, kind: 'failed', reason: `not read: ${reason}` });
     this.emit('ended', reason);
   }

@@ -41,6 +41,10 @@ export interface SessionManagerEvents {
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [guildId: string, item: QueueItem];
   ended: [guildId: string, reason: string];
+  /** For the log: a guild's voice connection or audio player reported an error. */
+  voiceError: [guildId: string, source: 'connection' | 'player', error: Error];
+  /** For the log: something threw inside a voice, timer or promise callback and was caught there (see GuildSession). */
+  fault: [guildId: string, error: unknown, where: string];
 }
 
 export interface JoinOptions {
@@ -129,12 +133,22 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return [...this.sessions.values()].map((s) => s.status());
   }
 
-  /** Ends every session (shutdown). Active sessions stay recorded so a restart rejoins them. */
-  async destroyAll(reason: string): Promise<void> {
+  /**
+   * Ends every session (shutdown) and waits, at most `deadlineMs`, for what they owe: the outcomes (and usage) of
+   * the items they were reading and their MiniMax connections finished or closed. Active sessions stay recorded
+   * so a restart rejoins them. Resolves false when the deadline came first.
+   */
+  async destroyAll(reason: string, deadlineMs = 5_000): Promise<boolean> {
     this.shuttingDown = true;
     const all = [...this.sessions.values()];
     for (const s of all) s.destroy(reason);
-    await Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    try {
+      return await Promise.race([Promise.all(all.map((s) => s.whenFinished())).then(() => true), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -184,7 +198,16 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       this.globalNoticed = null;
       this.emit('played', guildId, item);
     });
-    session.on('usage', (chars) => o.store.addUsage(guildId, chars, new Date(this.now())));
+    session.on('usage', (chars) => {
+      try {
+        o.store.addUsage(guildId, chars, new Date(this.now()));
+      } catch (error) {
+        // Never into the player's tick (see ResilientStore, which keeps usage it could not write).
+        this.emit('fault', guildId, error, 'recording usage');
+      }
+    });
+    session.on('voiceError', (source, error) => this.emit('voiceError', guildId, source, error));
+    session.on('fault', (error, where) => this.emit('fault', guildId, error, where));
     session.on('pause', (verdict, channelId) => {
       const pause: Pause = { ...verdict.pause, since: this.now(), until: this.now() + verdict.cooldownMs };
       let told: boolean;
@@ -201,7 +224,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     session.once('ended', (reason) => {
       if (this.sessions.get(guildId) === session) this.sessions.delete(guildId);
       // Kicked, left, emptied: do not rejoin after a restart. A shutdown keeps the record for that.
-      if (!this.shuttingDown) o.store.clearActiveSession(guildId);
+      try {
+        if (!this.shuttingDown) o.store.clearActiveSession(guildId);
+      } catch (error) {
+        this.emit('fault', guildId, error, 'forgetting the active session');
+      }
       this.emit('ended', guildId, reason);
     });
     return session;

@@ -23,6 +23,10 @@ export interface VoiceLinkTimings {
 export interface VoiceLinkEvents {
   /** The connection is gone for good (kicked, rejoins spent, destroyed): the session must end. */
   lost: [reason: string];
+  /** The connection reported an error (its state changes say what follows); for the log. */
+  voiceError: [error: Error];
+  /** Handling a state change threw (a bug, or a 'lost' listener that threw): caught here, for the log. */
+  fault: [error: unknown];
 }
 
 /**
@@ -71,9 +75,11 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       });
       this.connection = connection;
       connection.subscribe(this.player);
-      connection.on('stateChange', (oldState, newState) => void this.onStateChange(connection, oldState, newState));
-      // Errors surface as state changes; the listener keeps an 'error' from crashing the process.
-      connection.on('error', () => undefined);
+      connection.on('stateChange', (oldState, newState) => {
+        this.onStateChange(connection, oldState, newState).catch((error: unknown) => this.emit('fault', error));
+      });
+      // Errors surface as state changes too; having a listener keeps an 'error' from crashing the process.
+      connection.on('error', (error) => this.emit('voiceError', error));
     }
     return this.waitReady(this.timings.joinTimeoutMs);
   }
@@ -126,7 +132,9 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       return;
     }
     if (newState.status !== VoiceConnectionStatus.Disconnected) {
-      if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) void this.watchRecovery(connection);
+      if (oldState.status === VoiceConnectionStatus.Ready && this.wasReady) {
+        this.watchRecovery(connection).catch((error: unknown) => this.emit('fault', error));
+      }
       return;
     }
     if (newState.reason === VoiceConnectionDisconnectReason.WebSocketClose && newState.closeCode === 4014) {

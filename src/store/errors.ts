@@ -9,12 +9,13 @@ export type StoreErrorCode =
   /** Another Parrot process holds the data directory. */
   | 'in_use'
   /** The store was used after close(). */
-  | 'closed';
+  | 'closed'
+  /** The database could not be written just now (disk full, locked, read-only); trying later may work. */
+  | 'unavailable';
 
-/** A typed store failure. None of these go away by retrying, so `retryable` is always false. */
+/** A typed store failure. Only 'unavailable' may go away by trying again later. */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
-  readonly retryable = false;
 
   constructor(
     readonly code: StoreErrorCode,
@@ -22,5 +23,9 @@ export class StoreError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  get retryable(): boolean {
+    return this.code === 'unavailable';
   }
 }

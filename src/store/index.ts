@@ -7,3 +7,5 @@ export { MemoryStore } from './MemoryStore.js';
 export { SqliteStore, openSqliteStore, SQLITE_FILENAME, type SqliteStoreOptions, type InvalidDataEvent } from './SqliteStore.js';
 export { claimDataDir, checkDataDir, dataDirProblem, LOCK_FILENAME, PID_FILENAME, type DataDirClaim } from './dataDir.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
+export { ResilientStore, type ResilientStoreOptions, type StoreFault } from './ResilientStore.js';
+export { describeFaultCause, faultCause } from './faultCause.js';

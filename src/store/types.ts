@@ -111,6 +111,21 @@ export interface ActiveSession extends ActiveSessionInfo {
   guildId: string;
 }
 
+/** Whether the database can be written (see ResilientStore); what /status shows when it cannot. */
+export type StoreHealth =
+  | { ok: true; unsavedChars: number }
+  | {
+      ok: false;
+      /** Stable key of the failure, e.g. SQLITE_FULL. */
+      cause: string;
+      /** The cause in plain words (no paths). */
+      reason: string;
+      /** When the database started failing (ms since the epoch). */
+      since: number;
+      /** Usage kept in memory until the database takes it. */
+      unsavedChars: number;
+    };
+
 /**
  * Parrot's persistence. Every method is synchronous (see the file comment). Ids are non-empty strings; a value of
  * the wrong type throws StoreError('invalid_value'); a call after close() throws StoreError('closed'). Ranges
@@ -164,6 +179,9 @@ export interface Store {
    * leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
    */
   deleteGuild(guildId: string): void;
+
+  /** Whether the database can be written; stores that cannot tell (memory, plain SQLite) leave it out. */
+  health?(): StoreHealth;
 
   /** Releases the database; idempotent. */
   close(): void;

@@ -93,13 +93,18 @@ describe('dictionary, usage, reports and hygiene end to end', () => {
 
   it('answers an unexpected failure with a generic private message and logs the command and guild', async () => {
     const x = (h = await startHarness());
-    x.bot.store.close();
+    // A bug behind the commands (a closed database no longer is one: the store falls back to defaults).
+    const bug = (): never => {
+      throw new TypeError('a bug behind the command');
+    };
+    x.bot.store.getGuildSettings = bug;
+    x.bot.store.setActiveSession = bug;
     const reply = await x.run({ command: 'status' });
     expect(reply).toMatchObject({ ephemeral: true, content: expect.stringContaining('Something went wrong on my side') });
     const line = x.logs.find((l) => l.includes('command failed'));
     expect(line).toContain('command=status');
     expect(line).toContain(`guild=${x.discord.guild().id}`);
-    expect(line).toContain('StoreError');
+    expect(line).toContain('TypeError: a bug behind the command');
     // After a deferral (joining takes time) the generic answer replaces the "thinking" message.
     const join = await x.run({ command: 'join' });
     expect(join).toMatchObject({ via: 'edit', ephemeral: true, content: expect.stringContaining('Something went wrong on my side') });
