@@ -35,6 +35,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   /** The playing item's reads, counted for the playout delay (see PlayoutDelay). */
   private watched: { prepared: PreparedItem; observe: () => PlayoutObservation } | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
+  /** Dropped items whose usage is not recorded yet (see `drop`). */
+  private readonly dropping = new Set<Promise<void>>();
   private destroyed = false;
   private lastChannelId: string | null = null;
 
@@ -133,7 +135,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   clear(): number {
     const dropped = this.queue.drain().length + (this.settler.pending ? 1 : 0) + (this.next ? 1 : 0);
     this.settler.cancel();
-    this.next?.abort();
+    this.drop(this.next);
     this.next = null;
     return dropped + (this.skip() ? 1 : 0);
   }
@@ -266,6 +268,24 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.player.play(tail);
   }
 
+  /**
+   * Cancels an item that will not be settled (prefetched and cleared, or cut by the session's end) and records
+   * its usage once its synthesis has stopped: whatever reached MiniMax is billed.
+   */
+  private drop(prepared: PreparedItem | null): void {
+    if (!prepared) return;
+    prepared.abort();
+    const recorded = prepared.outcome.then((outcome) => this.settler.record(outcome));
+    this.dropping.add(recorded);
+    const forget = (): void => void this.dropping.delete(recorded);
+    recorded.then(forget, forget);
+  }
+
+  /** Resolves once every dropped item's usage is recorded (shutdown waits for it before the store closes). */
+  async whenRecorded(): Promise<void> {
+    await Promise.allSettled([...this.dropping]);
+  }
+
   /** Leaves the channel, cancels everything in flight, and reports what was still queued. Idempotent. */
   destroy(reason: string): void {
     if (this.destroyed) return;
@@ -274,11 +294,11 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.leaveTimer = null;
     const pending = [...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
     this.settler.cancel();
-    this.next?.abort();
+    this.drop(this.next);
     this.next = null;
     const current = this.current;
     this.current = null;
-    current?.abort();
+    this.drop(current);
     this.player.stop(true);
     this.link.destroy();
     // The item being read is stopped too: tell its author rather than lose it silently.

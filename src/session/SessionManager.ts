@@ -51,6 +51,9 @@ export interface JoinOptions {
   warmFor?: { authorId: string; override?: VoiceOverride };
 }
 
+/** The longest shutdown waits for the usage of the items it cut to be recorded. */
+const USAGE_RECORD_DEADLINE_MS = 3_000;
+
 interface Pause extends PauseState {
   until: number;
 }
@@ -134,7 +137,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.shuttingDown = true;
     const all = [...this.sessions.values()];
     for (const s of all) s.destroy(reason);
-    await Promise.resolve();
+    // What the cut items cost is recorded before the store closes. Cancelled syntheses settle at once; the
+    // deadline only guards against one that never does.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, USAGE_RECORD_DEADLINE_MS)));
+    await Promise.race([Promise.all(all.map((s) => s.whenRecorded())), deadline]);
+    clearTimeout(timer);
   }
 
   /**

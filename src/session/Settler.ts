@@ -74,9 +74,7 @@ export class Settler {
   /** `sessionOver`: the session was destroyed; the outcome is only recorded, never retried or reported. */
   settle(prepared: PreparedItem, outcome: Outcome, sessionOver: boolean): void {
     const events = this.deps.events;
-    // usage_characters comes from upstream: only a finite, positive count is recorded.
-    const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) events.emit('usage', billed);
+    this.record(outcome);
     const serverVoice = this.deps.serverVoiceOf(prepared);
     if (outcome.ok || outcome.aborted || sessionOver) {
       this.attempts.delete(prepared.item.id);
@@ -112,6 +110,13 @@ export class Settler {
       events.emit('notice', item.source.channelId, badServerVoiceNotice(serverVoice, shortReason(outcome.error)));
     }
     events.emit('report', { item, kind: verdict.kind, reason: verdict.reason });
+  }
+
+  /** Records what MiniMax billed for an item that ended, however it ended (also one dropped unplayed). */
+  record(outcome: Outcome): void {
+    // usage_characters comes from upstream: only a finite, positive count is recorded.
+    const billed = Math.round(outcome.usageCharacters);
+    if (Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed);
   }
 
   /**

@@ -20,6 +20,8 @@ export class UtteranceStream implements Utterance {
   private traceId: string | undefined;
   /** Bytes of audio received so far (whether or not the consumer read them). */
   bytes = 0;
+  /** Set once a task_continue carried the text (see Utterance.sent); a re-send does not clear it. */
+  sent = false;
 
   constructor() {
     this.result = new Promise<UtteranceResult>((resolve, reject) => {
