@@ -101,7 +101,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   enqueue(input: QueueItemInput): EnqueueResult {
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
-    const pause = this.ctx.pausedFor(this.guildId);
+    // A text refused here is never sent nor counted as queued; the budget is checked again as each item starts.
+    const pause = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, input.source.channelId);
     if (pause) return { ok: false, reason: 'paused', detail: pause.message };
     const pushed = this.queue.push(input, this.inFlight());
     if (!pushed.ok) return pushed;
