@@ -77,7 +77,10 @@ async function deliverReport(deps: ReportDeps, guildId: string, report: ItemRepo
   const channel = sendable(deps.client, item.source.channelId);
   if (!channel) return;
   if (item.source.kind === 'message') {
-    await channel.messages.react(item.source.messageId, REPORT_REACTION);
+    // The message may be gone, or the bot may not add reactions there: the reason below is still owed.
+    await channel.messages.react(item.source.messageId, REPORT_REACTION).catch((error: unknown) =>
+      deps.logger.warn('could not react to a message not read', { guild: guildId, error: describeError(error) }),
+    );
   }
   // A pause already has its own notice; one message per queued item would only repeat it.
   if (kind === 'paused' || !allowMessage(guildId)) return;

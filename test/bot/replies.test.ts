@@ -4,7 +4,8 @@
  * escaped, and Manage Server is checked when an action runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { opt } from '../fakes/discord/index.js';
+import { GUILD, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -26,5 +27,25 @@ describe('replies that tell the truth', () => {
     expect(refused.content).not.toContain('Queued');
     expect(x.minimax.texts).toEqual([first]);
     expect(x.bot.store.getUsage(guildId, new Date()).day).toBe(first.length);
+  });
+});
+
+describe('failure reports', () => {
+  it('the reason is posted even when the bot may not react to the failed message', async () => {
+    const channels = [
+      { name: 'general' },
+      { name: 'reading', overwrites: [{ target: 'bot', deny: ['AddReactions' as const] }] },
+      { name: 'Voice', type: 'voice' as const },
+    ];
+    const x = (h = await startHarness({ guilds: [{ ...GUILD, channels }], minimax: { knownVoices: ['English_expressive_narrator'] } }));
+    await x.run({ command: 'autoread', subcommand: 'set', options: { channel: opt.channel('reading') } });
+    await x.run({ command: 'join' });
+    await x.run({ command: 'myvoice', subcommand: 'set', user: 'bob', options: { voice: 'English_Graceful_Lady' } });
+    const failed = x.discord.message({ channel: 'reading', author: 'bob', content: 'read this please' });
+    const reaction = await x.discord.rest.waitForCall((c) => c.method === 'PUT' && c.path.includes(`/messages/${failed.id}/reactions/`));
+    expect(reaction.status).toBe(403);
+    const reason = await x.discord.rest.waitForCall((c) => c.method === 'POST' && JSON.stringify(c.body).includes("bob's message was not read"));
+    expect(reason.path).toContain(x.discord.guild().channel('reading').id);
+    expect(x.logs.some((l) => l.includes('could not react'))).toBe(true);
   });
 });
