@@ -72,8 +72,8 @@ export function wireReports(deps: ReportDeps): ReportWiring {
 }
 
 async function deliverReport(deps: ReportDeps, guildId: string, report: ItemReport, allowMessage: (g: string) => boolean): Promise<void> {
-  const { item, kind, reason } = report;
-  deps.logger.info('item not read', { guild: guildId, kind, reason });
+  const { item, kind, reason, detail, traceId } = report;
+  deps.logger.info('item not read', { guild: guildId, kind, reason, ...(detail === undefined ? {} : { detail }), ...(traceId === undefined ? {} : { trace: traceId }) });
   const channel = sendable(deps.client, item.source.channelId);
   if (!channel) return;
   if (item.source.kind === 'message') {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { backoffDelay } from './backoff.js';
-import { judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
+import { failureDetail, judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
 import type { Outcome, PreparedItem } from './PreparedItem.js';
 import type { ItemReport, QueueItem } from './types.js';
 
@@ -95,13 +95,13 @@ export class Settler {
         return;
       }
       this.attempts.delete(item.id);
-      events.emit('report', { item, kind: 'failed', reason: 'the speech service kept failing; gave up after retrying' });
+      events.emit('report', { item, kind: 'failed', reason: 'the speech service kept failing; gave up after retrying', ...failureDetail(outcome.error) });
       return;
     }
     this.attempts.delete(item.id);
     if (verdict.action === 'pause') {
       events.emit('pause', verdict, item.source.channelId);
-      events.emit('report', { item, kind: 'paused', reason: verdict.pause.message });
+      events.emit('report', { item, kind: 'paused', reason: verdict.pause.message, ...failureDetail(outcome.error) });
       return;
     }
     if (verdict.kind === 'skipped_voice' && serverVoice !== undefined && serverVoice !== this.badServerVoice) {
@@ -109,7 +109,7 @@ export class Settler {
       this.badServerVoice = serverVoice;
       events.emit('notice', item.source.channelId, badServerVoiceNotice(serverVoice, shortReason(outcome.error)));
     }
-    events.emit('report', { item, kind: verdict.kind, reason: verdict.reason });
+    events.emit('report', { item, kind: verdict.kind, reason: verdict.reason, ...failureDetail(outcome.error) });
   }
 
   /** Records what MiniMax billed for an item that ended, however it ended (also one dropped unplayed). */

@@ -49,3 +49,21 @@ describe('failure reports', () => {
     expect(x.logs.some((l) => l.includes('could not react'))).toBe(true);
   });
 });
+
+describe('public messages carry plain words, the log the details', () => {
+  it("an unlisted MiniMax status: the channel hears what to do, the log gets MiniMax's status_msg and trace id", async () => {
+    const raw = 'worker crashed at /srv/t2a/engine.py line 42';
+    const x = (h = await startHarness({ minimax: { faults: { taskContinueStatus: { code: 9999, msg: raw, times: 1 } } } }));
+    await x.run({ command: 'autoread', subcommand: 'set', options: { channel: opt.channel('reading') } });
+    await x.run({ command: 'join' });
+    x.discord.message({ channel: 'reading', author: 'bob', content: 'read this please' });
+    const report = await x.discord.rest.waitForCall((c) => c.method === 'POST' && JSON.stringify(c.body).includes("bob's message was not read"));
+    const content = String((report.body as { content?: unknown }).content);
+    expect(content).toContain('try sending it again in a moment');
+    expect(content).not.toContain('/srv/');
+    expect(content).not.toContain('9999');
+    const line = x.logs.find((l) => l.includes('item not read'));
+    expect(line).toContain(raw);
+    expect(line).toMatch(/trace=\S+/);
+  });
+});

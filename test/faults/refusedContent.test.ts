@@ -29,7 +29,11 @@ describe('refused texts and voices', () => {
     session.enqueue(h.item('Next one.', 'ben'));
     await until(() => h!.played.length === 1 && h!.reports.length === 1, 8_000, 'one report and one played item');
 
-    expect(h.reports[0]).toEqual({ item: expect.objectContaining({ authorId: 'ana' }), kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})` });
+    // MiniMax's own words (status_msg) go to the log through `detail`, never into the reason people see.
+    expect(h.reports[0]).toEqual({
+      item: expect.objectContaining({ authorId: 'ana' }), kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})`,
+      detail: expect.stringContaining('x'.repeat(100)), traceId: expect.any(String),
+    });
     expect(h.played.map((p) => p.item.authorId)).toEqual(['ben']);
     // Not retried: the same text would be refused again.
     expect(h.minimax.texts.filter((t) => t.startsWith('Something'))).toHaveLength(1);
