@@ -7,7 +7,7 @@ import type { Client, SendableChannels } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { ItemReport, SessionManager } from '../session/index.js';
 import type { Store } from '../store/types.js';
-import { fitMessage } from '../commands/reply.js';
+import { fitMessage, literal } from '../commands/reply.js';
 import { NO_MENTIONS } from './client.js';
 import { describeError } from './interactions.js';
 
@@ -84,7 +84,8 @@ async function deliverReport(deps: ReportDeps, guildId: string, report: ItemRepo
   }
   // A pause already has its own notice; one message per queued item would only repeat it.
   if (kind === 'paused' || !allowMessage(guildId)) return;
-  const what = item.source.kind === 'message' ? `${item.authorName}'s message` : `${item.authorName}'s /speak`;
+  const name = literal(item.authorName);
+  const what = item.source.kind === 'message' ? `${name}'s message` : `${name}'s /speak`;
   const verb = kind === 'cut' ? 'was cut off' : 'was not read';
   await channel.send({ content: fitMessage(`${REPORT_REACTION} ${what} ${verb}: ${reason}`), allowedMentions: NO_MENTIONS });
 }

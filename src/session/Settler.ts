@@ -140,5 +140,6 @@ export class Settler {
 
 /** The admin-facing notice for a server-wide voice that MiniMax refuses. */
 function badServerVoiceNotice(voiceId: string, why: string): string {
-  return `The server's voice "${voiceId.slice(0, 100)}" cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
+  // A code span shows the id as written: no link or emphasis of its own (backticks cannot close it early).
+  return `The server's voice \`${voiceId.slice(0, 100).replace(/`/g, "'")}\` cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
 }

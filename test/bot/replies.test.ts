@@ -4,7 +4,9 @@
  * escaped, and Manage Server is checked when an action runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { literal } from '../../src/commands/reply.js';
 import { opt } from '../fakes/discord/index.js';
+import { until } from '../faults/helpers.js';
 import { GUILD, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -65,5 +67,44 @@ describe('public messages carry plain words, the log the details', () => {
     const line = x.logs.find((l) => l.includes('item not read'));
     expect(line).toContain(raw);
     expect(line).toMatch(/trace=\S+/);
+  });
+});
+
+describe('echoed names are escaped for markdown', () => {
+  const LINK = '[x](https://example.com)';
+  const ESCAPED = '\\[x](https://example.com)';
+
+  it('a nickname that is a masked link stays text in public replies and failure reports', async () => {
+    const members = [{ username: 'alice' }, { username: 'bob', nick: LINK }, { username: 'carol' }, { username: 'robot', bot: true }];
+    const x = (h = await startHarness({ guilds: [{ ...GUILD, members }], minimax: { knownVoices: ['English_expressive_narrator'] } }));
+    await x.run({ command: 'speak', user: 'bob', options: { text: 'This is a long text. '.repeat(6) } });
+    const skip = await x.run({ command: 'skip', user: 'bob' });
+    expect(skip).toMatchObject({ ephemeral: false, content: `${ESCAPED} skipped the current message.` });
+    await x.run({ command: 'myvoice', subcommand: 'set', user: 'bob', options: { voice: 'English_Graceful_Lady' } });
+    await x.run({ command: 'speak', user: 'bob', options: { text: 'Refused voice.' } });
+    await until(() => x.discord.botMessages.some((m) => m.content.includes('was not read')), 5_000, 'the failure report');
+    const report = x.discord.botMessages.find((m) => m.content.includes('was not read'))?.content;
+    expect(report).toContain(`${ESCAPED}'s /speak was not read`);
+    const leave = await x.run({ command: 'leave', user: 'bob' });
+    expect(leave.content).toBe(`${ESCAPED} made me leave the voice channel.`);
+  });
+
+  it('dictionary words and voice names typed by a member are escaped in the replies that echo them', async () => {
+    const x = (h = await startHarness());
+    // A dictionary word cannot hold '/', so no link: emphasis and a spoiler instead.
+    const added = await x.run({ command: 'dictionary', subcommand: 'add', options: { from: '**gg**', to: '||good game||' } });
+    expect(added.content).toBe('Added: "\\*\\*gg\\*\\*" is now said as "\\|\\|good game\\|\\|" (from the next message).');
+    expect((await x.run({ command: 'dictionary', subcommand: 'list' })).content).toContain('\\*\\*gg\\*\\* → \\|\\|good game\\|\\|');
+    const unknown = await x.run({ command: 'voice', subcommand: 'list', options: { filter: LINK } });
+    expect(unknown.content).toContain(`No voice matches "${ESCAPED}"`);
+  });
+});
+
+describe('literal', () => {
+  it('escapes what escapeMarkdown leaves: a quote or subtext marker that starts a name', () => {
+    expect(literal('> quoted')).toBe('\\> quoted');
+    expect(literal('-# small')).toBe('\\-# small');
+    expect(literal('# big')).toBe('\\# big');
+    expect(literal('a > b')).toBe('a > b');
   });
 });
