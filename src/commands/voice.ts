@@ -85,6 +85,9 @@ function reset(ctx: CommandContext): Reply {
 }
 
 async function preview(ctx: CommandContext): Promise<Reply> {
+  // It reads into the voice channel and spends the server's characters: an admin action like the others.
+  const refused = requireManageGuild(ctx.interaction, "preview the server's voice");
+  if (refused) return refused;
   const text = ctx.interaction.options.getString('text') ?? PREVIEW_TEXT;
   const server = ctx.store.getGuildSettings(ctx.interaction.guildId).voice;
   // The server's voice as a whole, so the caller's own /myvoice does not colour the preview.
