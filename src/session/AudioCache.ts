@@ -129,6 +129,9 @@ function recordingUtterance(inner: Utterance, store: (mp3: Buffer) => void): Utt
     get sent() {
       return inner.sent;
     },
+    get reportedUsage() {
+      return inner.reportedUsage;
+    },
     async *[Symbol.asyncIterator]() {
       for await (const chunk of inner) {
         chunks.push(chunk);

@@ -79,8 +79,8 @@ export class PreparedItem {
       const aborted = cancelled && !this.audioError;
       this.controller.abort();
       // MiniMax synthesizes a sent text whole, even one we cancelled (skipped, cleared, left, our audio failed) or
-      // one cut after its audio began: every sent piece not confirmed is billed at its length. MiniMax refusing a
-      // text before any audio bills nothing.
+      // one cut after its audio began: every sent piece not confirmed is billed, at the usage_characters MiniMax
+      // already reported for it, else at its length. MiniMax refusing a text before any audio bills nothing.
       if (cancelled || this.started) usage += sentLength(utterances.slice(confirmed), this.pieceLengths.slice(confirmed));
       this.settled = { ok: false, error, audioStarted: this.started, aborted, usageCharacters: usage };
       // Audio already heard plays out to where it stopped; otherwise nothing is left to play.
@@ -91,7 +91,11 @@ export class PreparedItem {
   }
 }
 
-/** The characters of the pieces that reached MiniMax. */
+/** What the pieces that reached MiniMax cost: what it reported, else their characters. */
 function sentLength(utterances: readonly Utterance[], lengths: readonly number[]): number {
-  return utterances.reduce((sum, u, i) => (u.sent ? sum + (lengths[i] ?? 0) : sum), 0);
+  return utterances.reduce((sum, u, i) => {
+    if (!u.sent) return sum;
+    const reported = u.reportedUsage;
+    return sum + (reported !== undefined && Number.isFinite(reported) && reported >= 0 ? reported : (lengths[i] ?? 0));
+  }, 0);
 }

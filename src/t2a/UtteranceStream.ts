@@ -32,6 +32,10 @@ export class UtteranceStream implements Utterance {
     this.result.catch(() => undefined);
   }
 
+  get reportedUsage(): number | undefined {
+    return this.info.usageCharacters;
+  }
+
   get settled(): boolean {
     return this.ended !== 'no';
   }

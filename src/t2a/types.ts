@@ -96,6 +96,8 @@ export interface Utterance extends AsyncIterable<Buffer> {
    * cancelled or cut afterwards; a text refused or dropped before it was sent costs nothing.
    */
   readonly sent: boolean;
+  /** MiniMax's usage_characters for the text as soon as a frame carried it (even if the text is then cut). */
+  readonly reportedUsage?: number | undefined;
 }
 
 export interface SpeakOptions {

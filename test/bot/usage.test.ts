@@ -131,6 +131,16 @@ describe('every text that reached MiniMax is counted, whatever ends it', () => {
     await expectAllCounted(x, [LONG, NEXT]);
   });
 
+  it('a stream cut after MiniMax reported usage_characters on its first frame: its count, not the length', async () => {
+    const x = await start({ minimax: { chunkBytes: 2048, extraInfoOn: 'first', usagePerChar: 2, faults: { dropAfterChunks: { chunks: 2, utterance: 1 } } } });
+    await x.run({ command: 'speak', options: { text: LONG } });
+    await x.discord.audio.waitForAudio({ minMs: 100 });
+    await x.discord.audio.waitForSilence({ quietMs: 400, timeoutMs: 8_000 });
+    expect(x.minimax.texts).toEqual([LONG]);
+    await until(() => counted(x) >= 2 * LONG.length, 5_000, 'usage recorded').catch(() => undefined);
+    expect(counted(x)).toBe(2 * LONG.length);
+  });
+
   it('a failure after audio (MiniMax fails the text mid-stream): the text at its length', async () => {
     const x = await start({ minimax: { chunkBytes: 2048, faults: { taskContinueStatus: { code: 1000, times: 1, atChunk: 2 } } } });
     await x.run({ command: 'speak', options: { text: LONG } });
