@@ -7,7 +7,7 @@ import type { Client, SendableChannels } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { ItemReport, SessionManager } from '../session/index.js';
 import type { Store } from '../store/types.js';
-import { fitMessage } from '../commands/reply.js';
+import { fitMessage, literal } from '../commands/reply.js';
 import { NO_MENTIONS } from './client.js';
 import { describeError } from './interactions.js';
 
@@ -72,16 +72,20 @@ export function wireReports(deps: ReportDeps): ReportWiring {
 }
 
 async function deliverReport(deps: ReportDeps, guildId: string, report: ItemReport, allowMessage: (g: string) => boolean): Promise<void> {
-  const { item, kind, reason } = report;
-  deps.logger.info('item not read', { guild: guildId, kind, reason });
+  const { item, kind, reason, detail, traceId } = report;
+  deps.logger.info('item not read', { guild: guildId, kind, reason, ...(detail === undefined ? {} : { detail }), ...(traceId === undefined ? {} : { trace: traceId }) });
   const channel = sendable(deps.client, item.source.channelId);
   if (!channel) return;
   if (item.source.kind === 'message') {
-    await channel.messages.react(item.source.messageId, REPORT_REACTION);
+    // The message may be gone, or the bot may not add reactions there: the reason below is still owed.
+    await channel.messages.react(item.source.messageId, REPORT_REACTION).catch((error: unknown) =>
+      deps.logger.warn('could not react to a message not read', { guild: guildId, error: describeError(error) }),
+    );
   }
   // A pause already has its own notice; one message per queued item would only repeat it.
   if (kind === 'paused' || !allowMessage(guildId)) return;
-  const what = item.source.kind === 'message' ? `${item.authorName}'s message` : `${item.authorName}'s /speak`;
+  const name = literal(item.authorName);
+  const what = item.source.kind === 'message' ? `${name}'s message` : `${name}'s /speak`;
   const verb = kind === 'cut' ? 'was cut off' : 'was not read';
   await channel.send({ content: fitMessage(`${REPORT_REACTION} ${what} ${verb}: ${reason}`), allowedMentions: NO_MENTIONS });
 }

@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { requireListener } from './permissions.js';
-import { privately, publicly } from './reply.js';
+import { literal, privately, publicly } from './reply.js';
 import type { Command } from './types.js';
 
 /** `/clear`: stop what is being said and empty the queue. */
@@ -18,6 +18,6 @@ export const clear = {
     const removed = session.clear();
     if (removed === 0 && !wasPlaying) return privately('Nothing is being read and the queue is empty.');
     const count = removed > 0 ? ` (${removed} ${removed === 1 ? 'message' : 'messages'} dropped)` : '';
-    return publicly(`${interaction.member.displayName} stopped reading and cleared the queue${count}.`);
+    return publicly(`${literal(interaction.member.displayName)} stopped reading and cleared the queue${count}.`);
   },
 } satisfies Command;

@@ -1,7 +1,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { MAX_DICTIONARY_ENTRIES, MAX_DICTIONARY_TEXT_LENGTH, validateDictionaryEntry } from '../text/index.js';
 import { requireManageGuild } from './permissions.js';
-import { fitMessage, privately, type Reply } from './reply.js';
+import { fitMessage, literal, privately, type Reply } from './reply.js';
 import type { Command, CommandContext } from './types.js';
 
 /**
@@ -55,7 +55,7 @@ function add({ interaction, store }: CommandContext): Reply {
         : 'The word to replace is empty. Nothing was changed.',
     );
   }
-  return privately(`${result.replaced ? 'Updated' : 'Added'}: "${from.trim()}" is now said as "${to.trim()}" (from the next message).`);
+  return privately(`${result.replaced ? 'Updated' : 'Added'}: "${literal(from.trim())}" is now said as "${literal(to.trim())}" (from the next message).`);
 }
 
 function remove({ interaction, store }: CommandContext): Reply {
@@ -63,13 +63,13 @@ function remove({ interaction, store }: CommandContext): Reply {
   if (refused) return refused;
   const from = interaction.options.getString('from', true).trim();
   return store.removeDictionaryEntry(interaction.guildId, from)
-    ? privately(`Removed "${from}".`)
-    : privately(`"${from}" is not in the dictionary. See /dictionary list.`);
+    ? privately(`Removed "${literal(from)}".`)
+    : privately(`"${literal(from)}" is not in the dictionary. See /dictionary list.`);
 }
 
 function list({ interaction, store }: CommandContext): Reply {
   const entries = store.listDictionary(interaction.guildId);
   if (entries.length === 0) return privately('The dictionary is empty. Add words with /dictionary add.');
-  const lines = entries.map((e) => `${e.from} → ${e.to === '' ? '(silent)' : e.to}`);
+  const lines = entries.map((e) => `${literal(e.from)} → ${e.to === '' ? '(silent)' : literal(e.to)}`);
   return privately(fitMessage(`**Dictionary** (${entries.length}/${MAX_DICTIONARY_ENTRIES})\n${lines.join('\n')}`));
 }

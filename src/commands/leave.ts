@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { requireListener } from './permissions.js';
-import { privately, publicly } from './reply.js';
+import { literal, privately, publicly } from './reply.js';
 import type { Command } from './types.js';
 
 /** `/leave`: leave the voice channel and drop the queue. */
@@ -15,6 +15,6 @@ export const leave = {
     const refused = requireListener(interaction, session.channelId, 'make me leave');
     if (refused) return refused;
     sessions.leave(interaction.guildId);
-    return publicly(`${interaction.member.displayName} made me leave the voice channel.`);
+    return publicly(`${literal(interaction.member.displayName)} made me leave the voice channel.`);
   },
 } satisfies Command;

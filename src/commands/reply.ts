@@ -1,3 +1,5 @@
+import { escapeMarkdown } from 'discord.js';
+
 /**
  * What a command returns: its answer, and whether everyone in the channel should see it. Expected outcomes
  * (bad input, no voice channel, queue full) are replies like any other, never exceptions.
@@ -16,6 +18,21 @@ export function privately(content: string): Reply {
 /** A reply the whole channel sees (it still pings nobody: mentions are disabled on everything the bot sends). */
 export function publicly(content: string): Reply {
   return { content, ephemeral: false };
+}
+
+/**
+ * User- or upstream-given text (a display name, a voice name, a dictionary word) made to show as written inside a
+ * bot message: no masked link, emphasis, heading, list, quote or code span of its own.
+ */
+export function literal(text: string): string {
+  const escaped = escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  // A block quote or subtext marker at the start of a line (escapeMarkdown leaves these).
+  return escaped.replace(/^(\s*)(>|-#)/gm, '$1\\$2');
+}
+
+/** An id (a voice id) as a code span: shown exactly as written, as nothing else (a backtick would end the span early). */
+export function codeSpan(id: string): string {
+  return `\`${id.replace(/`/g, "'")}\``;
 }
 
 /** Discord's limit on a message's content. */

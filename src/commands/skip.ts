@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { requireListener } from './permissions.js';
-import { privately, publicly } from './reply.js';
+import { literal, privately, publicly } from './reply.js';
 import type { Command } from './types.js';
 
 /** `/skip`: stop what is being said (even while it is still being synthesized) and go on with the next item. */
@@ -15,6 +15,6 @@ export const skip = {
     const refused = requireListener(interaction, session.channelId, 'skip');
     if (refused) return refused;
     if (!session.skip()) return privately('Nothing is being read right now.');
-    return publicly(`${interaction.member.displayName} skipped the current message.`);
+    return publicly(`${literal(interaction.member.displayName)} skipped the current message.`);
   },
 } satisfies Command;

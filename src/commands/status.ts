@@ -1,7 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { effectiveCaps } from '../store/budget.js';
 import { formatSpend } from './budget.js';
-import { privately } from './reply.js';
+import { literal, privately } from './reply.js';
 import type { Command } from './types.js';
 
 /** `/status`: the voice connection, the queue, why speech is paused (if it is), the budget and auto-read. */
@@ -18,7 +18,7 @@ export const status = {
     const lines: string[] = [];
     lines.push(state?.channelId ? `**Voice:** in <#${state.channelId}> (${state.connection})` : '**Voice:** not in a voice channel');
     if (state) {
-      lines.push(`**Reading now:** ${state.playing ? `a message from ${state.playing.authorName}` : 'nothing'}`);
+      lines.push(`**Reading now:** ${state.playing ? `a message from ${literal(state.playing.authorName)}` : 'nothing'}`);
       lines.push(`**Queued:** ${state.queued}`);
     }
     const pause = state?.paused ?? sessions.pauseState(guildId);

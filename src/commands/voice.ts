@@ -1,6 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { requireManageGuild } from './permissions.js';
-import { fitMessage, privately, type Reply } from './reply.js';
+import { codeSpan, fitMessage, literal, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command, CommandContext } from './types.js';
 import {
@@ -85,6 +85,9 @@ function reset(ctx: CommandContext): Reply {
 }
 
 async function preview(ctx: CommandContext): Promise<Reply> {
+  // It reads into the voice channel and spends the server's characters: an admin action like the others.
+  const refused = requireManageGuild(ctx.interaction, "preview the server's voice");
+  if (refused) return refused;
   const text = ctx.interaction.options.getString('text') ?? PREVIEW_TEXT;
   const server = ctx.store.getGuildSettings(ctx.interaction.guildId).voice;
   // The server's voice as a whole, so the caller's own /myvoice does not colour the preview.
@@ -94,8 +97,8 @@ async function preview(ctx: CommandContext): Promise<Reply> {
 function list(ctx: CommandContext): Reply {
   const filter = ctx.interaction.options.getString('filter')?.trim() ?? '';
   const voices = ctx.catalogue.search(filter, LIST_LIMIT);
-  if (voices.length === 0) return privately(`No voice matches "${filter}". Try a language (English, Japanese) or a word like "narrator".`);
-  const lines = voices.map((v) => `\`${v.voiceId}\`${v.name && v.name !== v.voiceId ? ` ${v.name}` : ''}${v.language ? ` (${v.language})` : ''}`);
-  const head = filter ? `Voices matching "${filter}"` : 'Some voices';
+  if (voices.length === 0) return privately(`No voice matches "${literal(filter)}". Try a language (English, Japanese) or a word like "narrator".`);
+  const lines = voices.map((v) => `${codeSpan(v.voiceId)}${v.name && v.name !== v.voiceId ? ` ${literal(v.name)}` : ''}${v.language ? ` (${literal(v.language)})` : ''}`);
+  const head = filter ? `Voices matching "${literal(filter)}"` : 'Some voices';
   return privately(fitMessage(`**${head}** (first ${LIST_LIMIT}; type in /voice set voice to search all):\n${lines.join('\n')}`));
 }

@@ -10,6 +10,7 @@ import type { ResolvedVoice, VoiceProfile, VoiceProfilePatch } from '../store/ty
 import { T2AError, validateTaskSettings, type VoiceCatalogue } from '../t2a/index.js';
 import { EMOTIONS, LANGUAGE_BOOSTS, MODELS, type Emotion, type LanguageBoost, type Model, type TaskSettings } from '../t2a/types.js';
 import type { AutocompleteContext, CommandContext } from './types.js';
+import { codeSpan, literal } from './reply.js';
 
 /** Discord's limit on autocomplete answers. */
 const MAX_CHOICES = 25;
@@ -84,7 +85,7 @@ export function checkVoice(catalogue: VoiceCatalogue, voiceId: string): { ok: tr
   const wanted = voiceId.trim().toLowerCase();
   const found = catalogue.get(voiceId) ?? catalogue.list().find((v) => v.voiceId.trim().toLowerCase() === wanted);
   if (found) return { ok: true, voiceId: found.voiceId };
-  return { ok: false, message: `I don't know the voice "${voiceId.trim().slice(0, 100)}". Pick one from the list as you type, or see /voice list. Nothing was changed.` };
+  return { ok: false, message: `I don't know the voice "${literal(voiceId.trim().slice(0, 100))}". Pick one from the list as you type, or see /voice list. Nothing was changed.` };
 }
 
 /** Applies a patch to a profile (null clears a field), without storing it. */
@@ -138,7 +139,9 @@ export function describeVoice(resolved: ResolvedVoice, own: VoiceProfile, ownLab
   return LABELS.map(([key, label]) => {
     const value = resolved[key];
     const source = own[key] !== undefined ? ownLabel : 'inherited';
-    return `${label}: ${value === undefined ? 'none' : String(value)}${value === undefined ? '' : ` (${source})`}`;
+    // Only the voice id is free text (from the catalogue); the other fields are validated numbers and names.
+    const shown = key === 'voiceId' ? codeSpan(String(value)) : String(value);
+    return `${label}: ${value === undefined ? 'none' : shown}${value === undefined ? '' : ` (${source})`}`;
   }).join('\n');
 }
 

@@ -102,6 +102,7 @@ function cachedUtterance(mp3: Buffer, signal: AbortSignal | undefined): Utteranc
   const result: Promise<UtteranceResult> = signal?.aborted ? Promise.reject(abortError(signal.reason)) : Promise.resolve({ usageCharacters: 0, audioSize: mp3.length });
   return {
     result,
+    sent: false,
     async *[Symbol.asyncIterator]() {
       if (signal?.aborted) throw abortError(signal.reason);
       yield mp3;
@@ -125,6 +126,12 @@ function recordingUtterance(inner: Utterance, store: (mp3: Buffer) => void): Utt
   });
   return {
     result,
+    get sent() {
+      return inner.sent;
+    },
+    get reportedUsage() {
+      return inner.reportedUsage;
+    },
     async *[Symbol.asyncIterator]() {
       for await (const chunk of inner) {
         chunks.push(chunk);

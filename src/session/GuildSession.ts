@@ -42,6 +42,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   /** The playing item's reads, counted for the playout delay (see PlayoutDelay). */
   private watched: { prepared: PreparedItem; observe: () => PlayoutObservation } | null = null;
   private leaveTimer: NodeJS.Timeout | null = null;
+  /** Dropped items whose usage is not recorded yet (see `drop`). */
+  private readonly dropping = new Set<Promise<void>>();
   private destroyed = false;
   private finished: Promise<void> | null = null;
   private lastChannelId: string | null = null;
@@ -109,7 +111,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   enqueue(input: QueueItemInput): EnqueueResult {
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
-    const pause = this.ctx.pausedFor(this.guildId);
+    // A text refused here is never sent nor counted as queued; the budget is checked again as each item starts.
+    const pause = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, input.source.channelId);
     if (pause) return { ok: false, reason: 'paused', detail: pause.message };
     const pushed = this.queue.push(input, this.inFlight());
     if (!pushed.ok) return pushed;
@@ -143,7 +146,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   clear(): number {
     const dropped = this.queue.drain().length + (this.settler.pending ? 1 : 0) + (this.next ? 1 : 0);
     this.settler.cancel();
-    this.next?.abort();
+    this.drop(this.next);
     this.next = null;
     return dropped + (this.skip() ? 1 : 0);
   }
@@ -297,10 +300,23 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /**
    * Settles once a destroyed session owes nothing more: the items it was reading have their outcomes (and so
-   * their usage) and its MiniMax connections are finished or closed. Resolves at once for a live session.
+   * their usage is recorded) and its MiniMax connections are finished or closed. Resolves at once for a live session.
    */
   whenFinished(): Promise<void> {
     return this.finished ?? Promise.resolve();
+  }
+
+  /**
+   * Cancels an item that will not be settled (prefetched and cleared, or cut by the session's end) and records
+   * its usage once its synthesis has stopped: whatever reached MiniMax is billed.
+   */
+  private drop(prepared: PreparedItem | null): void {
+    if (!prepared) return;
+    prepared.abort();
+    const recorded = prepared.outcome.then((outcome) => this.settler.record(outcome));
+    this.dropping.add(recorded);
+    const forget = (): void => void this.dropping.delete(recorded);
+    recorded.then(forget, forget);
   }
 
   /** Leaves the channel, cancels everything in flight, and reports what was still queued. Idempotent. */
@@ -311,17 +327,16 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.leaveTimer = null;
     const pending = [...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : []), ...this.queue.drain()];
     this.settler.cancel();
-    const next = this.next;
-    next?.abort();
+    this.drop(this.next);
     this.next = null;
     const current = this.current;
     this.current = null;
-    current?.abort();
+    this.drop(current);
     this.player.stop(true);
     this.link.destroy();
-    // What the session still owes (in-flight outcomes settle, MiniMax sockets finish or close) is awaited by whenFinished().
-    const owed: Promise<unknown>[] = [this.ctx.synthesizer.close()];
-    for (const p of [current, next]) if (p) owed.push(p.outcome);
+    // What the session still owes (the cut items' usage recorded, MiniMax sockets finished or closed) is awaited
+    // by whenFinished(), so shutdown closes the store only after it.
+    const owed: Promise<unknown>[] = [this.ctx.synthesizer.close(), ...this.dropping];
     this.finished = Promise.allSettled(owed).then(() => undefined);
     // The item being read is stopped too: tell its author rather than lose it silently.
     if (current) {

@@ -21,7 +21,6 @@ export class PreparedItem {
   private started = false;
   private audioError: Error | undefined;
   private readonly pieceLengths: number[];
-  private readonly textLength: number;
 
   constructor(
     readonly item: QueueItem,
@@ -31,7 +30,6 @@ export class PreparedItem {
     transcoders: TranscoderFactory,
   ) {
     this.pieceLengths = pieces.map((p) => p.length);
-    this.textLength = this.pieceLengths.reduce((a, b) => a + b, 0);
     const transcoder = transcoders.create();
     // No padding: the next item follows without a gap; the session adds a short silent tail when the queue empties.
     this.resource = createAudioResource(transcoder.opus, { inputType: StreamType.Opus, metadata: item, silencePaddingFrames: 0 });
@@ -59,8 +57,8 @@ export class PreparedItem {
 
   private async pump(utterances: Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {
     let usage = 0;
-    // Characters sent but not yet confirmed; a text cut off mid-synthesis is assumed billed in full.
-    let unconfirmed = this.textLength;
+    /** Pieces MiniMax confirmed; the others are billed below if they were sent. */
+    let confirmed = 0;
     try {
       for (const [i, utterance] of utterances.entries()) {
         for await (const chunk of utterance) {
@@ -69,18 +67,21 @@ export class PreparedItem {
           transcoder.write(chunk);
         }
         if (this.controller.signal.aborted) throw this.controller.signal.reason;
-        const pieceLength = this.pieceLengths[i] ?? 0;
-        usage += (await utterance.result).usageCharacters ?? pieceLength;
-        unconfirmed -= pieceLength;
+        usage += (await utterance.result).usageCharacters ?? this.pieceLengths[i] ?? 0;
+        confirmed = i + 1;
       }
       this.settled = { ok: true, usageCharacters: usage };
       transcoder.end();
       return this.settled;
     } catch (caught) {
       const error = this.audioError ?? caught;
-      const aborted = this.controller.signal.aborted && !this.audioError;
+      const cancelled = this.controller.signal.aborted;
+      const aborted = cancelled && !this.audioError;
       this.controller.abort();
-      if (this.started) usage += unconfirmed;
+      // MiniMax synthesizes a sent text whole, even one we cancelled (skipped, cleared, left, our audio failed) or
+      // one cut after its audio began: every sent piece not confirmed is billed, at the usage_characters MiniMax
+      // already reported for it, else at its length. MiniMax refusing a text before any audio bills nothing.
+      if (cancelled || this.started) usage += sentLength(utterances.slice(confirmed), this.pieceLengths.slice(confirmed));
       this.settled = { ok: false, error, audioStarted: this.started, aborted, usageCharacters: usage };
       // Audio already heard plays out to where it stopped; otherwise nothing is left to play.
       if (this.started && !aborted) transcoder.end();
@@ -88,4 +89,13 @@ export class PreparedItem {
       return this.settled;
     }
   }
+}
+
+/** What the pieces that reached MiniMax cost: what it reported, else their characters. */
+function sentLength(utterances: readonly Utterance[], lengths: readonly number[]): number {
+  return utterances.reduce((sum, u, i) => {
+    if (!u.sent) return sum;
+    const reported = u.reportedUsage;
+    return sum + (reported !== undefined && Number.isFinite(reported) && reported >= 0 ? reported : (lengths[i] ?? 0));
+  }, 0);
 }

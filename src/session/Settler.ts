@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { backoffDelay } from './backoff.js';
-import { judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
+import { failureDetail, judge, shortReason, type PauseCooldowns, type Verdict } from './failures.js';
 import type { Outcome, PreparedItem } from './PreparedItem.js';
 import type { ItemReport, QueueItem } from './types.js';
 
@@ -74,9 +74,7 @@ export class Settler {
   /** `sessionOver`: the session was destroyed; the outcome is only recorded, never retried or reported. */
   settle(prepared: PreparedItem, outcome: Outcome, sessionOver: boolean): void {
     const events = this.deps.events;
-    // usage_characters comes from upstream: only a finite, positive count is recorded.
-    const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) events.emit('usage', billed);
+    this.record(outcome);
     const serverVoice = this.deps.serverVoiceOf(prepared);
     if (outcome.ok || outcome.aborted || sessionOver) {
       this.attempts.delete(prepared.item.id);
@@ -97,13 +95,13 @@ export class Settler {
         return;
       }
       this.attempts.delete(item.id);
-      events.emit('report', { item, kind: 'failed', reason: 'the speech service kept failing; gave up after retrying' });
+      events.emit('report', { item, kind: 'failed', reason: 'the speech service kept failing; gave up after retrying', ...failureDetail(outcome.error) });
       return;
     }
     this.attempts.delete(item.id);
     if (verdict.action === 'pause') {
       events.emit('pause', verdict, item.source.channelId);
-      events.emit('report', { item, kind: 'paused', reason: verdict.pause.message });
+      events.emit('report', { item, kind: 'paused', reason: verdict.pause.message, ...failureDetail(outcome.error) });
       return;
     }
     if (verdict.kind === 'skipped_voice' && serverVoice !== undefined && serverVoice !== this.badServerVoice) {
@@ -111,7 +109,14 @@ export class Settler {
       this.badServerVoice = serverVoice;
       events.emit('notice', item.source.channelId, badServerVoiceNotice(serverVoice, shortReason(outcome.error)));
     }
-    events.emit('report', { item, kind: verdict.kind, reason: verdict.reason });
+    events.emit('report', { item, kind: verdict.kind, reason: verdict.reason, ...failureDetail(outcome.error) });
+  }
+
+  /** Records what MiniMax billed for an item that ended, however it ended (also one dropped unplayed). */
+  record(outcome: Outcome): void {
+    // usage_characters comes from upstream: only a finite, positive count is recorded.
+    const billed = Math.round(outcome.usageCharacters);
+    if (Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed);
   }
 
   /**
@@ -135,5 +140,6 @@ export class Settler {
 
 /** The admin-facing notice for a server-wide voice that MiniMax refuses. */
 function badServerVoiceNotice(voiceId: string, why: string): string {
-  return `The server's voice "${voiceId.slice(0, 100)}" cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
+  // A code span shows the id as written: no link or emphasis of its own (backticks cannot close it early).
+  return `The server's voice \`${voiceId.slice(0, 100).replace(/`/g, "'")}\` cannot be used (${why}), so messages in it are skipped. Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.`;
 }

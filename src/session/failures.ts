@@ -27,6 +27,8 @@ export const DEFAULT_PAUSE_COOLDOWNS: Readonly<PauseCooldowns> = Object.freeze({
 });
 
 interface ErrorLike {
+  name?: unknown;
+  traceId?: unknown;
   message?: unknown;
   category?: unknown;
   retryable?: unknown;
@@ -37,11 +39,28 @@ function field(error: unknown): ErrorLike {
   return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
 }
 
-/** A short, user-facing reason: the meaning of MiniMax's status code when there is one, else the message. */
+/**
+ * A short, user-facing reason: the meaning of MiniMax's status code from the table. Anything else (a local
+ * failure, ffmpeg's stderr, a path, an unlisted code's raw status_msg) stays in the log, never in a channel.
+ */
 export function shortReason(error: unknown): string {
-  const { code, message } = field(error);
+  const { code } = field(error);
   if (typeof code === 'number') return classifyStatus(code).meaning;
-  return typeof message === 'string' ? message : 'speech failed';
+  return 'the speech service failed';
+}
+
+/** What the member is told about a failure that is neither theirs nor the account's: plain words and what to do. */
+function plainFailure(error: unknown): string {
+  if (field(error).name === 'AudioError') return 'the audio could not be made; try sending it again in a moment';
+  return 'the speech service could not read it; try sending it again in a moment';
+}
+
+/** The internal description of a failure, for the log only (with its MiniMax trace id when there is one). */
+export function failureDetail(error: unknown): { detail: string; traceId?: string } {
+  const { name, code, message, traceId } = field(error);
+  const text = typeof message === 'string' ? message : String(error);
+  const detail = `${typeof name === 'string' ? name : 'Error'}${code !== undefined ? `(${String(code)})` : ''}: ${text}`;
+  return typeof traceId === 'string' ? { detail, traceId } : { detail };
 }
 
 /**
@@ -49,8 +68,7 @@ export function shortReason(error: unknown): string {
  * transient faults, only while nothing was heard), skipped with a reason, or speech paused (key, balance).
  */
 export function judge(error: unknown, audioStarted: boolean, cooldowns: PauseCooldowns = DEFAULT_PAUSE_COOLDOWNS): Verdict {
-  const { category, code, message } = field(error);
-  const text = typeof message === 'string' ? message : 'speech failed';
+  const { category, code } = field(error);
   switch (category) {
     case 'auth':
       return {
@@ -73,5 +91,5 @@ export function judge(error: unknown, audioStarted: boolean, cooldowns: PauseCoo
   if (audioStarted) return { action: 'report', kind: 'cut', reason: 'the speech service dropped mid-message; the rest was not read' };
   const retryable = category === 'rate_limit' || category === 'transient' || category === 'idle' || field(error).retryable === true;
   if (retryable) return { action: 'retry' };
-  return { action: 'report', kind: 'failed', reason: text };
+  return { action: 'report', kind: 'failed', reason: plainFailure(error) };
 }

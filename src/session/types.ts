@@ -58,8 +58,11 @@ export type FailureKind =
 export interface ItemReport {
   item: QueueItem;
   kind: FailureKind;
-  /** Short, user-facing reason; never contains a secret. */
+  /** Short, user-facing reason in plain words; never contains a secret nor internal error text. */
   reason: string;
+  /** For the log only: the internal error (MiniMax's status_msg, ffmpeg's stderr...) and MiniMax's trace id. */
+  detail?: string;
+  traceId?: string;
 }
 
 /** Why speech is paused for a guild (or all guilds), shown by /status. */

@@ -174,6 +174,7 @@ export class TaskLane {
       if (!job) return;
       this.inflight.push(job);
       this.socket.taskContinue(job.text);
+      job.stream.sent = true;
     }
   }
 

@@ -20,6 +20,8 @@ export class UtteranceStream implements Utterance {
   private traceId: string | undefined;
   /** Bytes of audio received so far (whether or not the consumer read them). */
   bytes = 0;
+  /** Set once a task_continue carried the text (see Utterance.sent); a re-send does not clear it. */
+  sent = false;
 
   constructor() {
     this.result = new Promise<UtteranceResult>((resolve, reject) => {
@@ -28,6 +30,10 @@ export class UtteranceStream implements Utterance {
     });
     // The iterator reports the same error; this keeps a caller that only iterates from an unhandled rejection.
     this.result.catch(() => undefined);
+  }
+
+  get reportedUsage(): number | undefined {
+    return this.info.usageCharacters;
   }
 
   get settled(): boolean {

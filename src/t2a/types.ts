@@ -91,6 +91,13 @@ export interface UtteranceResult {
  */
 export interface Utterance extends AsyncIterable<Buffer> {
   readonly result: Promise<UtteranceResult>;
+  /**
+   * Whether the text has reached MiniMax (a task_continue carried it). MiniMax bills a sent text even when it is
+   * cancelled or cut afterwards; a text refused or dropped before it was sent costs nothing.
+   */
+  readonly sent: boolean;
+  /** MiniMax's usage_characters for the text as soon as a frame carried it (even if the text is then cut). */
+  readonly reportedUsage?: number | undefined;
 }
 
 export interface SpeakOptions {

@@ -29,7 +29,7 @@ describe('/voice and /myvoice end to end', () => {
       language_boost: 'English',
     });
     const show = await h.run({ command: 'voice', subcommand: 'show' });
-    expect(show.content).toContain('voice: English_Graceful_Lady (server)');
+    expect(show.content).toContain('voice: `English_Graceful_Lady` (server)');
     expect(show.content).toContain('speed: 1.5 (server)');
   });
 
@@ -83,7 +83,7 @@ describe('/voice and /myvoice end to end', () => {
     }
     expect(h.bot.store.getGuildSettings(guildId(h)).voice).toEqual({});
     const show = await h.run({ command: 'voice', subcommand: 'show', user: 'bob' });
-    expect(show.content).toContain('voice: English_expressive_narrator (inherited)');
+    expect(show.content).toContain('voice: `English_expressive_narrator` (inherited)');
   });
 
   it('/voice reset, /voice list and /voice preview', async () => {

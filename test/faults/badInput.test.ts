@@ -48,7 +48,7 @@ const ROWS: Row[] = [
   { name: 'usage daily_cap -1', spec: { command: 'usage', options: { daily_cap: opt.integer(-1) } }, error: /daily_cap must be a whole number from 0 to [\d,]+; 0 removes the server cap\. Nothing was changed\./ },
   { name: 'usage monthly_cap 2e9', spec: { command: 'usage', options: { monthly_cap: opt.integer(2_000_000_000) } }, error: /monthly_cap must be a whole number/ },
   // Unknown voices, however they are spelled.
-  ...bothVoiceCommands('an unknown voice', { voice: 'Nobody_Voice' }, /^I don't know the voice "Nobody_Voice"\. Pick one from the list as you type, or see \/voice list\. Nothing was changed\.$/),
+  ...bothVoiceCommands('an unknown voice', { voice: 'Nobody_Voice' }, /^I don't know the voice "Nobody\\_Voice"\. Pick one from the list as you type, or see \/voice list\. Nothing was changed\.$/),
   ...bothVoiceCommands('a 5000-character voice', { voice: 'v'.repeat(5000) }, /^I don't know the voice "v{100}"\./),
   ...bothVoiceCommands('a zalgo voice', { voice: ZALGO }, /^I don't know the voice ".*"\. Pick one/su),
   { name: 'speak with an RTL-override voice', spec: { command: 'speak', options: { text: 'Hello.', voice: `${RLO}rotaN_hsilgnE` } }, error: /^I don't know the voice ".*"\. Pick one from the list/su },

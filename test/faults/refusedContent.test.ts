@@ -29,7 +29,11 @@ describe('refused texts and voices', () => {
     session.enqueue(h.item('Next one.', 'ben'));
     await until(() => h!.played.length === 1 && h!.reports.length === 1, 8_000, 'one report and one played item');
 
-    expect(h.reports[0]).toEqual({ item: expect.objectContaining({ authorId: 'ana' }), kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})` });
+    // MiniMax's own words (status_msg) go to the log through `detail`, never into the reason people see.
+    expect(h.reports[0]).toEqual({
+      item: expect.objectContaining({ authorId: 'ana' }), kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})`,
+      detail: expect.stringContaining('x'.repeat(100)), traceId: expect.any(String),
+    });
     expect(h.played.map((p) => p.item.authorId)).toEqual(['ben']);
     // Not retried: the same text would be refused again.
     expect(h.minimax.texts.filter((t) => t.startsWith('Something'))).toHaveLength(1);
@@ -60,7 +64,7 @@ describe('refused texts and voices', () => {
       ['cid', 'skipped_voice', reason],
     ]);
     expect(h.notices).toEqual([
-      `The server's voice "Broken_Server_Voice" cannot be used (${meaning}), so messages in it are skipped. ` +
+      `The server's voice \`Broken_Server_Voice\` cannot be used (${meaning}), so messages in it are skipped. ` +
         "Server admins: pick another with /voice set voice, or go back to the bot's default with /voice reset.",
     ]);
     expect(h.retries).toEqual([]);
@@ -100,7 +104,7 @@ describe('refused texts and voices', () => {
     await x.run({ command: 'speak', user: 'bob', options: { text: 'Second try.' } });
     await until(() => x.discord.botMessages.length === 3, 5_000, 'three channel messages');
     const contents = x.discord.botMessages.map((m) => m.content);
-    expect(contents.filter((c) => c.startsWith("The server's voice \"Fake_Only_Voice\" cannot be used"))).toHaveLength(1);
+    expect(contents.filter((c) => c.startsWith("The server's voice `Fake_Only_Voice` cannot be used"))).toHaveLength(1);
     expect(contents.filter((c) => /^⚠️ (alice|bob)'s \/speak was not read: the voice cannot be used \(voice id does not exist\)/.test(c))).toHaveLength(2);
   });
 });

@@ -27,6 +27,7 @@ class RecordingSynthesizer implements Synthesizer {
     result.catch(() => undefined);
     return {
       result,
+      sent: false,
       async *[Symbol.asyncIterator]() {
         yield* [];
         throw new Error('not synthesized in this test');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, sleep } from '../../src/session/backoff.js';
-import { judge } from '../../src/session/failures.js';
+import { AudioError } from '../../src/audio/errors.js';
+import { failureDetail, judge } from '../../src/session/failures.js';
+import { T2AError } from '../../src/t2a/errors.js';
 import { Queue } from '../../src/session/Queue.js';
 import { toTaskSettings } from '../../src/session/voiceSettings.js';
 import type { QueueItemInput } from '../../src/session/types.js';
@@ -89,6 +91,20 @@ describe('judge', () => {
     const v = judge({ category: 'voice', message: 'voice id does not exist' }, false);
     expect(v).toMatchObject({ action: 'report', kind: 'skipped_voice' });
     if (v.action === 'report') expect(v.reason).toMatch(/\/voice set/);
+  });
+
+  it('tells the member plain words for an audio failure or a local one; the internal text is only in the detail', () => {
+    const ffmpeg = new AudioError('DECODE_FAILED', 'ffmpeg exited with code 1: /tmp/parrot-x/in.mp3: Invalid data found when processing input');
+    const local = new T2AError('socket hang up at /srv/app/node_modules/ws/lib/websocket.js:1', { code: 'validation' });
+    for (const error of [ffmpeg, local]) {
+      const v = judge(error, false);
+      expect(v).toMatchObject({ action: 'report', kind: 'failed', reason: expect.stringContaining('try sending it again') });
+      if (v.action === 'report') expect(v.reason).not.toMatch(/\/tmp|\/srv|ffmpeg|socket/);
+      const voice = judge(Object.assign(new Error('raw /srv/voice text'), { category: 'voice' }), false);
+      if (voice.action === 'report') expect(voice.reason).not.toContain('/srv');
+    }
+    expect(failureDetail(ffmpeg).detail).toContain('Invalid data found');
+    expect(failureDetail(new T2AError('MiniMax refused the request', { code: 9999, traceId: 'tr-1' }))).toMatchObject({ traceId: 'tr-1' });
   });
 });
 

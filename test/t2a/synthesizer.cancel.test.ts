@@ -11,6 +11,22 @@ async function abortOnFirstChunk(utterance: Utterance, controller: AbortControll
 const PACED = { realtimeFactor: 1, chunkBytes: 1024, msPerChar: 40 };
 
 describe('T2ASynthesizer: cancellation', () => {
+  test('an utterance says whether its text reached MiniMax: one held back by the pipelining cap and cancelled there was never sent', async () => {
+    const { fake, url } = await startFake(PACED);
+    const s = synth(url, { maxPipelined: 1, maxTasks: 1 });
+    const first = s.speak('The first text, sent at once.', SETTINGS);
+    const controller = new AbortController();
+    const held = s.speak('The second text, held back behind it.', SETTINGS, { signal: controller.signal });
+    await fake.waitFor(() => fake.texts.length === 1, 2_000, 'the first text sent');
+    expect(first.sent).toBe(true);
+    expect(held.sent).toBe(false);
+    controller.abort();
+    await expect(held.result).rejects.toMatchObject({ code: 'aborted' });
+    expect(held.sent).toBe(false);
+    expect((await settle(first)).error).toBeUndefined();
+    expect(fake.texts).toEqual(['The first text, sent at once.']);
+  });
+
   test('aborting mid-stream closes that socket, ends the utterance as aborted, and the next speak works', async () => {
     const { fake, url } = await startFake(PACED);
     const s = synth(url);

@@ -11,7 +11,7 @@ import { interactionPayload, type AutocompleteSpec, type CommandSpec } from './i
 import {
   InteractionLog, type DispatchedInteraction, type InteractionReply, type InteractionResponse, type ReplyWaitOptions,
 } from './interactionLog.js';
-import { createBotMessage, dispatchMessage, type BotMessage, type MessageSpec, type SentMessage } from './messages.js';
+import { createBotMessage, dispatchMessage, reactionRefusal, type BotMessage, type MessageSpec, type SentMessage } from './messages.js';
 import { DEFAULT_GUILD, GuildState, type GuildSpec, type UserRecord } from './model.js';
 import { channelPayload, guildCreatePayload, readyPayload } from './payloads.js';
 import { RestServer } from './rest.js';
@@ -132,6 +132,7 @@ export class FakeDiscord {
         if ('created' in result) self().botMessages.push(result.message);
         return result;
       },
+      react: (channelId) => reactionRefusal(self().guilds, channelId),
     });
     const signalling = new VoiceSignalling({ gateway, voice, now, guild: (id) => self().guilds.find((g) => g.id === id) });
     const fake = new FakeDiscord(bot, token, now, rest, gateway, voice, udp, signalling, { ids, interactions, commands, audio });

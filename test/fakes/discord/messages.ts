@@ -81,3 +81,13 @@ export function createBotMessage(
   const created = { ...messagePayload({ id, channelId, guildId: g.id, author: bot.user, member: bot, content }), ...extra };
   return { created, message: { id, guildId: g.id, channelId, content, body, at } };
 }
+
+/** Why Discord refuses the bot's reaction in a channel (Add Reactions, Read Message History), or undefined. */
+export function reactionRefusal(guilds: readonly GuildState[], channelId: string): ApiError | undefined {
+  const g = guilds.find((guild) => guild.channels.has(channelId));
+  if (!g) return { status: 404, code: 10003, message: 'Unknown Channel' };
+  const bits = g.permissionsIn(channelId, g.bot.id);
+  if (!hasPermission(bits, 'ViewChannel')) return { status: 403, code: 50001, message: 'Missing Access' };
+  if (!hasPermission(bits, 'AddReactions') || !hasPermission(bits, 'ReadMessageHistory')) return { status: 403, code: 50013, message: 'Missing Permissions' };
+  return undefined;
+}

@@ -34,6 +34,8 @@ export interface RestDeps {
   newId: () => string;
   /** POST /channels/{id}/messages: the created message, or an error (unknown channel...). */
   createMessage: (channelId: string, body: unknown) => { created: Json } | ApiError;
+  /** PUT a reaction: why Discord would refuse it (no Add Reactions...), or undefined. */
+  react: (channelId: string) => ApiError | undefined;
 }
 
 interface Reply { status: number; body?: unknown }
@@ -160,7 +162,10 @@ export class RestServer extends EventEmitter {
       const result = d.createMessage(p['channel'] ?? '', body);
       return 'created' in result ? ok(result.created) : asError(result);
     });
-    this.#route('PUT', '/channels/:channel/messages/:message/reactions/:emoji/@me', true, () => ({ status: 204 }));
+    this.#route('PUT', '/channels/:channel/messages/:message/reactions/:emoji/@me', true, (p) => {
+      const refused = d.react(p['channel'] ?? '');
+      return refused ? asError(refused) : { status: 204 };
+    });
     this.#route('DELETE', '/channels/:channel/messages/:message/reactions/:emoji/@me', true, () => ({ status: 204 }));
   }
 

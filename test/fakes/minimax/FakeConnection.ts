@@ -214,7 +214,7 @@ export class FakeConnection {
     const extra = {
       audio_length: Math.round(durationMs), audio_sample_rate: this.sampleRate, audio_size: audio.length, bitrate: this.bitrate,
       word_count: item.text.split(/\s+/).filter(Boolean).length, invisible_character_ratio: 0,
-      usage_characters: item.text.length, audio_format: this.format, audio_channel: 1,
+      usage_characters: Math.round(item.text.length * cfg.usagePerChar), audio_format: this.format, audio_channel: 1,
     };
     const tail = cfg.finalFrame === 'tail';
     let sentBytes = 0;

@@ -39,6 +39,7 @@ function defaults(options: FakeMiniMaxOptions): FakeConfig {
     realtimeFactor: options.realtimeFactor ?? 0,
     finalFrame: options.finalFrame ?? 'tail',
     extraInfoOn: options.extraInfoOn ?? 'final',
+    usagePerChar: options.usagePerChar ?? 1,
     unknownFields: options.unknownFields ?? false,
     skipErrors: options.skipErrors ?? 'task_failed',
     maxQueued: options.maxQueued ?? Number.POSITIVE_INFINITY,

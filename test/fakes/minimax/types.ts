@@ -89,6 +89,8 @@ export interface FakeMiniMaxOptions {
   finalFrame?: 'tail' | 'null' | 'empty';
   /** Which frames carry extra_info. Default 'final'. */
   extraInfoOn?: 'final' | 'first' | 'every' | 'none';
+  /** usage_characters reported per character of text (default 1; MiniMax may count some characters double). */
+  usagePerChar?: number;
   /** Adds unknown fields to every message and unknown events between frames. */
   unknownFields?: boolean;
   /** How 2203 (empty text), 2204 (too long) and 2205 (queue full) are sent. Default 'task_failed'. */
