@@ -14,6 +14,7 @@ import { wireBot } from './bot/wire.js';
 import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { Ops } from './ops/index.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
 import { StoreError, openSqliteStore } from './store/index.js';
@@ -45,6 +46,8 @@ export interface RunningBot {
   restored: Promise<void>;
   /** Stops reading, leaves every voice channel, closes the client and the store. Idempotent. */
   stop(): Promise<void>;
+  /** The metrics and health server's base URL (HTTP_PORT), or null. */
+  httpUrl: string | null;
 }
 
 /** A start-up problem worth one line on stderr (no stack): bad config, no ffmpeg, unusable database. */
@@ -57,7 +60,7 @@ export class StartupError extends Error {
 
 /** Starts Parrot with `config`; resolves once the client is connected and ready. */
 export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<RunningBot> {
-  const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: secretsOf(config) });
   const now = deps.now ?? Date.now;
   const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
   let store: Store;
@@ -78,8 +81,10 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   };
   pruneUsage();
   const pruneTimer = setInterval(pruneUsage, 24 * 60 * 60 * 1000).unref();
+  const ops = new Ops({ http: config.http });
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
-  const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild }));
+  const synthesizerFactory =
+    deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild, observer: ops.t2aObserver }));
   const catalogue =
     deps.catalogue ??
     new VoiceCatalogue({ url: getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl }), apiKey: config.minimax.apiKey });
@@ -104,6 +109,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   });
   const client = createClient(config);
   const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
+  ops.attach({ client, sessions, store });
 
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -114,18 +120,23 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
       store.close();
+      await ops.close();
       logger.info('stopped');
     })();
     return stopped;
   };
 
   try {
+    await ops.listen().catch((error: unknown) => {
+      throw new StartupError(error instanceof Error ? error.message : String(error));
+    });
+    if (ops.url) logger.info('serving metrics and health', { url: ops.url });
     await wiring.start(config.discordToken);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { client, sessions, store, logger, restored: wiring.restored, stop };
+  return { client, sessions, store, logger, restored: wiring.restored, stop, httpUrl: ops.url };
 }
 
 /**

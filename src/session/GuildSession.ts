@@ -16,6 +16,10 @@ export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './ses
 /** report, pause, retry, notice, played and usage (see SettleEvents), and the end of the session. */
 export interface GuildSessionEvents extends SettleEvents {
   ended: [reason: string];
+  /** An item's first packet went to the voice connection, at `at` (the session's clock; counters). */
+  audible: [item: QueueItem, at: number];
+  /** Reads that found no packet while MiniMax was still sending: silence frames inside an item (counters). */
+  underruns: [frames: number];
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -131,7 +135,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Stops the current item and empties the queue; returns how many items were dropped. */
   clear(): number {
-    const dropped = this.queue.drain().length + (this.settler.pending ? 1 : 0) + (this.next ? 1 : 0);
+    const drained = [...this.queue.drain(), ...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : [])];
+    for (const item of drained) this.emit('skipped', item);
+    const dropped = drained.length;
     this.settler.cancel();
     this.next?.abort();
     this.next = null;
@@ -182,7 +188,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Plays the item once its first packet exists (see startPlayback: from idle, the first packet goes at once). */
   private startPlaying(prepared: PreparedItem): void {
-    this.watched = { prepared, observe: watchPlayout(prepared.resource, () => prepared.settled === undefined) };
+    const audible = (): void => void this.emit('audible', prepared.item, this.ctx.now());
+    this.watched = { prepared, observe: watchPlayout(prepared.resource, () => prepared.settled === undefined, audible) };
     startPlayback(prepared.resource, {
       player: this.player,
       sendNow: (packet) => this.link.sendNow(packet),
@@ -251,7 +258,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     if (this.current !== prepared) return;
     this.current = null;
     if (this.watched?.prepared === prepared) {
-      if (played) this.ctx.playout.observe(this.watched.observe());
+      const seen = this.watched.observe();
+      if (played) this.ctx.playout.observe(seen);
+      if (seen.underruns > 0) this.emit('underruns', seen.underruns);
       this.watched = null;
     }
     if (prepared.settled) this.settler.settle(prepared, prepared.settled, this.destroyed);

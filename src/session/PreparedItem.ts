@@ -17,6 +17,8 @@ export class PreparedItem {
   readonly outcome: Promise<Outcome>;
   /** The outcome, as soon as it is known (set before the audio stream ends, so the player's Idle can read it). */
   settled: Outcome | undefined;
+  /** The model the item is synthesized with (billed characters are counted per model). */
+  readonly model: TaskSettings['model'];
   private readonly controller = new AbortController();
   private started = false;
   private audioError: Error | undefined;
@@ -30,6 +32,7 @@ export class PreparedItem {
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
   ) {
+    this.model = settings.model;
     this.pieceLengths = pieces.map((p) => p.length);
     this.textLength = this.pieceLengths.reduce((a, b) => a + b, 0);
     const transcoder = transcoders.create();

@@ -40,6 +40,11 @@ export interface SessionManagerEvents {
   retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [guildId: string, item: QueueItem];
+  /** Counters (src/ops): an item stopped by /skip or /clear; its first packet sent; silence frames inside items; billing. */
+  skipped: [guildId: string, item: QueueItem];
+  audible: [guildId: string, item: QueueItem, at: number];
+  underruns: [guildId: string, frames: number];
+  billed: [guildId: string, characters: number, model: string];
   ended: [guildId: string, reason: string];
 }
 
@@ -184,7 +189,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       this.globalNoticed = null;
       this.emit('played', guildId, item);
     });
-    session.on('usage', (chars) => o.store.addUsage(guildId, chars, new Date(this.now())));
+    session.on('usage', (chars, model) => {
+      this.emit('billed', guildId, chars, model);
+      o.store.addUsage(guildId, chars, new Date(this.now()));
+    });
+    session.on('skipped', (item) => this.emit('skipped', guildId, item));
+    session.on('audible', (item, at) => this.emit('audible', guildId, item, at));
+    session.on('underruns', (frames) => this.emit('underruns', guildId, frames));
     session.on('pause', (verdict, channelId) => {
       const pause: Pause = { ...verdict.pause, since: this.now(), until: this.now() + verdict.cooldownMs };
       let told: boolean;

@@ -15,7 +15,9 @@ export interface SettleEvents {
   notice: [channelId: string | null, message: string];
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [item: QueueItem];
-  usage: [characters: number];
+  usage: [characters: number, model: string];
+  /** An item was stopped by /skip or /clear (counters). */
+  skipped: [item: QueueItem];
 }
 
 /** Retries of one item after rate limits or transient faults: base and cap of the backoff, and the count. */
@@ -76,12 +78,13 @@ export class Settler {
     const events = this.deps.events;
     // usage_characters comes from upstream: only a finite, positive count is recorded.
     const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) events.emit('usage', billed);
+    if (Number.isFinite(billed) && billed > 0) events.emit('usage', billed, prepared.model);
     const serverVoice = this.deps.serverVoiceOf(prepared);
     if (outcome.ok || outcome.aborted || sessionOver) {
       this.attempts.delete(prepared.item.id);
       if (outcome.ok && serverVoice === this.badServerVoice) this.badServerVoice = null;
       if (outcome.ok) events.emit('played', prepared.item);
+      else if (outcome.aborted && !sessionOver) events.emit('skipped', prepared.item);
       return;
     }
     const verdict = judge(outcome.error, outcome.audioStarted, this.deps.timings);

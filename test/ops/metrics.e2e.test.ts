@@ -1,0 +1,116 @@
+/**
+ * The real bot against the fakes, with HTTP_PORT=0: what an operator's Prometheus and orchestrator see over HTTP
+ * after real speech, a refused key and a closed database, and before the bot has logged in.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadBotConfig } from '../../src/config.js';
+import { startBot } from '../../src/index.js';
+import { createLogger } from '../../src/log.js';
+import { DISCORD_TOKEN, MINIMAX_KEY, startHarness, type Harness } from '../bot/harness.js';
+import { freePort, get, sample, until } from './helpers.js';
+
+describe('metrics and health over HTTP', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('after a /speak, /metrics counts it: played 1, the billed characters MiniMax counted, one time to first audio', async () => {
+    const x = (h = await startHarness({ env: { HTTP_PORT: '0' } }));
+    const base = x.bot.httpUrl;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await get(`${base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await get(`${base}/readyz`)).toMatchObject({ status: 200, body: 'ok\n' });
+
+    const before = (await get(`${base}/metrics`)).body;
+    expect(sample(before, 'parrot_items_total', { outcome: 'played' })).toBe(0);
+    expect(sample(before, 'parrot_time_to_first_audio_seconds_count')).toBe(0);
+
+    const text = 'Hello there, counting what this costs.';
+    await x.run({ command: 'speak', options: { text } });
+    await x.discord.audio.waitForAudio({ minMs: 300 });
+    const scraped = await until(async () => {
+      const m = await get(`${base}/metrics`);
+      if (sample(m.body, 'parrot_items_total', { outcome: 'played' }) !== 1) throw new Error(`not played yet:\n${m.body}`);
+      return m;
+    });
+    const body = scraped.body;
+    expect(scraped.contentType).toContain('text/plain');
+    // What the fake MiniMax billed: usage_characters is each text's length.
+    const billed = x.minimax.texts.reduce((n, t) => n + t.length, 0);
+    expect(billed).toBe(text.length);
+    expect(sample(body, 'parrot_billed_characters_total', { model: 'speech-2.8-turbo', shard: '0' })).toBe(billed);
+    expect(sample(body, 'parrot_time_to_first_audio_seconds_count', { shard: '0' })).toBe(1);
+    expect(sample(body, 'parrot_time_to_first_audio_seconds_sum')).toBeGreaterThan(0);
+    expect(sample(body, 'parrot_minimax_first_chunk_seconds_count')).toBe(x.minimax.texts.length);
+    for (const outcome of ['skipped', 'cut', 'failed', 'refused']) expect(sample(body, 'parrot_items_total', { outcome })).toBe(0);
+    expect(sample(body, 'parrot_guilds')).toBe(1);
+    expect(sample(body, 'parrot_voice_connections')).toBe(1);
+    expect(sample(body, 'parrot_queue_length')).toBe(0);
+    expect(sample(body, 'parrot_underrun_frames_total')).toBeGreaterThanOrEqual(0);
+    expect(sample(body, 'parrot_gateway_connected', { shard: '0' })).toBe(1);
+    expect(sample(body, 'process_cpu_user_seconds_total', { shard: '0' })).toBeGreaterThan(0);
+    expect(sample(body, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    for (const secret of [DISCORD_TOKEN, MINIMAX_KEY, MINIMAX_KEY.slice(3, 20), DISCORD_TOKEN.split('.')[0]!]) expect(body).not.toContain(secret);
+  });
+
+  it('/readyz is 503 with the reason once MiniMax refuses the key (1004), and once the database is closed', async () => {
+    const x = (h = await startHarness({ env: { HTTP_PORT: '0' } }));
+    const base = x.bot.httpUrl!;
+    expect((await get(`${base}/readyz`)).status).toBe(200);
+    x.minimax.configure({ apiKey: 'another-key-0123456789', badKey: 'task_failed', badKeyCode: 1004 });
+    x.minimax.disconnectAll();
+    await x.run({ command: 'speak', options: { text: 'This needs a valid key.' } });
+    const refused = await until(async () => {
+      const r = await get(`${base}/readyz`);
+      if (r.status !== 503) throw new Error(`still ${r.status}`);
+      return r;
+    });
+    expect(refused.body).toContain('MiniMax refused the API key (1004): check MINIMAX_API_KEY and MINIMAX_REGION');
+    const metrics = (await get(`${base}/metrics`)).body;
+    expect(sample(metrics, 'parrot_minimax_errors_total', { code: '1004' })).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics, 'parrot_items_total', { outcome: 'refused' })).toBe(1);
+    expect(refused.body + metrics).not.toContain(MINIMAX_KEY);
+    expect((await get(`${base}/healthz`)).status).toBe(200);
+
+    x.bot.store.close();
+    const closed = await get(`${base}/readyz`);
+    expect(closed.status).toBe(503);
+    expect(closed.body).toMatch(/the database is not usable: .*closed/);
+  });
+
+  it('/readyz is 503 "not connected to Discord yet" before login; the server is closed when start-up fails', async () => {
+    // A Discord REST that never answers: login waits on GET /gateway/bot.
+    const held: IncomingMessage[] = [];
+    const discord: Server = createServer((req) => void held.push(req));
+    await new Promise<void>((resolve) => discord.listen(0, '127.0.0.1', resolve));
+    const { port: restPort } = discord.address() as { port: number };
+    const dataDir = await mkdtemp(join(tmpdir(), 'parrot-ops-'));
+    const port = await freePort();
+    const config = loadBotConfig({
+      DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: `http://127.0.0.1:${restPort}/api`,
+      MINIMAX_WS_URL: 'ws://127.0.0.1:9/ws', DATA_DIR: dataDir, HTTP_PORT: String(port), AUDIO_WORKERS: '0',
+    });
+    const lines: string[] = [];
+    const starting = startBot(config, { logger: createLogger({ level: 'debug', secrets: [], write: (l) => lines.push(l) }), readyTimeoutMs: 30_000 });
+    const outcome = starting.then(() => 'started', (error: unknown) => error);
+    try {
+      const ready = await until(() => get(`http://127.0.0.1:${port}/readyz`));
+      expect(ready).toMatchObject({ status: 503, body: 'not connected to Discord yet\n' });
+      expect((await get(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      // Discord goes away: login fails, and start-up must close what it opened.
+      discord.closeAllConnections();
+      await new Promise<void>((resolve) => discord.close(() => resolve()));
+    }
+    expect(await outcome).toBeInstanceOf(Error);
+    await expect(get(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
