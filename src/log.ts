@@ -70,8 +70,10 @@ function jsonValue(value: unknown, secrets: readonly string[], depth = 0): unkno
   return redact(describe(value), secrets);
 }
 
-function textLine(time: Date, level: LogLevel, msg: string, fields: [string, unknown][]): string {
-  const tail = fields.map(([k, v]) => `${k}=${describe(v)}`).join(' ');
+function textLine(time: Date, level: LogLevel, msg: string, fields: [string, unknown][], secrets: readonly string[]): string {
+  // Objects are written as JSON, whose escaping could hide a secret from the line's redaction: redacted before.
+  const show = (v: unknown): string => (typeof v === 'object' && v !== null && !(v instanceof Error) ? describe(jsonValue(v, secrets)) : describe(v));
+  const tail = fields.map(([k, v]) => `${k}=${show(v)}`).join(' ');
   return `${time.toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${tail ? ` ${tail}` : ''}`;
 }
 
@@ -88,7 +90,7 @@ export function createLogger(options: LoggerOptions, bound: Record<string, unkno
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (ORDER[level] < min) return;
     const all = Object.entries({ ...bound, ...fields }).filter(([, v]) => v !== undefined);
-    const line = options.format === 'json' ? jsonLine(now(), level, msg, all, options.secrets) : textLine(now(), level, msg, all);
+    const line = options.format === 'json' ? jsonLine(now(), level, msg, all, options.secrets) : textLine(now(), level, msg, all, options.secrets);
     // The whole line once more: whatever a field's own rendering let through.
     write(redact(line, options.secrets));
   };
