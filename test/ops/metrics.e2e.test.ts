@@ -59,6 +59,32 @@ describe('metrics and health over HTTP', () => {
     for (const secret of [DISCORD_TOKEN, MINIMAX_KEY, MINIMAX_KEY.slice(3, 20), DISCORD_TOKEN.split('.')[0]!]) expect(body).not.toContain(secret);
   });
 
+  it('counts silence frames inside speech when MiniMax falls behind, and a /skip as skipped', async () => {
+    // MiniMax at real time, stalling 400 ms mid-message: the message runs dry whatever the machine's load.
+    const x = (h = await startHarness({ env: { HTTP_PORT: '0' }, minimax: { realtimeFactor: 1, faults: { stall: { atChunk: 2, ms: 400, times: 1 } } } }));
+    const base = x.bot.httpUrl!;
+    await x.run({ command: 'speak', options: { text: 'A sentence long enough to stream over several chunks, at the pace it is spoken.' } });
+    await x.discord.audio.waitForAudio({ minMs: 300 });
+    await x.discord.audio.waitForSilence({ quietMs: 800 });
+    const afterStall = await until(async () => {
+      const body = (await get(`${base}/metrics`)).body;
+      if (sample(body, 'parrot_items_total', { outcome: 'played' }) !== 1) throw new Error('not played yet');
+      return body;
+    });
+    expect(sample(afterStall, 'parrot_underrun_frames_total')).toBeGreaterThan(0);
+
+    await x.run({ command: 'speak', options: { text: 'This one is long, and it will be stopped before it ends, by a skip from the owner of the server.' } });
+    await x.discord.audio.waitForAudio({ minMs: 200, from: performance.now() });
+    await x.run({ command: 'skip' });
+    const skipped = await until(async () => {
+      const body = (await get(`${base}/metrics`)).body;
+      if (sample(body, 'parrot_items_total', { outcome: 'skipped' }) !== 1) throw new Error(`not skipped yet:\n${body}`);
+      return body;
+    });
+    expect(sample(skipped, 'parrot_items_total', { outcome: 'played' })).toBe(1);
+    expect(sample(skipped, 'parrot_time_to_first_audio_seconds_count')).toBe(2);
+  });
+
   it('/readyz is 503 with the reason once MiniMax refuses the key (1004), and once the database is closed', async () => {
     const x = (h = await startHarness({ env: { HTTP_PORT: '0' } }));
     const base = x.bot.httpUrl!;
