@@ -2,6 +2,7 @@
  * The real bot against the fakes, with HTTP_PORT=0: what an operator's Prometheus and orchestrator see over HTTP
  * after real speech, a refused key and a closed database, and before the bot has logged in.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,11 @@ describe('metrics and health over HTTP', () => {
     expect(sample(body, 'process_cpu_user_seconds_total', { shard: '0' })).toBeGreaterThan(0);
     expect(sample(body, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     for (const secret of [DISCORD_TOKEN, MINIMAX_KEY, MINIMAX_KEY.slice(3, 20), DISCORD_TOKEN.split('.')[0]!]) expect(body).not.toContain(secret);
+    // The Grafana dashboard charts only what is served.
+    const dashboard = readFileSync(new URL('../../ops/grafana-dashboard.json', import.meta.url), 'utf8');
+    const charted = new Set([...dashboard.matchAll(/\b((?:parrot|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    expect(charted.size).toBeGreaterThan(12);
+    for (const name of charted) expect(body, name).toContain(`# TYPE ${name.replace(/_bucket$/, '')} `);
   });
 
   it('counts silence frames inside speech when MiniMax falls behind, and a /skip as skipped', async () => {
