@@ -44,7 +44,8 @@ function describe(value: unknown): string {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     const trace = traceIdOf(value);
-    return `${value.name}${code !== undefined ? `(${String(code)})` : ''}: ${value.message}${trace ? ` trace=${trace}` : ''}`;
+    const shown = typeof code === 'string' || typeof code === 'number' ? String(code) : JSON.stringify(code);
+    return `${value.name}${code !== undefined ? `(${shown})` : ''}: ${value.message}${trace ? ` trace=${trace}` : ''}`;
   }
   if (typeof value === 'string') return value;
   try {

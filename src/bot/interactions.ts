@@ -118,7 +118,8 @@ export function describeError(error: unknown): string {
     const code = (error as { code?: unknown }).code;
     // MiniMax's trace id, when the error has one: what MiniMax support asks for.
     const trace = (error as { traceId?: unknown }).traceId;
-    return `${error.name}${code !== undefined ? `(${String(code)})` : ''}: ${error.message}${typeof trace === 'string' && trace ? ` trace=${trace}` : ''}`;
+    const shown = typeof code === 'string' || typeof code === 'number' ? String(code) : JSON.stringify(code);
+    return `${error.name}${code !== undefined ? `(${shown})` : ''}: ${error.message}${typeof trace === 'string' && trace ? ` trace=${trace}` : ''}`;
   }
   return String(error);
 }

@@ -42,7 +42,7 @@ export async function startHttpServer(host: string, port: number, routes: HttpRo
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, routes: HttpRoutes): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'only GET\n', { allow: 'GET, HEAD' });
   try {
     switch (path) {
