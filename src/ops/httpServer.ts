@@ -27,6 +27,7 @@ export async function startHttpServer(host: string, port: number, routes: HttpRo
   const server = createServer((req, res) => void answer(req, res, routes));
   // A scrape must never hold the process: no request may take longer than this.
   server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -27,6 +27,8 @@ describe('metrics and health over HTTP', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await get(`${base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await get(`${base}/readyz`)).toMatchObject({ status: 200, body: 'ok\n' });
+    expect((await get(`${base}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${base}/metrics`, { method: 'POST', signal: AbortSignal.timeout(5_000) })).status).toBe(405);
 
     const before = (await get(`${base}/metrics`)).body;
     expect(sample(before, 'parrot_items_total', { outcome: 'played' })).toBe(0);
