@@ -215,7 +215,7 @@ async function main(): Promise<void> {
       process.stderr.write(`parrot: ${error.message}\n`);
       process.exit(1);
     }
-    const logger = createLogger({ level: 'error', secrets: secretsOf(config) });
+    const logger = createLogger({ level: 'error', format: config.logFormat, secrets: secretsOf(config) });
     logger.error('start-up failed', { error });
     process.exit(1);
   }
