@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadBotConfig } from '../../src/config.js';
 import { startBot } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
+import { opt } from '../fakes/discord/index.js';
 import { DISCORD_TOKEN, MINIMAX_KEY, startHarness, type Harness } from '../bot/harness.js';
 import { freePort, get, sample, until } from './helpers.js';
 
@@ -35,6 +36,8 @@ describe('metrics and health over HTTP', () => {
     expect(sample(before, 'parrot_time_to_first_audio_seconds_count')).toBe(0);
 
     const text = 'Hello there, counting what this costs.';
+    // A slow voice join: the time to first audio of a cold /speak counts from the command, the join inside it.
+    x.discord.delayVoiceServer(800);
     await x.run({ command: 'speak', options: { text } });
     await x.discord.audio.waitForAudio({ minMs: 300 });
     const scraped = await until(async () => {
@@ -49,7 +52,7 @@ describe('metrics and health over HTTP', () => {
     expect(billed).toBe(text.length);
     expect(sample(body, 'parrot_billed_characters_total', { model: 'speech-2.8-turbo', shard: '0' })).toBe(billed);
     expect(sample(body, 'parrot_time_to_first_audio_seconds_count', { shard: '0' })).toBe(1);
-    expect(sample(body, 'parrot_time_to_first_audio_seconds_sum')).toBeGreaterThan(0);
+    expect(sample(body, 'parrot_time_to_first_audio_seconds_sum')).toBeGreaterThanOrEqual(0.79);
     expect(sample(body, 'parrot_minimax_first_chunk_seconds_count')).toBe(x.minimax.texts.length);
     for (const outcome of ['skipped', 'cut', 'failed', 'refused']) expect(sample(body, 'parrot_items_total', { outcome })).toBe(0);
     expect(sample(body, 'parrot_guilds')).toBe(1);
@@ -91,6 +94,23 @@ describe('metrics and health over HTTP', () => {
     });
     expect(sample(skipped, 'parrot_items_total', { outcome: 'played' })).toBe(1);
     expect(sample(skipped, 'parrot_time_to_first_audio_seconds_count')).toBe(2);
+  });
+
+  it('an auto-read message counts its time to first audio from the message: at least the wait for MiniMax\'s first chunk', async () => {
+    const x = (h = await startHarness({ env: { HTTP_PORT: '0' }, minimax: { firstChunkMs: 300 } }));
+    const base = x.bot.httpUrl!;
+    await x.run({ command: 'autoread', subcommand: 'set', options: { channel: opt.channel('reading') } });
+    await x.run({ command: 'join' });
+    x.discord.message({ channel: 'reading', author: 'alice', content: 'Read this one aloud, please.' });
+    const body = await until(async () => {
+      const m = (await get(`${base}/metrics`)).body;
+      if (sample(m, 'parrot_time_to_first_audio_seconds_count') !== 1) throw new Error('no audio yet');
+      return m;
+    });
+    expect(sample(body, 'parrot_minimax_first_chunk_seconds_sum')).toBeGreaterThanOrEqual(0.29);
+    // From the message: MiniMax's wait for its first chunk is inside it.
+    expect(sample(body, 'parrot_time_to_first_audio_seconds_sum')).toBeGreaterThanOrEqual(sample(body, 'parrot_minimax_first_chunk_seconds_sum')!);
+    expect(sample(body, 'parrot_time_to_first_audio_seconds_bucket', { le: '0.2' })).toBe(0);
   });
 
   it('/readyz is 503 with the reason once MiniMax refuses the key (1004), and once the database is closed', async () => {
