@@ -103,8 +103,15 @@ export class Metrics {
     const shard = sources.client.shard?.ids.join(',') ?? '0';
     this.registry.setDefaultLabels({ shard });
     const { sessions } = sources;
-    const onPlayed = (): void => this.items.labels('played').inc();
-    const onSkipped = (): void => this.items.labels('skipped').inc();
+    // A skipped item whose synthesis had already ended is 'played' by the session too (after 'skipped'): not here.
+    const skipped = new WeakSet<QueueItem>();
+    const onPlayed = (_guild: string, item: QueueItem): void => {
+      if (!skipped.has(item)) this.items.labels('played').inc();
+    };
+    const onSkipped = (_guild: string, item: QueueItem): void => {
+      skipped.add(item);
+      this.items.labels('skipped').inc();
+    };
     const onReport = (_guild: string, report: ItemReport): void => this.items.labels(outcomeOf(report.kind)).inc();
     const onAudible = (_guild: string, item: QueueItem, at: number): void => this.ttfa.observe(Math.max(0, at - (item.receivedAt ?? item.enqueuedAt)) / 1000);
     const onUnderruns = (_guild: string, frames: number): void => this.underruns.inc(frames);

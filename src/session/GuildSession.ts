@@ -13,13 +13,15 @@ import { VoiceLink } from './VoiceLink.js';
 
 export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './sessionContext.js';
 
-/** report, pause, retry, notice, played and usage (see SettleEvents), and the end of the session. */
+/** report, pause, retry, notice, played and usage (see SettleEvents), counters, and the end of the session. */
 export interface GuildSessionEvents extends SettleEvents {
   ended: [reason: string];
   /** An item's first packet went to the voice connection, at `at` (the session's clock; counters). */
   audible: [item: QueueItem, at: number];
   /** Reads that found no packet while MiniMax was still sending: silence frames inside an item (counters). */
   underruns: [frames: number];
+  /** An item was stopped by /skip or /clear, before 'played' if its synthesis had already ended (counters). */
+  skipped: [item: QueueItem];
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -128,6 +130,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   skip(): boolean {
     const current = this.current;
     if (!current) return false;
+    this.emit('skipped', current.item);
     current.abort();
     this.player.stop(true);
     return true;

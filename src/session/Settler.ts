@@ -16,8 +16,6 @@ export interface SettleEvents {
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [item: QueueItem];
   usage: [characters: number, model: string];
-  /** An item was stopped by /skip or /clear (counters). */
-  skipped: [item: QueueItem];
 }
 
 /** Retries of one item after rate limits or transient faults: base and cap of the backoff, and the count. */
@@ -84,7 +82,6 @@ export class Settler {
       this.attempts.delete(prepared.item.id);
       if (outcome.ok && serverVoice === this.badServerVoice) this.badServerVoice = null;
       if (outcome.ok) events.emit('played', prepared.item);
-      else if (outcome.aborted && !sessionOver) events.emit('skipped', prepared.item);
       return;
     }
     const verdict = judge(outcome.error, outcome.audioStarted, this.deps.timings);

@@ -70,7 +70,7 @@ describe('metrics and health over HTTP', () => {
     for (const name of charted) expect(body, name).toContain(`# TYPE ${name.replace(/_bucket$/, '')} `);
   });
 
-  it('counts silence frames inside speech when MiniMax falls behind, and a /skip as skipped', async () => {
+  it('counts silence frames inside speech when MiniMax falls behind, a /skip as skipped (synthesis over or not), and what /clear drops', async () => {
     // MiniMax at real time, stalling 400 ms mid-message: the message runs dry whatever the machine's load.
     const x = (h = await startHarness({ env: { HTTP_PORT: '0' }, minimax: { realtimeFactor: 1, faults: { stall: { atChunk: 2, ms: 400, times: 1 } } } }));
     const base = x.bot.httpUrl!;
@@ -84,6 +84,8 @@ describe('metrics and health over HTTP', () => {
     });
     expect(sample(afterStall, 'parrot_underrun_frames_total')).toBeGreaterThan(0);
 
+    // MiniMax fast again: this text is synthesized in full long before its audio has played, then skipped.
+    x.minimax.configure({ realtimeFactor: 0 });
     await x.run({ command: 'speak', options: { text: 'This one is long, and it will be stopped before it ends, by a skip from the owner of the server.' } });
     await x.discord.audio.waitForAudio({ minMs: 200, from: performance.now() });
     await x.run({ command: 'skip' });
@@ -94,6 +96,20 @@ describe('metrics and health over HTTP', () => {
     });
     expect(sample(skipped, 'parrot_items_total', { outcome: 'played' })).toBe(1);
     expect(sample(skipped, 'parrot_time_to_first_audio_seconds_count')).toBe(2);
+
+    // /clear: the one being read, the one synthesized behind it and the one still queued are all skipped.
+    for (const text of ['First of three, long enough to be still playing when it is cleared away.', 'Second of three.', 'Third of three.']) {
+      await x.run({ command: 'speak', options: { text } });
+    }
+    await x.discord.audio.waitForAudio({ minMs: 200, from: performance.now() });
+    expect((await x.run({ command: 'clear' })).content).toMatch(/3/);
+    const cleared = await until(async () => {
+      const body = (await get(`${base}/metrics`)).body;
+      if (sample(body, 'parrot_items_total', { outcome: 'skipped' }) !== 4) throw new Error(`not cleared yet:\n${body}`);
+      return body;
+    });
+    expect(sample(cleared, 'parrot_items_total', { outcome: 'played' })).toBe(1);
+    expect(sample(cleared, 'parrot_queue_length')).toBe(0);
   });
 
   it('an auto-read message counts its time to first audio from the message: at least the wait for MiniMax\'s first chunk', async () => {

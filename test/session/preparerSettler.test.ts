@@ -82,7 +82,7 @@ describe('Settler', () => {
   function setup(serverVoice?: string): { settler: Settler; events: [string, ...unknown[]][]; due: () => number } {
     const emitter = new EventEmitter<SettleEvents>();
     const events: [string, ...unknown[]][] = [];
-    for (const name of ['report', 'pause', 'retry', 'notice', 'played', 'usage', 'skipped'] as const) {
+    for (const name of ['report', 'pause', 'retry', 'notice', 'played', 'usage'] as const) {
       emitter.on(name, (...args: unknown[]) => events.push([name, ...args]));
     }
     let dueCount = 0;
@@ -120,15 +120,6 @@ describe('Settler', () => {
     settler.settle(prepared(item(1)), failed({ category: 'rate_limit' }, 12), true);
     expect(events).toEqual([['usage', 12, 'speech-2.8-turbo']]);
     expect(settler.pending).toBeNull();
-  });
-
-  it('an item stopped by /skip is counted as skipped (and billed), never retried or reported; not at the session end', () => {
-    const { settler, events } = setup();
-    const skipped = { ...failed({ category: 'aborted' }, 5), audioStarted: true, aborted: true };
-    settler.settle(prepared(item(1)), skipped, false);
-    expect(events).toEqual([['usage', 5, 'speech-2.8-turbo'], ['skipped', item(1)]]);
-    settler.settle(prepared(item(2)), skipped, true);
-    expect(events.map((e) => e[0])).toEqual(['usage', 'skipped', 'usage']);
   });
 
   it('a pause verdict emits the pause, then reports the item', () => {
