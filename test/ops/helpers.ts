@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it stops throwing, up to `ms`. */
-export async function until<T>(probe: () => Promise<T>, ms = 5_000): Promise<T> {
+export async function until<T>(probe: () => Promise<T>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
