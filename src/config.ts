@@ -8,6 +8,7 @@ export type Region = 'global' | 'us-west' | 'cn';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type DecoderKind = 'wasm' | 'ffmpeg';
 export type AudioFormat = 'mp3' | 'opus';
+export type LogFormat = 'text' | 'json';
 
 export interface MiniMaxConfig {
   apiKey: string;
@@ -40,6 +41,10 @@ export interface BotConfig {
   audio: AudioConfig;
   dataDir: string;
   logLevel: LogLevel;
+  /** text: one readable line per event; json: one JSON object per line (log collectors). */
+  logFormat: LogFormat;
+  /** The metrics and health endpoints (/metrics, /healthz, /readyz); null: no HTTP server. */
+  http: { host: string; port: number } | null;
   defaultVoice: string;
   defaultModel: Model;
   /**
@@ -138,6 +143,14 @@ function complexityUnderLoad(env: Env, normal: number): number {
   return n;
 }
 
+/** HTTP_PORT (unset: no server; 0: any free port) and HTTP_HOST (default loopback: only this machine can scrape). */
+function httpServer(env: Env): { host: string; port: number } | null {
+  const port = optionalInt(env, 'HTTP_PORT', 0, 65_535);
+  const host = str(env, 'HTTP_HOST') ?? '127.0.0.1';
+  if (port === null) return null;
+  return Object.freeze({ host, port });
+}
+
 /** MiniMax settings: shared by the bot and the CLI. */
 export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
   return Object.freeze({
@@ -186,6 +199,8 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     audio: loadAudioConfig(env),
     dataDir: str(env, 'DATA_DIR') ?? './data',
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    logFormat: oneOf<LogFormat>(env, 'LOG_FORMAT', ['text', 'json'], 'text'),
+    http: httpServer(env),
     defaultVoice: str(env, 'DEFAULT_VOICE') ?? 'English_expressive_narrator',
     defaultModel: oneOf<Model>(env, 'DEFAULT_MODEL', MODELS, 'speech-2.8-turbo'),
     autoRead: oneOf(env, 'AUTOREAD', ['on', 'off'], 'on') === 'on',

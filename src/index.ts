@@ -17,6 +17,7 @@ import { commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { StartupError, discordStartupError, openDataStore, refreshVoices, type DataStore } from './startup.js';
+import { Ops } from './ops/index.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
 import { ResilientStore } from './store/index.js';
@@ -52,6 +53,8 @@ export interface RunningBot {
   restored: Promise<void>;
   /** Stops reading, leaves every voice channel, closes the client and the store. Idempotent. */
   stop(): Promise<void>;
+  /** The metrics and health server's base URL (HTTP_PORT), or null. */
+  httpUrl: string | null;
 }
 
 /** What the bot logs (at warn) when a transcoding worker sheds load; the benchmark counts these lines. */
@@ -59,7 +62,7 @@ export const WORKER_BEHIND_LOG = 'audio worker fell behind, the host is near its
 
 /** Starts Parrot with `config`; resolves once the client is connected and ready. */
 export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<RunningBot> {
-  const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: secretsOf(config) });
   const now = deps.now ?? Date.now;
   const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
   let store: Store;
@@ -87,8 +90,11 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   };
   pruneUsage();
   const pruneTimer = setInterval(pruneUsage, 24 * 60 * 60 * 1000).unref();
+  const ops = new Ops({ http: config.http });
   const wsUrl = resolveT2AUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
-  const synthesizerFactory = deps.synthesizerFactory ?? (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild }));
+  const synthesizerFactory =
+    deps.synthesizerFactory ??
+    (() => createSynthesizer({ url: wsUrl, apiKey: config.minimax.apiKey, maxTasks: config.minimax.tasksPerGuild, observer: ops.t2aObserver }));
   const voiceUrl = getVoiceUrl({ region: config.minimax.region, url: config.minimax.wsUrl });
   const catalogue = deps.catalogue ?? new VoiceCatalogue({ url: voiceUrl, apiKey: config.minimax.apiKey });
   // In the background: the built-in list serves until (and unless) MiniMax answers.
@@ -109,6 +115,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   sessions.on('fault', (guildId, error, where) => logger.error('a voice callback failed; the session goes on', { guild: guildId, where, error: describeError(error), at: firstFrame(error) }));
   const client = createClient(config);
   const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
+  ops.attach({ client, sessions, store });
 
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -121,18 +128,23 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       if (!deps.transcoders) await transcoders.close?.();
       store.close();
       data?.release();
+      await ops.close();
       logger.info('stopped');
     })();
     return stopped;
   };
 
   try {
+    await ops.listen().catch((error: unknown) => {
+      throw new StartupError(error instanceof Error ? error.message : String(error));
+    });
+    if (ops.url) logger.info('serving metrics and health', { url: ops.url });
     await wiring.start(config.discordToken);
   } catch (error) {
     await stop();
     throw discordStartupError(error, config);
   }
-  return { client, sessions, store, logger, restored: wiring.restored, stop };
+  return { client, sessions, store, logger, restored: wiring.restored, stop, httpUrl: ops.url };
 }
 
 /**
@@ -213,7 +225,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets: secretsOf(config) });
   let bot: RunningBot | undefined;
   let exiting = false;
   /** Stops the bot (leaving every voice channel) and exits with `code`, or with 1 at the deadline. */

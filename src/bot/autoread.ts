@@ -90,6 +90,7 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
 
   async function handle(message: Message): Promise<void> {
     if (!message.inGuild() || message.author.id === message.client.user.id) return;
+    const receivedAt = now();
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const settings = store.getGuildSettings(message.guildId);
     const ar = settings.autoread;
@@ -121,6 +122,7 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
       authorName: name,
       text: spoken,
       source: { kind: 'message', channelId: message.channelId, messageId: message.id },
+      receivedAt,
     });
     if (!result.ok) refuse(message, result.reason);
   }

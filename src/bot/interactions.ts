@@ -120,7 +120,10 @@ function whereFrom(error: unknown): string | undefined {
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return `${error.name}${code !== undefined ? `(${String(code)})` : ''}: ${error.message}`;
+    // MiniMax's trace id, when the error has one: what MiniMax support asks for.
+    const trace = (error as { traceId?: unknown }).traceId;
+    const shown = typeof code === 'string' || typeof code === 'number' ? String(code) : JSON.stringify(code);
+    return `${error.name}${code !== undefined ? `(${shown})` : ''}: ${error.message}${typeof trace === 'string' && trace ? ` trace=${trace}` : ''}`;
   }
   return String(error);
 }

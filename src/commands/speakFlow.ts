@@ -11,6 +11,7 @@ import { joinVoiceChannelOf, memberVoiceChannel, needsJoin } from './voiceJoin.j
 
 export async function speakFor(ctx: CommandContext, rawText: string, override: VoiceOverride | undefined): Promise<Reply> {
   const { interaction, sessions, config } = ctx;
+  const receivedAt = ctx.now();
   const guild = interaction.guild;
   const channel = memberVoiceChannel(guild, interaction.user.id);
   if (!channel) return privately('Join a voice channel first: I read into the voice channel you are in.');
@@ -35,6 +36,7 @@ export async function speakFor(ctx: CommandContext, rawText: string, override: V
     text,
     ...(override ? { override } : {}),
     source: { kind: 'command', channelId: interaction.channelId },
+    receivedAt,
   });
   if (!result.ok) return privately(describeEnqueue(result, config.queue));
   if (result.position === 1) return privately('Reading it now.');

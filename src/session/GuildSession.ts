@@ -13,7 +13,7 @@ import { VoiceLink } from './VoiceLink.js';
 
 export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './sessionContext.js';
 
-/** report, pause, retry, notice, played and usage (see SettleEvents), and the end of the session. */
+/** report, pause, retry, notice, played and usage (see SettleEvents), counters, and the end of the session. */
 export interface GuildSessionEvents extends SettleEvents {
   ended: [reason: string];
   /** The voice connection or the audio player reported an error (for the log; state changes say what follows). */
@@ -23,6 +23,12 @@ export interface GuildSessionEvents extends SettleEvents {
    * a bug): caught there so it cannot wedge @discordjs/voice's state machine, and told here for the log.
    */
   fault: [error: unknown, where: string];
+  /** An item's first packet went to the voice connection, at `at` (the session's clock; counters). */
+  audible: [item: QueueItem, at: number];
+  /** Reads that found no packet while MiniMax was still sending: silence frames inside an item (counters). */
+  underruns: [frames: number];
+  /** An item was stopped by /skip or /clear, before 'played' if its synthesis had already ended (counters). */
+  skipped: [item: QueueItem];
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -137,6 +143,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   skip(): boolean {
     const current = this.current;
     if (!current) return false;
+    this.emit('skipped', current.item);
     current.abort();
     this.player.stop(true);
     return true;
@@ -144,7 +151,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Stops the current item and empties the queue; returns how many items were dropped. */
   clear(): number {
-    const dropped = this.queue.drain().length + (this.settler.pending ? 1 : 0) + (this.next ? 1 : 0);
+    const drained = [...this.queue.drain(), ...(this.settler.pending ? [this.settler.pending] : []), ...(this.next ? [this.next.item] : [])];
+    for (const item of drained) this.emit('skipped', item);
+    const dropped = drained.length;
     this.settler.cancel();
     this.drop(this.next);
     this.next = null;
@@ -195,7 +204,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Plays the item once its first packet exists (see startPlayback: from idle, the first packet goes at once). */
   private startPlaying(prepared: PreparedItem): void {
-    this.watched = { prepared, observe: watchPlayout(prepared.resource, () => prepared.settled === undefined) };
+    const audible = (): void => void this.emit('audible', prepared.item, this.ctx.now());
+    this.watched = { prepared, observe: watchPlayout(prepared.resource, () => prepared.settled === undefined, audible) };
     startPlayback(prepared.resource, {
       player: this.player,
       sendNow: (packet) => this.link.sendNow(packet),
@@ -265,7 +275,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     if (this.current !== prepared) return;
     this.current = null;
     if (this.watched?.prepared === prepared) {
-      if (played) this.ctx.playout.observe(this.watched.observe());
+      const seen = this.watched.observe();
+      if (played) this.ctx.playout.observe(seen);
+      if (seen.underruns > 0) this.emit('underruns', seen.underruns);
       this.watched = null;
     }
     // Settling tells the store and the listeners; whatever they throw, the next item still starts below.
@@ -313,7 +325,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   private drop(prepared: PreparedItem | null): void {
     if (!prepared) return;
     prepared.abort();
-    const recorded = prepared.outcome.then((outcome) => this.settler.record(outcome));
+    const recorded = prepared.outcome.then((outcome) => this.settler.record(outcome, prepared.model));
     this.dropping.add(recorded);
     const forget = (): void => void this.dropping.delete(recorded);
     recorded.then(forget, forget);

@@ -70,12 +70,18 @@ export class PlayoutDelay {
 /**
  * Counts what PlayoutDelay learns from on the player's reads of `resource` (its read() is wrapped; the resource is
  * the session's own), while `streaming()` says MiniMax is still sending. Returns the running observation.
+ * `onFirstPacket`: called once, when the first packet is read for the voice connection (time to first audio).
  */
-export function watchPlayout(resource: AudioResource, streaming: () => boolean): () => PlayoutObservation {
+export function watchPlayout(resource: AudioResource, streaming: () => boolean, onFirstPacket?: () => void): () => PlayoutObservation {
   const seen: PlayoutObservation = { reads: 0, underruns: 0, minBuffered: Infinity };
   const read = resource.read.bind(resource);
+  let first = onFirstPacket;
   resource.read = () => {
     const packet = read();
+    if (packet !== null && first) {
+      first();
+      first = undefined;
+    }
     if (streaming()) {
       seen.reads += 1;
       if (packet === null) seen.underruns += 1;

@@ -17,6 +17,8 @@ export class PreparedItem {
   readonly outcome: Promise<Outcome>;
   /** The outcome, as soon as it is known (set before the audio stream ends, so the player's Idle can read it). */
   settled: Outcome | undefined;
+  /** The model the item is synthesized with (billed characters are counted per model). */
+  readonly model: TaskSettings['model'];
   private readonly controller = new AbortController();
   private started = false;
   private audioError: Error | undefined;
@@ -29,6 +31,7 @@ export class PreparedItem {
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
   ) {
+    this.model = settings.model;
     this.pieceLengths = pieces.map((p) => p.length);
     const transcoder = transcoders.create();
     // No padding: the next item follows without a gap; the session adds a short silent tail when the queue empties.

@@ -40,6 +40,11 @@ export interface SessionManagerEvents {
   retry: [guildId: string, item: QueueItem, attempt: number, delayMs: number, error: unknown];
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [guildId: string, item: QueueItem];
+  /** Counters (src/ops): an item stopped by /skip or /clear; its first packet sent; silence frames inside items; billing. */
+  skipped: [guildId: string, item: QueueItem];
+  audible: [guildId: string, item: QueueItem, at: number];
+  underruns: [guildId: string, frames: number];
+  billed: [guildId: string, characters: number, model: string];
   ended: [guildId: string, reason: string];
   /** For the log: a guild's voice connection or audio player reported an error. */
   voiceError: [guildId: string, source: 'connection' | 'player', error: Error];
@@ -198,7 +203,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       this.globalNoticed = null;
       this.emit('played', guildId, item);
     });
-    session.on('usage', (chars) => {
+    session.on('usage', (chars, model) => {
+      this.emit('billed', guildId, chars, model);
       try {
         o.store.addUsage(guildId, chars, new Date(this.now()));
       } catch (error) {
@@ -208,6 +214,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     });
     session.on('voiceError', (source, error) => this.emit('voiceError', guildId, source, error));
     session.on('fault', (error, where) => this.emit('fault', guildId, error, where));
+    session.on('skipped', (item) => this.emit('skipped', guildId, item));
+    session.on('audible', (item, at) => this.emit('audible', guildId, item, at));
+    session.on('underruns', (frames) => this.emit('underruns', guildId, frames));
     session.on('pause', (verdict, channelId) => {
       const pause: Pause = { ...verdict.pause, since: this.now(), until: this.now() + verdict.cooldownMs };
       let told: boolean;

@@ -15,7 +15,7 @@ export interface SettleEvents {
   notice: [channelId: string | null, message: string];
   /** An item was synthesized in full and handed to the player (counters, tests). */
   played: [item: QueueItem];
-  usage: [characters: number];
+  usage: [characters: number, model: string];
 }
 
 /** Retries of one item after rate limits or transient faults: base and cap of the backoff, and the count. */
@@ -74,7 +74,7 @@ export class Settler {
   /** `sessionOver`: the session was destroyed; the outcome is only recorded, never retried or reported. */
   settle(prepared: PreparedItem, outcome: Outcome, sessionOver: boolean): void {
     const events = this.deps.events;
-    this.record(outcome);
+    this.record(outcome, prepared.model);
     const serverVoice = this.deps.serverVoiceOf(prepared);
     if (outcome.ok || outcome.aborted || sessionOver) {
       this.attempts.delete(prepared.item.id);
@@ -113,10 +113,10 @@ export class Settler {
   }
 
   /** Records what MiniMax billed for an item that ended, however it ended (also one dropped unplayed). */
-  record(outcome: Outcome): void {
+  record(outcome: Outcome, model: string): void {
     // usage_characters comes from upstream: only a finite, positive count is recorded.
     const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed);
+    if (Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed, model);
   }
 
   /**

@@ -32,6 +32,8 @@ export interface QueueItemInput {
   text: string;
   override?: VoiceOverride;
   source: ItemSource;
+  /** When the command or message reached the bot (the session's clock); time to first audio counts from it. Default: enqueued. */
+  receivedAt?: number;
 }
 
 export interface QueueItem extends QueueItemInput {

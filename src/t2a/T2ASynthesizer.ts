@@ -13,7 +13,7 @@ import { settingsKey } from './protocol.js';
 import { Job, TaskLane, type LaneOwner } from './TaskLane.js';
 import type { T2ASocketOptions, T2ATimeouts, WebSocketFactory } from './T2ASocket.js';
 import { UtteranceStream } from './UtteranceStream.js';
-import type { SpeakOptions, Synthesizer, TaskSettings, Utterance } from './types.js';
+import type { SpeakOptions, Synthesizer, T2AObserver, TaskSettings, Utterance } from './types.js';
 import { checkText, validateTaskSettings } from './validate.js';
 
 export interface SynthesizerOptions {
@@ -48,6 +48,8 @@ export interface SynthesizerOptions {
   WebSocket?: WebSocketFactory | undefined;
   /** Clock in ms (tests); a task idle for longer than idleCloseMs by this clock is not reused. */
   now?: (() => number) | undefined;
+  /** Told of task starts, first chunks and failures (metrics). */
+  observer?: T2AObserver | undefined;
 }
 
 export const DEFAULT_IDLE_CLOSE_MS = 100_000;
@@ -97,6 +99,10 @@ export class T2ASynthesizer implements Synthesizer, LaneOwner {
     this.otherSettingsIdleMs = Math.min(this.idleCloseMs, options.otherSettingsIdleMs ?? DEFAULT_OTHER_SETTINGS_IDLE_MS);
     this.maxWarmSettings = Math.max(1, options.maxWarmSettings ?? DEFAULT_MAX_WARM_SETTINGS);
     this.now = options.now ?? Date.now;
+  }
+
+  get observer(): T2AObserver | undefined {
+    return this.options.observer;
   }
 
   /** Open connections (warm, draining or connecting); for tests and diagnostics. */

@@ -7,7 +7,7 @@
 import { T2AError } from './errors.js';
 import { T2ASocket, type AudioFrame, type T2ASocketOptions } from './T2ASocket.js';
 import type { UtteranceStream } from './UtteranceStream.js';
-import type { TaskSettings } from './types.js';
+import type { T2AObserver, TaskSettings } from './types.js';
 
 /** One speak() call travelling through lanes. */
 export class Job {
@@ -16,6 +16,8 @@ export class Job {
   /** Cancelled while its text was already queued at MiniMax: its audio is discarded when it comes. */
   ghost = false;
   lane: TaskLane | undefined;
+  /** When MiniMax could start on this text (it was sent and the text before it was done); undefined once audio came. */
+  headSince: number | undefined;
 
   constructor(
     readonly seq: number,
@@ -46,6 +48,8 @@ export interface LaneOwner {
   laneIdle(lane: TaskLane): void;
   /** The connection is over; `inflight` were sent (in order), `waiting` were not. */
   laneClosed(lane: TaskLane, reason: T2AError | undefined, inflight: Job[], waiting: Job[]): void;
+  /** Told of task starts, first chunks and failures (metrics). */
+  readonly observer?: T2AObserver | undefined;
 }
 
 export type LaneState = 'opening' | 'ready' | 'finishing' | 'closed';
@@ -164,6 +168,7 @@ export class TaskLane {
     if (this.stateValue !== 'opening') return;
     this.started = true;
     this.stateValue = 'ready';
+    this.owner.observer?.taskStarted?.();
     this.flush();
     if (this.idle) this.owner.laneIdle(this);
   }
@@ -173,6 +178,7 @@ export class TaskLane {
       const job = this.waiting.shift();
       if (!job) return;
       this.inflight.push(job);
+      if (this.inflight.length === 1) job.headSince = this.now();
       this.socket.taskContinue(job.text);
       job.stream.sent = true;
     }
@@ -182,6 +188,10 @@ export class TaskLane {
     const job = this.inflight[0];
     if (!job) return; // the socket rejects audio for no pending text before emitting it
     this.lastActiveAt = this.now();
+    if (job.headSince !== undefined && frame.audio.length > 0) {
+      this.owner.observer?.firstChunk?.(this.now() - job.headSince);
+      job.headSince = undefined;
+    }
     if (!job.ghost) {
       job.stream.push(frame.audio);
       job.stream.note(frame.extraInfo, frame.traceId ?? this.socket.traceId);
@@ -190,6 +200,7 @@ export class TaskLane {
     this.inflight.shift();
     if (!job.ghost) job.finish();
     const next = this.inflight[0];
+    if (next) next.headSince = this.now();
     if (next?.ghost && (this.inflight.some((j) => !j.ghost) || this.waiting.length > 0)) {
       this.kill();
       return;
@@ -203,6 +214,7 @@ export class TaskLane {
     this.stateValue = 'closed';
     const inflight = this.inflight.splice(0);
     const waiting = this.waiting.splice(0);
+    if (reason && reason.category !== 'aborted') this.owner.observer?.error?.({ code: reason.code, category: reason.category });
     this.owner.laneClosed(this, reason, inflight, waiting);
   }
 

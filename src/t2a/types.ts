@@ -106,6 +106,19 @@ export interface SpeakOptions {
 }
 
 /**
+ * What the T2A client lets the app edge count (metrics); it never logs. Every callback is optional and must not
+ * throw.
+ */
+export interface T2AObserver {
+  /** A task started: MiniMax accepted the key and the settings. */
+  taskStarted?(): void;
+  /** A text's first audio chunk arrived, `ms` after MiniMax could start on it (sent, and the text before it done). */
+  firstChunk?(ms: number): void;
+  /** A connection ended on a failure (a MiniMax status code or a local kind), before any retry. Not cancellations. */
+  error?(error: { code: number | string; category: string }): void;
+}
+
+/**
  * A warm MiniMax connection (or several) that turns texts into streamed audio. Calls may overlap: utterances
  * with equal settings are pipelined on one task in call order; the caller iterates them in order.
  */

@@ -97,7 +97,7 @@ describe('Settler', () => {
     return { settler, events, due: () => dueCount };
   }
 
-  const prepared = (it: QueueItem): PreparedItem => ({ item: it }) as PreparedItem;
+  const prepared = (it: QueueItem): PreparedItem => ({ item: it, model: 'speech-2.8-turbo' }) as PreparedItem;
   const failed = (error: unknown, usage = 0) => ({ ok: false as const, error, audioStarted: false, aborted: false, usageCharacters: usage });
 
   it('holds a retryable failure as the pending retry, and gives up with a report after the attempts', () => {
@@ -119,7 +119,7 @@ describe('Settler', () => {
   it('records usage and reports nothing for an item settled after the session ended', () => {
     const { settler, events } = setup();
     settler.settle(prepared(item(1)), failed({ category: 'rate_limit' }, 12), true);
-    expect(events).toEqual([['usage', 12]]);
+    expect(events).toEqual([['usage', 12, 'speech-2.8-turbo']]);
     expect(settler.pending).toBeNull();
   });
 
