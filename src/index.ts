@@ -256,7 +256,9 @@ async function main(): Promise<void> {
     bot = await startBot(config, { logger });
   } catch (error) {
     if (error instanceof StartupError) {
-      process.stderr.write(`parrot: ${error.message}\n`);
+      // One line saying what to change: plain on stderr, or a JSON record where the operator asked for JSON.
+      if (config.logFormat === 'json') logger.error('start-up failed', { error: error.message });
+      else process.stderr.write(`parrot: ${error.message}\n`);
       process.exit(1);
     }
     logger.error('start-up failed', { error: describeError(error), at: firstFrame(error) });

@@ -94,10 +94,16 @@ export function readiness(sources: ReadinessSources | null): Verdict {
     const down = shards.filter((s) => s.status !== Status.Ready).map((s) => `${s.id} (${Status[s.status] ?? s.status})`);
     if (down.length > 0) reasons.push(`Discord shard not connected: ${down.join(', ')}`);
   }
-  try {
-    sources.store.getPlayoutDelay();
-  } catch (error) {
-    reasons.push(`the database is not usable: ${error instanceof Error ? error.message : String(error)}`);
+  // The bot's store keeps speech going through database failures (ResilientStore), so a read that works says
+  // little: its health says whether the database can be written. A store without one is probed with a read.
+  const health = sources.store.health?.();
+  if (health && !health.ok) reasons.push(`the database is not usable: ${health.reason}`);
+  if (!health) {
+    try {
+      sources.store.getPlayoutDelay();
+    } catch (error) {
+      reasons.push(`the database is not usable: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   const refused = sources.keyRefused();
   if (refused) reasons.push(`MiniMax refused the API key (${refused.code}): check MINIMAX_API_KEY and MINIMAX_REGION`);

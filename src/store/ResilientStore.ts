@@ -64,6 +64,7 @@ export class ResilientStore implements Store {
   #fault: { cause: string; since: number } | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  #closedAt = 0;
 
   constructor(inner: Store, options: ResilientStoreOptions = {}) {
     this.#inner = inner;
@@ -74,6 +75,7 @@ export class ResilientStore implements Store {
   health(): StoreHealth {
     let unsavedChars = 0;
     for (const days of this.#unsaved.values()) for (const n of days.values()) unsavedChars += n;
+    if (this.#closed) return { ok: false, cause: 'closed', reason: 'the database is closed', since: this.#closedAt, unsavedChars };
     if (!this.#fault) return { ok: true, unsavedChars };
     return { ok: false, cause: this.#fault.cause, reason: describeFaultCause(this.#fault.cause), since: this.#fault.since, unsavedChars };
   }
@@ -241,6 +243,7 @@ export class ResilientStore implements Store {
       // A caller error was dropped by flush; the rest was written or is reported below.
     }
     this.#closed = true;
+    this.#closedAt = this.#now();
     const left = [...this.#unsaved].flatMap(([guildId, days]) => [...days].map(([day, chars]) => ({ guildId, day, chars })));
     if (left.length > 0) this.#options.onUnsaved?.(left);
     this.#unsaved.clear();

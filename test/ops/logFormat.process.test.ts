@@ -46,7 +46,7 @@ describe('LOG_FORMAT in the running process', () => {
     const records = lines.map((l) => JSON.parse(l) as { time: string; level: string; msg: string; url?: string; error?: unknown });
     for (const r of records) expect(Object.keys(r).slice(0, 3)).toEqual(['time', 'level', 'msg']);
     expect(records.find((r) => r.msg === 'serving metrics and health')?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(records.at(-1)).toMatchObject({ level: 'error', msg: 'start-up failed', error: { message: expect.stringContaining('ECONNREFUSED') as unknown } });
+    expect(records.at(-1)).toMatchObject({ level: 'error', msg: 'start-up failed', error: expect.stringMatching(/^Cannot reach Discord at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/) as unknown });
     for (const l of lines) for (const secret of [DISCORD_TOKEN, MINIMAX_KEY]) expect(l).not.toContain(secret);
   });
 
@@ -54,7 +54,7 @@ describe('LOG_FORMAT in the running process', () => {
     const { code, lines } = await runParrot({});
     expect(code).toBe(1);
     expect(lines.some((l) => / INFO {2}serving metrics and health url=http:\/\/127\.0\.0\.1:\d+$/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/ ERROR start-up failed error=.*ECONNREFUSED/);
+    expect(lines.at(-1)).toMatch(/^parrot: Cannot reach Discord at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     for (const l of lines) expect(l.startsWith('{')).toBe(false);
   });
 });
