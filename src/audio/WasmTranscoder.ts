@@ -11,7 +11,7 @@ export interface WasmTranscoderOptions {
 
 /**
  * In-process transcoder, no child process: mpg123 (WebAssembly) decodes MP3 as chunks arrive (a chunk may
- * split a frame; mpg123 keeps the remainder), a cubic resampler brings it to 48 kHz, opusscript encodes.
+ * split a frame; mpg123 keeps the remainder), a band-limited polyphase resampler brings it to 48 kHz, opusscript encodes.
  * The decoder needs a few milliseconds to instantiate; chunks written before that are queued.
  */
 export class WasmTranscoder extends TranscoderBase {
