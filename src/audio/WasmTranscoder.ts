@@ -1,9 +1,9 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { AudioError } from './errors.js';
-import { OPUS_SAMPLE_RATE, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { OPUS_SAMPLE_RATE, OpusFrameEncoder, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { StreamResampler } from './resample.js';
 import { TranscoderBase } from './TranscoderBase.js';
-import type { Transcoder, TranscoderFactory } from './types.js';
+import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 
 export interface WasmTranscoderOptions {
   encoder?: OpusEncoderOptions;
@@ -109,6 +109,6 @@ export class WasmTranscoder extends TranscoderBase {
 export function createWasmTranscoderFactory(options: WasmTranscoderOptions = {}): TranscoderFactory {
   return {
     name: 'wasm-mpg123+opusscript',
-    create: (): Transcoder => new WasmTranscoder(options),
+    create: (stream?: TranscoderOptions): Transcoder => new WasmTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate) }),
   };
 }

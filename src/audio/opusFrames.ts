@@ -17,13 +17,21 @@ const OPUS_AUTO = -1000;
 
 /** Encoder settings shared by every transcoder. */
 export interface OpusEncoderOptions {
-  /** Bits per second; default 64 000, the bitrate of a default Discord voice channel (more is not heard). */
+  /**
+   * Bits per second; default 64 000, the bitrate of a default Discord voice channel. The session passes each
+   * stream its channel's bitrate (AUDIO_OPUS_BITRATE=channel): more bits are heard (docs/performance-fidelity.md).
+   */
   bitrate?: number;
   /** libopus complexity 0..10; default DEFAULT_OPUS_COMPLEXITY. Lower trades quality for CPU. */
   complexity?: number;
 }
 
 export const DEFAULT_OPUS_BITRATE = 64_000;
+
+/** `options` with the stream's own bitrate, when it has one. */
+export function withBitrate(options: OpusEncoderOptions, bitrate: number | undefined): OpusEncoderOptions {
+  return bitrate === undefined ? options : { ...options, bitrate };
+}
 /**
  * 5 keeps CELT's pitch pre-filter (the part of the encoder that matters for voiced speech, off below 5) and
  * drops the tonality analysis of 7 and up, which only steers SILK/CELT and bandwidth choices that a 64 kbps

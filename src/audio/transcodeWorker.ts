@@ -8,7 +8,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { ComplexityGovernor, type ComplexityChange } from './complexityGovernor.js';
 import { AudioError, type AudioErrorCode } from './errors.js';
-import { DEFAULT_OPUS_COMPLEXITY, type OpusEncoderOptions } from './opusFrames.js';
+import { DEFAULT_OPUS_COMPLEXITY, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { warmUpCodec } from './warmUp.js';
 import { WasmTranscoder } from './WasmTranscoder.js';
 
@@ -30,9 +30,9 @@ export interface WorkerSetup {
   shedding?: SheddingOptions;
 }
 
-/** Main thread -> worker. `chunk` is a copy of one MP3 chunk, transferred. */
+/** Main thread -> worker. `chunk` is a copy of one MP3 chunk, transferred. `bitrate`: the stream's own (TranscoderOptions). */
 export type ToWorker =
-  | { op: 'open'; id: number }
+  | { op: 'open'; id: number; bitrate?: number | undefined }
   | { op: 'write'; id: number; chunk: ArrayBuffer }
   | { op: 'end'; id: number }
   | { op: 'destroy'; id: number };
@@ -198,9 +198,9 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
     schedule();
   };
 
-  const openTranscoder = (id: number): void => {
+  const openTranscoder = (id: number, bitrate: number | undefined): void => {
     // Throws AudioError ENCODE_FAILED on bad settings.
-    const transcoder = new WasmTranscoder({ encoder: { ...encoder, complexity: governor?.complexity ?? normal } });
+    const transcoder = new WasmTranscoder({ encoder: { ...withBitrate(encoder, bitrate), complexity: governor?.complexity ?? normal } });
     const entry: Entry = { id, transcoder, input: [], ending: false, packets: [], bytes: 0, started: false, turnEndedAt: undefined };
     open.set(id, entry);
     transcoder.opus.on('data', (packet: Buffer) => {
@@ -224,7 +224,7 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
     const entry = open.get(message.id);
     switch (message.op) {
       case 'open':
-        openTranscoder(message.id);
+        openTranscoder(message.id, message.bitrate);
         break;
       case 'write':
         if (!entry || entry.ending) break;
