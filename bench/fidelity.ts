@@ -9,7 +9,7 @@ import { MPEGDecoder } from 'mpg123-decoder';
 import OpusScript from 'opusscript';
 import { OpusFrameEncoder } from '../src/audio/opusFrames.js';
 import { StreamResampler } from '../src/audio/resample.js';
-import { CubicResampler } from './fidelityCubic.js';
+import { ConstrainedVbrEncoder, CubicResampler } from './fidelityCubic.js';
 import { BANDS, aligned, compare, lagOf, seamClicks, type Fidelity } from './fidelityDsp.js';
 import { loadSources, referenceChain, soxrTo48k, type Source } from './fidelitySources.js';
 import { fmt } from './stats.js';
@@ -45,7 +45,7 @@ export interface FidelityRow {
 
 export interface FidelityResult {
   rows: FidelityRow[];
-  /** The resampler alone against soxr (no Opus): SNR over the whole signal, dB, mean over sources. */
+  /** Before issue 20 every channel heard the same 64 kbps stream. The resampler alone against soxr (no Opus): SNR over the whole signal, dB, mean over sources. */
   resamplerSnrDb: { cubic: number; sinc: number };
   sources: string[];
 }
@@ -87,13 +87,15 @@ async function decodeMp3(mp3: Buffer, chunkBytes: number): Promise<Decoded> {
 
 /**
  * Parrot's chain as WasmTranscoder runs it (mpg123 -> resampler -> OpusFrameEncoder), chunk by chunk: the packets,
- * the resampled PCM before Opus, and the CPU it took (ms).
+ * the resampled PCM before Opus, and the CPU it took (ms). The "before" chain (cubic) codes with the old settings.
  */
 async function parrotChain(mp3: Buffer, chain: Extract<Chain, { kind: 'parrot' }>, chunkBytes: number): Promise<{ packets: Buffer[]; resampled: Float32Array; cpuMs: number }> {
   const decoder = new MPEGDecoder();
   await decoder.ready;
   const packets: Buffer[] = [];
-  const encoder = new OpusFrameEncoder((p) => packets.push(Buffer.from(p)), { bitrate: chain.bitrate, complexity: chain.complexity });
+  const settings = { bitrate: chain.bitrate, complexity: chain.complexity };
+  const onPacket = (p: Buffer): void => void packets.push(Buffer.from(p));
+  const encoder = chain.resampler === 'sinc' ? new OpusFrameEncoder(onPacket, settings) : new ConstrainedVbrEncoder(onPacket, settings);
   const out: Float32Array[] = [];
   const emit = (l: Float32Array, r: Float32Array, n: number): void => {
     encoder.writeFloat(l, r, n);
@@ -103,19 +105,19 @@ async function parrotChain(mp3: Buffer, chain: Extract<Chain, { kind: 'parrot' }
   let cpuMs = 0;
   try {
     for (let off = 0; off < mp3.length; off += chunkBytes) {
-      const t0 = performance.now();
+      const t0 = process.cpuUsage();
       const { channelData, samplesDecoded, sampleRate } = decoder.decode(mp3.subarray(off, off + chunkBytes));
       const left = channelData[0];
       if (samplesDecoded > 0 && left) {
         resampler ??= chain.resampler === 'sinc' ? new StreamResampler(sampleRate, 48_000) : new CubicResampler(sampleRate, 48_000);
         resampler.process(left, channelData[1] ?? left, samplesDecoded, emit);
       }
-      cpuMs += performance.now() - t0;
+      cpuMs += cpuSince(t0);
     }
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     resampler?.flush(emit);
     encoder.flush();
-    cpuMs += performance.now() - t0;
+    cpuMs += cpuSince(t0);
   } finally {
     encoder.delete();
     decoder.free();
@@ -127,6 +129,12 @@ async function parrotChain(mp3: Buffer, chain: Extract<Chain, { kind: 'parrot' }
     at += p.length;
   }
   return { packets, resampled, cpuMs };
+}
+
+/** CPU time (user + system) of this process since `start`, ms: other processes on the machine do not count. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }
 
 /** What a member's client plays: libopus (opusscript) decoding each packet at 48 kHz. */
@@ -148,7 +156,7 @@ function decodeOpus(packets: readonly Buffer[]): Float32Array {
 function chainName(chain: Chain): string {
   if (chain.kind === 'reference') return `reference: soxr + libopus c10 at ${chain.bitrate / 1000} kbps`;
   const before = chain.resampler === 'cubic';
-  return `${before ? 'before' : 'after'}: ${before ? 'cubic' : 'sinc'}, ${chain.bitrate / 1000} kbps, c${chain.complexity}`;
+  return `${before ? 'before: cubic, constrained VBR' : 'after: sinc, VBR'}, ${chain.bitrate / 1000} kbps, c${chain.complexity}`;
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -260,8 +268,9 @@ export function fidelityMarkdown(result: FidelityResult): string {
     'MiniMax sends it (32 kHz mono 128 kbps MP3), fed in 4 KB chunks. Heard: the Opus packets decoded by libopus at',
     '48 kHz. LSD: log-spectral distance to 16 kHz (lower is closer); segSNR: segmental SNR over 20 ms frames',
     '(higher is closer); bands: level against the reference at 0-4 / 4-8 / 8-12 / 12-16 kHz. nat = real speech,',
-    'syn = synthetic (n/a: a band espeak-ng leaves empty). CPU: MP3 decode + resample + Opus encode, % of one core per real-time stream (least of runs).',
-    `The resampler alone against soxr (no Opus): cubic ${fmt(result.resamplerSnrDb.cubic, 1)} dB SNR, windowed sinc ${fmt(result.resamplerSnrDb.sinc, 1)} dB.`,
+    'syn = synthetic (n/a: a band espeak-ng leaves empty). CPU: MP3 decode + resample + Opus encode, in CPU time of the',
+    'process (other work on the machine does not count), % of one core per real-time stream (least of runs).',
+    `Before issue 20 every channel heard the same 64 kbps stream. The resampler alone against soxr (no Opus): cubic ${fmt(result.resamplerSnrDb.cubic, 1)} dB SNR, windowed sinc ${fmt(result.resamplerSnrDb.sinc, 1)} dB.`,
     '',
     '| channel | chain | LSD nat / syn (dB) | segSNR nat / syn (dB) | bands nat (dB) | bands syn (dB) | peak (dBFS) | RMS (dB) | seam clicks | CPU (%) |',
     '|---|---|---|---|---|---|---|---|---|---|',

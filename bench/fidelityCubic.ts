@@ -1,3 +1,5 @@
+import { OpusEncoder } from '../src/audio/opusEncoder.js';
+
 type Emit = (left: Float32Array, right: Float32Array, count: number) => void;
 
 /**
@@ -135,4 +137,48 @@ function sameSamples(a: Float32Array, b: Float32Array, count: number): boolean {
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
+}
+
+const OPUS_SET_BITRATE = 4002;
+const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_APPLICATION_AUDIO = 2049;
+
+/**
+ * THE OLD ENCODER SETTINGS, for the "before" rows: a 1-channel libopus encoder as OpusFrameEncoder made it before
+ * issue 20, i.e. with libopus's default constrained VBR. Mono float in, one packet per 20 ms frame out.
+ */
+export class ConstrainedVbrEncoder {
+  readonly #encoder = new OpusEncoder(48_000, 1, OPUS_APPLICATION_AUDIO, 960);
+  readonly #frame = Buffer.alloc(960 * 2);
+  #filled = 0;
+
+  constructor(
+    private readonly onPacket: (packet: Buffer) => void,
+    options: { bitrate: number; complexity: number },
+  ) {
+    this.#encoder.ctl(OPUS_SET_BITRATE, options.bitrate);
+    this.#encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity);
+  }
+
+  writeFloat(left: Float32Array, _right: Float32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const v = Math.round(left[i]! * 32768);
+      this.#frame.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, 2 * this.#filled++);
+      if (this.#filled === 960) {
+        this.onPacket(this.#encoder.encode(this.#frame, 960));
+        this.#filled = 0;
+      }
+    }
+  }
+
+  flush(): void {
+    if (this.#filled === 0) return;
+    this.#frame.fill(0, 2 * this.#filled);
+    this.#filled = 0;
+    this.onPacket(this.#encoder.encode(this.#frame, 960));
+  }
+
+  delete(): void {
+    this.#encoder.delete();
+  }
 }

@@ -12,6 +12,7 @@ const LEADING_SILENCE_PEAK = 32;
 // libopus encoder CTL request numbers (opus_defines.h).
 const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_VBR_CONSTRAINT = 4020;
 const OPUS_SET_FORCE_CHANNELS = 4022;
 const OPUS_AUTO = -1000;
 
@@ -207,6 +208,10 @@ function createEncoder(channels: 1 | 2, options: OpusEncoderOptions): OpusEncode
   try {
     encoder.ctl(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
     encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity ?? DEFAULT_OPUS_COMPLEXITY);
+    // Unconstrained VBR (libopus defaults to constrained; ffmpeg's libopus and opusenc do not): the bitrate still
+    // averages the channel's, but a hard frame (a consonant's noise, a synthetic voice's sharp harmonics) may take
+    // more bits than an easy one. Measured (docs/performance-fidelity.md): the largest single gain on synthetic voices.
+    encoder.ctl(OPUS_SET_VBR_CONSTRAINT, 0);
   } catch (error) {
     encoder.delete();
     throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });
