@@ -35,9 +35,10 @@ export function withBitrate(options: OpusEncoderOptions, bitrate: number | undef
 }
 /**
  * 5 keeps CELT's pitch pre-filter (the part of the encoder that matters for voiced speech, off below 5) and
- * drops the tonality analysis of 7 and up, which only steers SILK/CELT and bandwidth choices that a 64 kbps
- * voice stream does not need: both make CELT-only full-band packets here. It costs a fifth less CPU per stream
- * than 10 (bench/results/latest.md, "Opus encoder alone"); the encoder is the largest single cost of a speaking guild.
+ * drops the tonality analysis of 7 and up: both make CELT-only full-band packets here. It costs a fifth less CPU
+ * per stream than 10 (bench/results/latest.md, "Opus encoder alone"); the encoder is the largest single cost of a
+ * speaking guild. Measured against MiniMax's audio at 64-128 kbps (docs/performance-fidelity.md), 8 and 10 (the
+ * same packets) are a little closer on synthetic voices and a little further on real speech: not worth the CPU.
  */
 export const DEFAULT_OPUS_COMPLEXITY = 5;
 
