@@ -162,6 +162,6 @@ export function createFfmpegTranscoderFactory(options: FfmpegTranscoderOptions):
   const name = options.output === 'ogg' ? 'ffmpeg-libopus-ogg' : 'ffmpeg-s16le+opusscript';
   return {
     name,
-    create: (stream?: TranscoderOptions): Transcoder => new FfmpegTranscoder({ ...options, encoder: withBitrate(options.encoder ?? {}, stream?.bitrate) }),
+    create: (stream?: TranscoderOptions): Transcoder => new FfmpegTranscoder({ ...options, encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()) }),
   };
 }

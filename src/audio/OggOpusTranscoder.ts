@@ -103,6 +103,6 @@ export function createOggOpusTranscoderFactory(options: OggOpusTranscoderOptions
   return {
     name: 'ogg-opus',
     input: 'ogg-opus',
-    create: (stream?: TranscoderOptions): Transcoder => new OggOpusTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate) }),
+    create: (stream?: TranscoderOptions): Transcoder => new OggOpusTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()) }),
   };
 }

@@ -7,6 +7,8 @@ import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.j
 
 export interface WasmTranscoderOptions {
   encoder?: OpusEncoderOptions;
+  /** Asked at every chunk written: the Opus bitrate from then on (TranscoderOptions.bitrate); undefined: unchanged. */
+  bitrate?: (() => number | undefined) | undefined;
 }
 
 /**
@@ -17,6 +19,7 @@ export interface WasmTranscoderOptions {
 export class WasmTranscoder extends TranscoderBase {
   readonly #decoder = new MPEGDecoder();
   readonly #encoder: OpusFrameEncoder;
+  readonly #bitrate: (() => number | undefined) | undefined;
   #ready = false;
   #freed = false;
   #pending: Buffer[] = [];
@@ -27,6 +30,7 @@ export class WasmTranscoder extends TranscoderBase {
 
   constructor(options: WasmTranscoderOptions = {}) {
     super();
+    this.#bitrate = options.bitrate;
     try {
       this.#encoder = new OpusFrameEncoder((packet) => this.emitPacket(packet), options.encoder);
     } catch (error) {
@@ -45,6 +49,8 @@ export class WasmTranscoder extends TranscoderBase {
   }
 
   protected input(chunk: Buffer): void {
+    const bitrate = this.#bitrate?.();
+    if (bitrate !== undefined) this.#encoder.setBitrate(bitrate);
     if (this.#ready) this.#decode(chunk);
     else this.#pending.push(chunk);
   }
@@ -109,6 +115,7 @@ export class WasmTranscoder extends TranscoderBase {
 export function createWasmTranscoderFactory(options: WasmTranscoderOptions = {}): TranscoderFactory {
   return {
     name: 'wasm-mpg123+opusscript',
-    create: (stream?: TranscoderOptions): Transcoder => new WasmTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate) }),
+    create: (stream?: TranscoderOptions): Transcoder =>
+      new WasmTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()), bitrate: stream?.bitrate }),
   };
 }

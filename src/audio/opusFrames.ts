@@ -130,11 +130,22 @@ export class OpusFrameEncoder {
   setComplexity(complexity: number): void {
     if (!this.#encoder) return;
     this.#options = { ...this.#options, complexity };
+    this.#ctl(OPUS_SET_COMPLEXITY, complexity, 'complexity');
+  }
+
+  /** Bits per second for the frames coded from now on (the channel's bitrate changed); AudioError ENCODE_FAILED if invalid. */
+  setBitrate(bitrate: number): void {
+    if (!this.#encoder || bitrate === (this.#options.bitrate ?? DEFAULT_OPUS_BITRATE)) return;
+    this.#options = { ...this.#options, bitrate };
+    this.#ctl(OPUS_SET_BITRATE, bitrate, 'bitrate');
+  }
+
+  #ctl(request: number, value: number, what: string): void {
     for (const encoder of [this.#encoder, this.#stereoEncoder]) {
       try {
-        encoder?.ctl(OPUS_SET_COMPLEXITY, complexity);
+        encoder?.ctl(request, value);
       } catch (error) {
-        throw new AudioError('ENCODE_FAILED', `invalid Opus complexity ${complexity}: ${String(error)}`, { cause: error });
+        throw new AudioError('ENCODE_FAILED', `invalid Opus ${what} ${value}: ${String(error)}`, { cause: error });
       }
     }
   }

@@ -22,10 +22,12 @@ export interface Transcoder {
 /** What one transcoder is made for (the channel it will play in). */
 export interface TranscoderOptions {
   /**
-   * Opus bits per second for this stream (the voice channel's bitrate); absent: the factory's encoder setting.
-   * Opus passed through from MiniMax (input 'ogg-opus') keeps MiniMax's own bitrate; only re-encoded frames use it.
+   * Opus bits per second for this stream (its voice channel's bitrate), asked when the transcoder is made and, by the
+   * in-process and worker transcoders, again at every chunk written, so a change applies from the next chunk on.
+   * Absent or undefined: the factory's encoder setting. ffmpeg's transcoder keeps the first answer; Opus passed
+   * through from MiniMax (input 'ogg-opus') keeps MiniMax's own bitrate, and only re-encoded frames use it.
    */
-  bitrate?: number | undefined;
+  bitrate?: (() => number | undefined) | undefined;
 }
 
 export interface TranscoderFactory {

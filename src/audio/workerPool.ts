@@ -57,19 +57,21 @@ interface Link {
 class WorkerTranscoder extends TranscoderBase {
   readonly #id: number;
   readonly #link: Link;
+  readonly #bitrate: (() => number | undefined) | undefined;
   #remoteOpen = true; // the worker still holds this transcoder
 
-  constructor(id: number, link: Link, bitrate?: number | undefined) {
+  constructor(id: number, link: Link, bitrate?: (() => number | undefined) | undefined) {
     super();
     this.#id = id;
     this.#link = link;
-    link.post({ op: 'open', id, bitrate });
+    this.#bitrate = bitrate;
+    link.post({ op: 'open', id, bitrate: bitrate?.() });
   }
 
   protected input(chunk: Buffer): void {
     // A copy to transfer: the chunk may be a view into a pool or a larger buffer that must not move.
     const copy = new Uint8Array(chunk);
-    this.#link.post({ op: 'write', id: this.#id, chunk: copy.buffer }, [copy.buffer]);
+    this.#link.post({ op: 'write', id: this.#id, chunk: copy.buffer, bitrate: this.#bitrate?.() }, [copy.buffer]);
   }
 
   protected inputEnd(): void {
@@ -166,7 +168,7 @@ class Slot {
   }
 
   /** Link a new transcoder with this worker. */
-  open(id: number, bitrate: number | undefined): WorkerTranscoder {
+  open(id: number, bitrate: (() => number | undefined) | undefined): WorkerTranscoder {
     const link: Link = {
       post: (message, transfer = []) => {
         if (this.state !== 'dead') this.worker.postMessage(message, transfer);

@@ -39,7 +39,7 @@ export class ItemPreparer {
   constructor(
     private readonly guildId: string,
     private readonly deps: PreparerDeps,
-    /** The voice channel the session is in (or joining), read at each item: a move or a bitrate change applies from the next. */
+    /** The voice channel the session is in (or joining), read as audio is coded: a move or a bitrate change applies at once. */
     private readonly channelId: () => string | null = () => null,
   ) {}
 
@@ -52,7 +52,7 @@ export class ItemPreparer {
   prepare(item: QueueItem): PreparedItem {
     const plan = this.plan(item.authorId, item.override);
     const text = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
-    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, this.bitrate());
+    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate());
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     return prepared;
   }

@@ -29,8 +29,8 @@ export class PreparedItem {
     settings: TaskSettings,
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
-    /** Opus bits per second for this item (its voice channel's); undefined: the transcoders' default. */
-    bitrate?: number | undefined,
+    /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */
+    bitrate?: () => number | undefined,
   ) {
     this.pieceLengths = pieces.map((p) => p.length);
     this.textLength = this.pieceLengths.reduce((a, b) => a + b, 0);

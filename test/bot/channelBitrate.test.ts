@@ -44,6 +44,25 @@ describe('the Opus bitrate follows the voice channel (AUDIO_OPUS_BITRATE)', () =
     expect(h.minimax.texts).toEqual([text]);
   });
 
+  it.each([
+    ['in a worker thread', {}],
+    ['in the main thread', { AUDIO_WORKERS: '0' }],
+  ])('changes the bitrate in the middle of a message when the channel changes while it plays (coded %s)', async (_where, env) => {
+    // MiniMax at real time: the MP3 arrives (and is coded) while the message plays.
+    const h = await start({ minimax: { realtimeFactor: 1 }, env });
+    const from = performance.now();
+    await h.run({ command: 'speak', options: { text: 'A long message, streamed by MiniMax at the pace it is spoken, so that an admin can change the bitrate while it plays.' } });
+    await h.discord.audio.waitForAudio({ minMs: 600, from });
+    h.discord.channelBitrate('Voice', 128_000);
+    await h.discord.audio.waitForSilence({ quietMs: 400, from });
+    const voice = h.discord.audio.select({ from }).filter((f) => !f.silence && f.samples > 0);
+    const mean = (frames: typeof voice): number => frames.reduce((sum, f) => sum + f.opus.length, 0) / frames.length;
+    expect(voice.length).toBeGreaterThan(100); // about 2.4 s
+    expect(mean(voice.slice(0, 20))).toBeLessThan(bytesAt(32_000) * 1.4);
+    expect(mean(voice.slice(-30))).toBeGreaterThan(bytesAt(128_000) * 0.6);
+    expect(h.minimax.texts).toHaveLength(1);
+  });
+
   it('follows a move to a channel of another bitrate', async () => {
     const h = await start();
     const low = await speakAndMeasure(h, 'The first message, spoken in a thirty-two kilobit channel.');
