@@ -65,7 +65,7 @@ interface Pipeline {
 }
 
 const PIPELINES: Pipeline[] = [
-  { id: 'wasm', label: 'WASM: mpg123 -> cubic resample -> opusscript (in-process)', baseline: false,
+  { id: 'wasm', label: 'WASM: mpg123 -> windowed-sinc resample -> opusscript (in-process)', baseline: false,
     factory: () => createTranscoderFactory({ kind: 'wasm' }) },
   { id: 'ffmpeg-pcm', label: 'ffmpeg (-probesize 32) s16le -> opusscript', baseline: false,
     factory: (ffmpegPath) => createTranscoderFactory({ kind: 'ffmpeg', ffmpegPath }) },

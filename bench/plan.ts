@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 
-export const PARTS = ['e2e', 'load', 'pipeline'] as const;
+export const PARTS = ['e2e', 'load', 'pipeline', 'fidelity'] as const;
 export type Part = (typeof PARTS)[number];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--out FILE]`;

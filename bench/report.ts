@@ -3,6 +3,7 @@ import type { E2eBenchResult } from './e2e.js';
 import { e2eMarkdown } from './e2eReport.js';
 import type { LoadBenchResult } from './load.js';
 import { loadMarkdown } from './loadReport.js';
+import { fidelityMarkdown, type FidelityResult } from './fidelity.js';
 import { machineLine } from './machine.js';
 import { opusCostMarkdown, type OpusCostRow } from './opusCost.js';
 import type { PipelineBenchResult } from './pipeline.js';
@@ -17,6 +18,7 @@ export interface BenchReportInput {
   pipeline?: PipelineBenchResult | undefined;
   opusCost?: OpusCostRow[] | undefined;
   wakeCost?: WakeCostRow[] | undefined;
+  fidelity?: FidelityResult | undefined;
   date?: Date;
 }
 
@@ -111,6 +113,7 @@ export function benchMarkdown(input: BenchReportInput): string {
   if (input.wakeCost) parts.push(wakeCostMarkdown(input.wakeCost));
   if (input.pipeline) parts.push(pipelineSection(input.pipeline));
   if (input.opusCost) parts.push(opusCostMarkdown(input.opusCost));
+  if (input.fidelity) parts.push(fidelityMarkdown(input.fidelity));
   parts.push(METHOD);
   return parts.join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only e2e,load,pipeline] [-- --out FILE]`: runs the benchmarks through the
+ * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity] [-- --out FILE]`: runs the benchmarks through the
  * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
  * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing:
  * it writes bench/results/quick.md, never the committed results, and says its figures are not comparable.
@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runFidelityBench, type FidelityOptions, type FidelityResult } from './fidelity.js';
 import { runE2eBench, type E2eBenchOptions, type E2eBenchResult } from './e2e.js';
 import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './load.js';
 import { runWakeCostBench, type WakeCostOptions, type WakeCostRow } from './wakeCost.js';
@@ -41,6 +42,7 @@ const FULL = {
   pipeline: {} satisfies PipelineBenchOptions,
   opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
   wakeCost: { seconds: 5, runs: 3 } satisfies WakeCostOptions,
+  fidelity: {} satisfies FidelityOptions,
 };
 
 /** The plumbing check (under a minute): every part, a couple of runs each. */
@@ -50,6 +52,7 @@ const QUICK = {
   pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
   wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,
+  fidelity: { sourcesPerKind: 1, bitrates: [64_000], complexities: [5], timingRuns: 1 } satisfies FidelityOptions,
 };
 
 async function main(): Promise<void> {
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   let pipeline: PipelineBenchResult | undefined;
   let opusCost: OpusCostRow[] | undefined;
   let wakeCost: WakeCostRow[] | undefined;
+  let fidelity: FidelityResult | undefined;
   if (plan.parts.has('e2e')) e2e = await part('end to end', () => runE2eBench({ ...settings.e2e, log }));
   if (plan.parts.has('load')) {
     load = await part('load', () => runLoadBench({ ...settings.load, log }));
@@ -87,14 +91,15 @@ async function main(): Promise<void> {
     pipeline = await part('audio pipeline', () => runPipelineBench({ ...settings.pipeline, log }));
     opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
   }
+  if (plan.parts.has('fidelity')) fidelity = await part('fidelity', () => runFidelityBench({ ...settings.fidelity, log }));
   const report = benchMarkdown({
-    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost,
+    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost, fidelity,
   });
   const markdown = plan.quick ? `> **${QUICK_WARNING}**\n\n${report}` : report;
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, markdown);
   // The raw measurements next to the report, for anyone who wants other percentiles or plots.
-  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost }, null, 1)}\n`);
+  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost, fidelity }, null, 1)}\n`);
   console.log(markdown);
   log(`bench: report written to ${plan.out}`);
 }

@@ -23,6 +23,8 @@ export interface AudioConfig {
   /** What MiniMax is asked for: MP3 (decoded and encoded to Opus) or Opus (passed through; experimental). */
   format: AudioFormat;
   decoder: DecoderKind;
+  /** Opus bits per second: 'channel' follows the voice channel's own bitrate; a number fixes it. */
+  opusBitrate: 'channel' | number;
   /** libopus complexity 0..10. */
   opusComplexity: number;
   /** The complexity a transcoding worker codes at while it falls behind; equal to opusComplexity: never lowered. */
@@ -131,6 +133,17 @@ function playoutDelay(env: Env): number | null {
   return n;
 }
 
+/** AUDIO_OPUS_BITRATE: `channel` (default) or bits per second from 8000 to 510000 (libopus's range). */
+function opusBitrate(env: Env): 'channel' | number {
+  const v = str(env, 'AUDIO_OPUS_BITRATE');
+  if (v === undefined || v.toLowerCase() === 'channel') return 'channel';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 8000 || n > 510_000) {
+    throw new ConfigError(`AUDIO_OPUS_BITRATE must be channel or bits per second from 8000 to 510000, e.g. 96000 (got "${v}")`);
+  }
+  return n;
+}
+
 /** AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: default 4, or the normal complexity if that is lower; never above it. */
 function complexityUnderLoad(env: Env, normal: number): number {
   const n = optionalInt(env, 'AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', 0, 10);
@@ -167,6 +180,7 @@ export function loadAudioConfig(env: Env = process.env): AudioConfig {
   return Object.freeze({
     format: oneOf<AudioFormat>(env, 'AUDIO_FORMAT', ['mp3', 'opus'], 'mp3'),
     decoder: oneOf<DecoderKind>(env, 'AUDIO_DECODER', ['wasm', 'ffmpeg'], 'wasm'),
+    opusBitrate: opusBitrate(env),
     opusComplexity,
     opusComplexityUnderLoad: complexityUnderLoad(env, opusComplexity),
     workers: optionalInt(env, 'AUDIO_WORKERS', 0, 16) ?? undefined,

@@ -99,6 +99,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const catalogue = deps.catalogue ?? new VoiceCatalogue({ url: voiceUrl, apiKey: config.minimax.apiKey });
   // In the background: the built-in list serves until (and unless) MiniMax answers.
   if (!deps.catalogue) void refreshVoices(catalogue, voiceUrl, config, logger);
+  const client = createClient(config);
   const sessions = new SessionManager({
     synthesizerFactory,
     transcoders,
@@ -110,10 +111,10 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
     ...(config.playoutDelayMs === null ? {} : { playout: PlayoutDelay.fixed(config.playoutDelayMs) }),
     now,
+    ...(config.audio.opusBitrate === 'channel' && { opusBitrate: (channelId: string) => channelBitrate(client, channelId) }),
   });
   sessions.on('voiceError', (guildId, source, error) => logger.warn(`voice ${source} error`, { guild: guildId, error: describeError(error) }));
   sessions.on('fault', (guildId, error, where) => logger.error('a voice callback failed; the session goes on', { guild: guildId, where, error: describeError(error), at: firstFrame(error) }));
-  const client = createClient(config);
   const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
   ops.attach({ client, sessions, store });
 
@@ -153,6 +154,12 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
  * transcoding on the main thread, which works the same, only with less headroom. The caller owns the factory
  * (close() on shutdown).
  */
+/** The bitrate of a voice channel as discord.js knows it now (kept current by CHANNEL_UPDATE); undefined if unknown. */
+function channelBitrate(client: Client, channelId: string): number | undefined {
+  const channel = client.channels.cache.get(channelId);
+  return channel?.isVoiceBased() ? channel.bitrate : undefined;
+}
+
 export async function startTranscoders(
   audio: AudioConfig,
   logger: Logger,
@@ -163,7 +170,7 @@ export async function startTranscoders(
       return create({
         input: audio.format === 'opus' ? 'ogg-opus' : 'mp3',
         kind: audio.decoder, ffmpegPath: audio.ffmpegPath, pathEnv: audio.pathEnv,
-        encoder: { complexity: audio.opusComplexity }, workers,
+        encoder: { complexity: audio.opusComplexity, ...(audio.opusBitrate !== 'channel' && { bitrate: audio.opusBitrate }) }, workers,
         shedding: { complexity: audio.opusComplexityUnderLoad },
         onComplexity: ({ worker, complexity, roundMs }) => {
           if (roundMs === undefined) logger.info('audio worker keeps up again: Opus complexity back to normal', { worker, complexity });

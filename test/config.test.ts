@@ -45,6 +45,8 @@ describe('loadBotConfig', () => {
     ['AUDIO_OPUS_COMPLEXITY', '11', /AUDIO_OPUS_COMPLEXITY must be a whole number from 0 to 10/],
     ['AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', '-1', /AUDIO_OPUS_COMPLEXITY_UNDER_LOAD must be a whole number from 0 to 10/],
     ['AUDIO_OPUS_COMPLEXITY_UNDER_LOAD', '6', /AUDIO_OPUS_COMPLEXITY_UNDER_LOAD must not be above AUDIO_OPUS_COMPLEXITY \(5\); set it to 5 to never lower it \(got "6"\)/],
+    ['AUDIO_OPUS_BITRATE', '96', /AUDIO_OPUS_BITRATE must be channel or bits per second from 8000 to 510000, e.g. 96000 \(got "96"\)/],
+    ['AUDIO_OPUS_BITRATE', 'auto', /AUDIO_OPUS_BITRATE must be channel or bits per second/],
     ['AUDIO_WORKERS', 'many', /AUDIO_WORKERS must be a whole number from 0 to 16/],
   ])('rejects a bad %s with a message saying what it accepts', (key, value, message) => {
     expect(() => loadBotConfig({ ...base, [key]: value })).toThrow(message);
@@ -74,6 +76,9 @@ describe('loadBotConfig', () => {
     expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: '5' }).audio.opusComplexityUnderLoad).toBe(5);
     expect(loadBotConfig({ ...base, AUDIO_OPUS_COMPLEXITY: '10', AUDIO_OPUS_COMPLEXITY_UNDER_LOAD: '0' }).audio.opusComplexityUnderLoad).toBe(0);
     expect(loadBotConfig({ ...base, AUDIO_WORKERS: '0' }).audio.workers).toBe(0);
+    expect(c.audio.opusBitrate).toBe('channel');
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_BITRATE: 'Channel' }).audio.opusBitrate).toBe('channel');
+    expect(loadBotConfig({ ...base, AUDIO_OPUS_BITRATE: '128000' }).audio.opusBitrate).toBe(128_000);
     expect(loadBotConfig({ ...base, MINIMAX_TASKS_PER_GUILD: '1' }).minimax.tasksPerGuild).toBe(1);
     expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: '60' }).playoutDelayMs).toBe(60);
     expect(loadBotConfig({ ...base, PLAYOUT_DELAY_MS: 'auto' }).playoutDelayMs).toBeNull();

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import prism from 'prism-media';
 import { AudioError } from './errors.js';
-import { DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY, OPUS_CHANNELS, OPUS_SAMPLE_RATE, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY, OPUS_CHANNELS, OPUS_SAMPLE_RATE, OpusFrameEncoder, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { TranscoderBase } from './TranscoderBase.js';
-import type { Transcoder, TranscoderFactory } from './types.js';
+import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 
 /**
  * Input arguments that make ffmpeg decode from the first MP3 frame: without them it buffers about 28 KB
@@ -162,6 +162,6 @@ export function createFfmpegTranscoderFactory(options: FfmpegTranscoderOptions):
   const name = options.output === 'ogg' ? 'ffmpeg-libopus-ogg' : 'ffmpeg-s16le+opusscript';
   return {
     name,
-    create: (): Transcoder => new FfmpegTranscoder(options),
+    create: (stream?: TranscoderOptions): Transcoder => new FfmpegTranscoder({ ...options, encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()) }),
   };
 }

@@ -1,10 +1,10 @@
 import { AudioError } from './errors.js';
 import { OggPacketReader } from './oggPackets.js';
 import { OpusDecoder } from './opusDecoder.js';
-import { OPUS_FRAME_SAMPLES, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { OPUS_FRAME_SAMPLES, OpusFrameEncoder, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { opusFrameSamples, splitOpusPacket } from './opusPacket.js';
 import { TranscoderBase } from './TranscoderBase.js';
-import type { Transcoder, TranscoderFactory } from './types.js';
+import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 
 export interface OggOpusTranscoderOptions {
   /** For re-encoding, when the stream's frames are not 20 ms. */
@@ -103,6 +103,6 @@ export function createOggOpusTranscoderFactory(options: OggOpusTranscoderOptions
   return {
     name: 'ogg-opus',
     input: 'ogg-opus',
-    create: (): Transcoder => new OggOpusTranscoder(options),
+    create: (stream?: TranscoderOptions): Transcoder => new OggOpusTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()) }),
   };
 }

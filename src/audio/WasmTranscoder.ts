@@ -1,22 +1,25 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { AudioError } from './errors.js';
-import { OPUS_SAMPLE_RATE, OpusFrameEncoder, type OpusEncoderOptions } from './opusFrames.js';
+import { OPUS_SAMPLE_RATE, OpusFrameEncoder, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { StreamResampler } from './resample.js';
 import { TranscoderBase } from './TranscoderBase.js';
-import type { Transcoder, TranscoderFactory } from './types.js';
+import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 
 export interface WasmTranscoderOptions {
   encoder?: OpusEncoderOptions;
+  /** Asked at every chunk written: the Opus bitrate from then on (TranscoderOptions.bitrate); undefined: unchanged. */
+  bitrate?: (() => number | undefined) | undefined;
 }
 
 /**
  * In-process transcoder, no child process: mpg123 (WebAssembly) decodes MP3 as chunks arrive (a chunk may
- * split a frame; mpg123 keeps the remainder), a cubic resampler brings it to 48 kHz, opusscript encodes.
+ * split a frame; mpg123 keeps the remainder), a band-limited polyphase resampler brings it to 48 kHz, opusscript encodes.
  * The decoder needs a few milliseconds to instantiate; chunks written before that are queued.
  */
 export class WasmTranscoder extends TranscoderBase {
   readonly #decoder = new MPEGDecoder();
   readonly #encoder: OpusFrameEncoder;
+  readonly #bitrate: (() => number | undefined) | undefined;
   #ready = false;
   #freed = false;
   #pending: Buffer[] = [];
@@ -27,6 +30,7 @@ export class WasmTranscoder extends TranscoderBase {
 
   constructor(options: WasmTranscoderOptions = {}) {
     super();
+    this.#bitrate = options.bitrate;
     try {
       this.#encoder = new OpusFrameEncoder((packet) => this.emitPacket(packet), options.encoder);
     } catch (error) {
@@ -45,6 +49,8 @@ export class WasmTranscoder extends TranscoderBase {
   }
 
   protected input(chunk: Buffer): void {
+    const bitrate = this.#bitrate?.();
+    if (bitrate !== undefined) this.#encoder.setBitrate(bitrate);
     if (this.#ready) this.#decode(chunk);
     else this.#pending.push(chunk);
   }
@@ -109,6 +115,7 @@ export class WasmTranscoder extends TranscoderBase {
 export function createWasmTranscoderFactory(options: WasmTranscoderOptions = {}): TranscoderFactory {
   return {
     name: 'wasm-mpg123+opusscript',
-    create: (): Transcoder => new WasmTranscoder(options),
+    create: (stream?: TranscoderOptions): Transcoder =>
+      new WasmTranscoder({ encoder: withBitrate(options.encoder ?? {}, stream?.bitrate?.()), bitrate: stream?.bitrate }),
   };
 }

@@ -12,7 +12,7 @@ import type { AudioInput, TranscoderFactory } from './types.js';
 import { createWasmTranscoderFactory } from './WasmTranscoder.js';
 import { createWorkerTranscoderFactory, type ComplexityReport } from './workerPool.js';
 
-export type { AudioInput, Transcoder, TranscoderFactory } from './types.js';
+export type { AudioInput, Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 export { AudioError, type AudioErrorCode } from './errors.js';
 export { findFfmpeg, findOnPath, resolveBundledFfmpeg, FFMPEG_HOW_TO_FIX, type FindFfmpegOptions } from './ffmpegPath.js';
 export {

@@ -12,23 +12,33 @@ const LEADING_SILENCE_PEAK = 32;
 // libopus encoder CTL request numbers (opus_defines.h).
 const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_VBR_CONSTRAINT = 4020;
 const OPUS_SET_FORCE_CHANNELS = 4022;
 const OPUS_AUTO = -1000;
 
 /** Encoder settings shared by every transcoder. */
 export interface OpusEncoderOptions {
-  /** Bits per second; default 64 000, the bitrate of a default Discord voice channel (more is not heard). */
+  /**
+   * Bits per second; default 64 000, the bitrate of a default Discord voice channel. The session passes each
+   * stream its channel's bitrate (AUDIO_OPUS_BITRATE=channel): more bits are heard (docs/performance-fidelity.md).
+   */
   bitrate?: number;
   /** libopus complexity 0..10; default DEFAULT_OPUS_COMPLEXITY. Lower trades quality for CPU. */
   complexity?: number;
 }
 
 export const DEFAULT_OPUS_BITRATE = 64_000;
+
+/** `options` with the stream's own bitrate, when it has one. */
+export function withBitrate(options: OpusEncoderOptions, bitrate: number | undefined): OpusEncoderOptions {
+  return bitrate === undefined ? options : { ...options, bitrate };
+}
 /**
  * 5 keeps CELT's pitch pre-filter (the part of the encoder that matters for voiced speech, off below 5) and
- * drops the tonality analysis of 7 and up, which only steers SILK/CELT and bandwidth choices that a 64 kbps
- * voice stream does not need: both make CELT-only full-band packets here. It costs a fifth less CPU per stream
- * than 10 (bench/results/latest.md, "Opus encoder alone"); the encoder is the largest single cost of a speaking guild.
+ * drops the tonality analysis of 7 and up: both make CELT-only full-band packets here. It costs a fifth less CPU
+ * per stream than 10 (bench/results/latest.md, "Opus encoder alone"); the encoder is the largest single cost of a
+ * speaking guild. Measured against MiniMax's audio at 64-128 kbps (docs/performance-fidelity.md), 8 and 10 (the
+ * same packets) are a little closer on synthetic voices and a little further on real speech: not worth the CPU.
  */
 export const DEFAULT_OPUS_COMPLEXITY = 5;
 
@@ -120,11 +130,22 @@ export class OpusFrameEncoder {
   setComplexity(complexity: number): void {
     if (!this.#encoder) return;
     this.#options = { ...this.#options, complexity };
+    this.#ctl(OPUS_SET_COMPLEXITY, complexity, 'complexity');
+  }
+
+  /** Bits per second for the frames coded from now on (the channel's bitrate changed); AudioError ENCODE_FAILED if invalid. */
+  setBitrate(bitrate: number): void {
+    if (!this.#encoder || bitrate === (this.#options.bitrate ?? DEFAULT_OPUS_BITRATE)) return;
+    this.#options = { ...this.#options, bitrate };
+    this.#ctl(OPUS_SET_BITRATE, bitrate, 'bitrate');
+  }
+
+  #ctl(request: number, value: number, what: string): void {
     for (const encoder of [this.#encoder, this.#stereoEncoder]) {
       try {
-        encoder?.ctl(OPUS_SET_COMPLEXITY, complexity);
+        encoder?.ctl(request, value);
       } catch (error) {
-        throw new AudioError('ENCODE_FAILED', `invalid Opus complexity ${complexity}: ${String(error)}`, { cause: error });
+        throw new AudioError('ENCODE_FAILED', `invalid Opus ${what} ${value}: ${String(error)}`, { cause: error });
       }
     }
   }
@@ -199,6 +220,10 @@ function createEncoder(channels: 1 | 2, options: OpusEncoderOptions): OpusEncode
   try {
     encoder.ctl(OPUS_SET_BITRATE, options.bitrate ?? DEFAULT_OPUS_BITRATE);
     encoder.ctl(OPUS_SET_COMPLEXITY, options.complexity ?? DEFAULT_OPUS_COMPLEXITY);
+    // Unconstrained VBR (libopus defaults to constrained; ffmpeg's libopus and opusenc do not): the bitrate still
+    // averages the channel's, but a hard frame (a consonant's noise, a synthetic voice's sharp harmonics) may take
+    // more bits than an easy one. Measured (docs/performance-fidelity.md): the largest single gain on synthetic voices.
+    encoder.ctl(OPUS_SET_VBR_CONSTRAINT, 0);
   } catch (error) {
     encoder.delete();
     throw new AudioError('ENCODE_FAILED', `invalid Opus encoder settings: ${String(error)}`, { cause: error });

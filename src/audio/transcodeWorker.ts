@@ -8,7 +8,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { ComplexityGovernor, type ComplexityChange } from './complexityGovernor.js';
 import { AudioError, type AudioErrorCode } from './errors.js';
-import { DEFAULT_OPUS_COMPLEXITY, type OpusEncoderOptions } from './opusFrames.js';
+import { DEFAULT_OPUS_COMPLEXITY, withBitrate, type OpusEncoderOptions } from './opusFrames.js';
 import { warmUpCodec } from './warmUp.js';
 import { WasmTranscoder } from './WasmTranscoder.js';
 
@@ -30,10 +30,10 @@ export interface WorkerSetup {
   shedding?: SheddingOptions;
 }
 
-/** Main thread -> worker. `chunk` is a copy of one MP3 chunk, transferred. */
+/** Main thread -> worker. `chunk` is a copy of one MP3 chunk, transferred. `bitrate`: the stream's own, from then on (TranscoderOptions). */
 export type ToWorker =
-  | { op: 'open'; id: number }
-  | { op: 'write'; id: number; chunk: ArrayBuffer }
+  | { op: 'open'; id: number; bitrate?: number | undefined }
+  | { op: 'write'; id: number; chunk: ArrayBuffer; bitrate?: number | undefined }
   | { op: 'end'; id: number }
   | { op: 'destroy'; id: number };
 
@@ -62,6 +62,8 @@ const PASS_BUDGET_MS = 4;
 interface Entry {
   readonly id: number;
   readonly transcoder: WasmTranscoder;
+  /** The stream's Opus bitrate as last posted (undefined: the encoder's setting). */
+  readonly channel: { bitrate: number | undefined };
   /** MP3 received and not yet decoded, oldest first. */
   input: Buffer[];
   /** end() was asked for: call it once the input is decoded. */
@@ -198,10 +200,13 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
     schedule();
   };
 
-  const openTranscoder = (id: number): void => {
+  const openTranscoder = (id: number, bitrate: number | undefined): void => {
     // Throws AudioError ENCODE_FAILED on bad settings.
-    const transcoder = new WasmTranscoder({ encoder: { ...encoder, complexity: governor?.complexity ?? normal } });
-    const entry: Entry = { id, transcoder, input: [], ending: false, packets: [], bytes: 0, started: false, turnEndedAt: undefined };
+    const channel = { bitrate }; // updated by each 'write'; the transcoder reads it at each chunk it decodes
+    const transcoder = new WasmTranscoder({
+      encoder: { ...withBitrate(encoder, bitrate), complexity: governor?.complexity ?? normal }, bitrate: () => channel.bitrate,
+    });
+    const entry: Entry = { id, transcoder, channel, input: [], ending: false, packets: [], bytes: 0, started: false, turnEndedAt: undefined };
     open.set(id, entry);
     transcoder.opus.on('data', (packet: Buffer) => {
       entry.packets.push(packet);
@@ -224,10 +229,11 @@ export function serveTranscoders(port: MessagePort, setup: WorkerSetup = {}, gov
     const entry = open.get(message.id);
     switch (message.op) {
       case 'open':
-        openTranscoder(message.id);
+        openTranscoder(message.id, message.bitrate);
         break;
       case 'write':
         if (!entry || entry.ending) break;
+        if (message.bitrate !== undefined) entry.channel.bitrate = message.bitrate;
         entry.input.push(Buffer.from(message.chunk));
         enqueue(entry);
         break;

@@ -19,12 +19,23 @@ export interface Transcoder {
   destroy(): void;
 }
 
+/** What one transcoder is made for (the channel it will play in). */
+export interface TranscoderOptions {
+  /**
+   * Opus bits per second for this stream (its voice channel's bitrate), asked when the transcoder is made and, by the
+   * in-process and worker transcoders, again at every chunk written, so a change applies from the next chunk on.
+   * Absent or undefined: the factory's encoder setting. ffmpeg's transcoder keeps the first answer; Opus passed
+   * through from MiniMax (input 'ogg-opus') keeps MiniMax's own bitrate, and only re-encoded frames use it.
+   */
+  bitrate?: (() => number | undefined) | undefined;
+}
+
 export interface TranscoderFactory {
   /** Short name for logs and the benchmark table. */
   readonly name: string;
   /** What its transcoders take in; absent: 'mp3'. The T2A request asks MiniMax for this format. */
   readonly input?: AudioInput;
-  create(): Transcoder;
+  create(options?: TranscoderOptions): Transcoder;
   /** Resolves once shared resources (worker threads) are up; rejects if they cannot start. Absent: nothing to wait for. */
   ready?(): Promise<void>;
   /** Releases shared resources (worker threads); transcoders still live fail. The factory's owner calls it. */

@@ -3,7 +3,7 @@ import { AudioError } from './errors.js';
 import type { OpusEncoderOptions } from './opusFrames.js';
 import type { FromWorker, SheddingOptions, ToWorker, WorkerSetup } from './transcodeWorker.js';
 import { TranscoderBase } from './TranscoderBase.js';
-import type { Transcoder, TranscoderFactory } from './types.js';
+import type { Transcoder, TranscoderFactory, TranscoderOptions } from './types.js';
 
 /** Starts one worker thread running `url`. */
 export type SpawnWorker = (url: URL, options: WorkerOptions) => Worker;
@@ -57,19 +57,21 @@ interface Link {
 class WorkerTranscoder extends TranscoderBase {
   readonly #id: number;
   readonly #link: Link;
+  readonly #bitrate: (() => number | undefined) | undefined;
   #remoteOpen = true; // the worker still holds this transcoder
 
-  constructor(id: number, link: Link) {
+  constructor(id: number, link: Link, bitrate?: (() => number | undefined) | undefined) {
     super();
     this.#id = id;
     this.#link = link;
-    link.post({ op: 'open', id });
+    this.#bitrate = bitrate;
+    link.post({ op: 'open', id, bitrate: bitrate?.() });
   }
 
   protected input(chunk: Buffer): void {
     // A copy to transfer: the chunk may be a view into a pool or a larger buffer that must not move.
     const copy = new Uint8Array(chunk);
-    this.#link.post({ op: 'write', id: this.#id, chunk: copy.buffer }, [copy.buffer]);
+    this.#link.post({ op: 'write', id: this.#id, chunk: copy.buffer, bitrate: this.#bitrate?.() }, [copy.buffer]);
   }
 
   protected inputEnd(): void {
@@ -166,7 +168,7 @@ class Slot {
   }
 
   /** Link a new transcoder with this worker. */
-  open(id: number): WorkerTranscoder {
+  open(id: number, bitrate: (() => number | undefined) | undefined): WorkerTranscoder {
     const link: Link = {
       post: (message, transfer = []) => {
         if (this.state !== 'dead') this.worker.postMessage(message, transfer);
@@ -175,7 +177,7 @@ class Slot {
         if (this.live.delete(detachId)) this.#updateRef();
       },
     };
-    const transcoder = new WorkerTranscoder(id, link);
+    const transcoder = new WorkerTranscoder(id, link, bitrate);
     this.live.set(id, transcoder);
     this.#updateRef();
     return transcoder;
@@ -258,14 +260,14 @@ export function createWorkerTranscoderFactory(options: WorkerTranscoderFactoryOp
   return {
     name: `wasm-worker-x${count}`,
     workerCount: count,
-    create(): Transcoder {
+    create(stream?: TranscoderOptions): Transcoder {
       const id = nextId++;
       if (closed) {
         const orphan = new WorkerTranscoder(id, { post: () => undefined, detach: () => undefined });
         orphan.lost(new AudioError('PROCESS_FAILED', 'the transcoder pool is closed', { retryable: false }));
         return orphan;
       }
-      return pick().open(id);
+      return pick().open(id, stream?.bitrate);
     },
     liveCounts: () => slots.map((slot) => slot.live.size),
     ready: async () => {

@@ -13,7 +13,9 @@ export interface AudioCacheOptions {
 
 /**
  * Synthesized MP3 of short texts, keyed by the text and every setting that shapes the audio, bounded in bytes
- * (LRU). Shared by every guild: the same phrase in the same voice sounds the same everywhere.
+ * (LRU). Shared by every guild: the same phrase in the same voice sounds the same everywhere. It keeps MiniMax's
+ * audio as it came, before the Opus encoder: a repeat is encoded again for the channel it plays in, so it needs
+ * no key for the Opus bitrate (AUDIO_OPUS_BITRATE=channel). With AUDIO_FORMAT=opus it keeps MiniMax's Ogg Opus.
  */
 export class AudioCache {
   private readonly entries = new Map<string, Buffer>();

@@ -60,7 +60,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   ) {
     super();
     this.queue = new Queue(ctx.limits, ctx.now);
-    this.preparer = new ItemPreparer(guildId, ctx);
+    this.preparer = new ItemPreparer(guildId, ctx, () => this.link.channelId);
     this.settler = new Settler({
       timings: ctx.timings,
       events: this,

@@ -13,6 +13,8 @@ export interface PreparerDeps {
   transcoders: TranscoderFactory;
   store: Store;
   defaults: ResolvedVoice;
+  /** See SessionContext.opusBitrate. */
+  opusBitrate?: ((channelId: string) => number | undefined) | undefined;
 }
 
 /** One author's voice as things stand now: the task settings and where the voice came from. */
@@ -37,6 +39,8 @@ export class ItemPreparer {
   constructor(
     private readonly guildId: string,
     private readonly deps: PreparerDeps,
+    /** The voice channel the session is in (or joining), read as audio is coded: a move or a bitrate change applies at once. */
+    private readonly channelId: () => string | null = () => null,
   ) {}
 
   /** The task settings an item by `authorId` (with `override`) would be synthesized with if it started now. */
@@ -48,7 +52,7 @@ export class ItemPreparer {
   prepare(item: QueueItem): PreparedItem {
     const plan = this.plan(item.authorId, item.override);
     const text = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
-    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders);
+    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate());
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     return prepared;
   }
@@ -56,6 +60,12 @@ export class ItemPreparer {
   /** The server-wide voice the item was prepared with, or undefined when the item or its author chose one. */
   serverVoiceOf(prepared: PreparedItem): string | undefined {
     return this.serverVoices.get(prepared);
+  }
+
+  /** The Opus bitrate for the channel the session is in now (see SessionContext.opusBitrate). */
+  private bitrate(): number | undefined {
+    const channelId = this.channelId();
+    return channelId === null ? undefined : this.deps.opusBitrate?.(channelId);
   }
 
   private plan(authorId: string, override: VoiceOverride | undefined): VoicePlan {

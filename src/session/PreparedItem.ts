@@ -30,10 +30,12 @@ export class PreparedItem {
     settings: TaskSettings,
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
+    /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */
+    bitrate?: () => number | undefined,
   ) {
     this.model = settings.model;
     this.pieceLengths = pieces.map((p) => p.length);
-    const transcoder = transcoders.create();
+    const transcoder = transcoders.create({ bitrate });
     // No padding: the next item follows without a gap; the session adds a short silent tail when the queue empties.
     this.resource = createAudioResource(transcoder.opus, { inputType: StreamType.Opus, metadata: item, silencePaddingFrames: 0 });
     // A prefetched item's stream has no player (and so no error listener) yet: a decode failure must not crash

@@ -24,6 +24,8 @@ export interface SessionManagerOptions {
   now?: () => number;
   /** Shared cache of short phrases' audio; repeats are played from it and billed nothing. */
   audioCache?: AudioCache;
+  /** See SessionContext.opusBitrate. */
+  opusBitrate?: (channelId: string) => number | undefined;
 }
 
 export interface SessionManagerEvents {
@@ -194,6 +196,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       now: this.now,
       pausedFor: (id) => this.pauseState(id),
       checkBudget: (id, channelId) => this.checkBudget(id, channelId),
+      opusBitrate: o.opusBitrate,
     });
     this.sessions.set(guildId, session);
     session.on('report', (report) => this.emit('report', guildId, report));

@@ -47,4 +47,9 @@ export interface SessionContext {
   pausedFor: (guildId: string) => PauseState | null;
   /** Called before an item is synthesized: returns a pause when the guild's character budget is spent. */
   checkBudget: (guildId: string, channelId: string) => PauseState | null;
+  /**
+   * The Opus bitrate for audio played in this voice channel now (AUDIO_OPUS_BITRATE: the channel's own, or a fixed
+   * number); undefined or absent: the transcoders' default.
+   */
+  opusBitrate?: ((channelId: string) => number | undefined) | undefined;
 }

@@ -147,6 +147,30 @@ describe('OpusFrameEncoder', () => {
     expect(at(10).equals(at(10))).toBe(true);
   });
 
+  it('spends more bits on hard frames than on easy ones (unconstrained VBR), at the same average', () => {
+    // 1 s of a soft tone, 10 frames of loud noise, 1 s of the tone again.
+    const samples = 48_000 * 2 + 960 * 10;
+    const pcm = Buffer.alloc(samples * 4);
+    let seed = 1;
+    for (let i = 0; i < samples; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const noise = i >= 48_000 && i < 48_000 + 960 * 10;
+      const v = noise ? Math.round((seed / 0x7fffffff - 0.5) * 40_000) : Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / 48_000));
+      pcm.writeInt16LE(v, 4 * i);
+      pcm.writeInt16LE(v, 4 * i + 2);
+    }
+    const sizes: number[] = [];
+    const enc = new OpusFrameEncoder((p) => sizes.push(p.length), { bitrate: 64_000 });
+    enc.writePcm(pcm);
+    enc.flush();
+    enc.delete();
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const tone = mean(sizes.slice(10, 50)), noise = mean(sizes.slice(50, 60));
+    // Constrained VBR (libopus's default) gives both about 160 bytes, the 64 kbps frame.
+    expect(noise).toBeGreaterThan(1.2 * tone);
+    expect(mean(sizes)).toBeLessThan(160 * 1.1);
+  });
+
   it('changes complexity between frames: the frames after the change are coded at the new one', () => {
     const pcm = twoTones(960 * 6, false);
     const code = (complexity: number, change?: { afterFrames: number; to: number }): Buffer[] => {

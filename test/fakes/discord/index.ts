@@ -231,6 +231,14 @@ export class FakeDiscord {
     g.channels.delete(c.id);
   }
 
+  /** An admin changes a voice channel's bitrate (bits per second): CHANNEL_UPDATE. */
+  channelBitrate(channel: string, bitrate: number, options: { guild?: string } = {}): void {
+    const g = this.guild(options.guild);
+    const c = g.channel(channel);
+    c.bitrate = bitrate;
+    this.gateway.dispatch('CHANNEL_UPDATE', channelPayload(g, c));
+  }
+
   // ---- fault controls ----
 
   /** Closes the bot's voice sockets with `code` (4006 -> rejoin, 4014 -> disconnected, 4015 -> resume). */

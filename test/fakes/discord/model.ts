@@ -42,6 +42,8 @@ export interface ChannelSpec {
   type?: 'text' | 'voice';
   overwrites?: readonly OverwriteSpec[];
   userLimit?: number;
+  /** Voice only: bits per second the server's admin chose (Discord: 8000..384000 by boost level). Default 64000. */
+  bitrate?: number;
   /** Voice only: the gateway ignores the bot's joins here, as Discord does when it may not connect. */
   refuseJoins?: boolean;
 }
@@ -111,6 +113,7 @@ export interface ChannelRecord {
   position: number;
   overwrites: Overwrite[];
   userLimit: number;
+  bitrate: number;
   refuseJoins: boolean;
 }
 
@@ -170,7 +173,7 @@ export class GuildState {
     const channel: ChannelRecord = {
       id: spec.id ?? ids.next(), name: spec.name, type: spec.type === 'voice' ? 2 : 0, position,
       overwrites: (spec.overwrites ?? []).map((o) => this.#overwrite(o)),
-      userLimit: spec.userLimit ?? 0, refuseJoins: spec.refuseJoins ?? false,
+      userLimit: spec.userLimit ?? 0, bitrate: spec.bitrate ?? 64000, refuseJoins: spec.refuseJoins ?? false,
     };
     this.channels.set(channel.id, channel);
     return channel;

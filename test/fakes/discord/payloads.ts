@@ -37,7 +37,7 @@ export function channelPayload(g: GuildState, c: ChannelRecord): Json {
     permission_overwrites: c.overwrites.map((o) => ({ id: o.id, type: o.type, allow: o.allow.toString(), deny: o.deny.toString() })),
     rate_limit_per_user: 0, flags: 0,
   };
-  if (c.type === 2) return { ...common, bitrate: 64000, user_limit: c.userLimit, rtc_region: null, last_message_id: null };
+  if (c.type === 2) return { ...common, bitrate: c.bitrate, user_limit: c.userLimit, rtc_region: null, last_message_id: null };
   return { ...common, topic: null, last_message_id: null, default_auto_archive_duration: 1440 };
 }
 
