@@ -31,7 +31,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 function describe(value: unknown): string {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return `${value.name}${code !== undefined ? `(${String(code)})` : ''}: ${value.message}`;
+    return `${value.name}${typeof code === 'string' || typeof code === 'number' ? `(${code})` : ''}: ${value.message}`;
   }
   if (typeof value === 'string') return value;
   try {

@@ -116,7 +116,7 @@ function whereFrom(error: unknown): string | undefined {
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return `${error.name}${code !== undefined ? `(${String(code)})` : ''}: ${error.message}`;
+    return `${error.name}${typeof code === 'string' || typeof code === 'number' ? `(${code})` : ''}: ${error.message}`;
   }
   return String(error);
 }

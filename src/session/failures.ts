@@ -34,7 +34,7 @@ interface ErrorLike {
 }
 
 function field(error: unknown): ErrorLike {
-  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /** A short, user-facing reason: the meaning of MiniMax's status code when there is one, else the message. */

@@ -95,14 +95,16 @@ describe('dictionary, usage, reports and hygiene end to end', () => {
     const x = (h = await startHarness());
     x.bot.store.close();
     const reply = await x.run({ command: 'status' });
-    expect(reply).toMatchObject({ ephemeral: true, content: expect.stringContaining('Something went wrong on my side') });
+    expect(reply).toMatchObject({ ephemeral: true });
+    expect(reply.content).toContain('Something went wrong on my side');
     const line = x.logs.find((l) => l.includes('command failed'));
     expect(line).toContain('command=status');
     expect(line).toContain(`guild=${x.discord.guild().id}`);
     expect(line).toContain('StoreError');
     // After a deferral (joining takes time) the generic answer replaces the "thinking" message.
     const join = await x.run({ command: 'join' });
-    expect(join).toMatchObject({ via: 'edit', ephemeral: true, content: expect.stringContaining('Something went wrong on my side') });
+    expect(join).toMatchObject({ via: 'edit', ephemeral: true });
+    expect(join.content).toContain('Something went wrong on my side');
   });
 
   it('deploy-commands registers every command with one PUT, in a guild or globally', async () => {

@@ -43,7 +43,7 @@ describe('the parrot process', () => {
     const cwd = await mkdtemp(join(tmpdir(), 'parrot-process-'));
     cleanups.push(() => rm(cwd, { recursive: true, force: true }));
     const { child, stderr, stdout } = startParrot(cwd, { MINIMAX_API_KEY: MINIMAX_KEY });
-    cleanups.push(async () => void child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void child.kill('SIGKILL')));
     expect(await exited(child, 20_000)).toBe(1);
     expect(stderr.join('')).toBe('parrot: DISCORD_TOKEN is not set: copy the bot token from the Discord developer portal into .env\n');
     expect(stdout.join('')).toBe('');
@@ -65,7 +65,7 @@ describe('the parrot process', () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
     });
-    cleanups.push(async () => void child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void child.kill('SIGKILL')));
     await discord.waitForIdentify(20_000);
     await discord.rest.waitForCall((c) => c.path.endsWith('/commands'), 10_000);
     const joined = await discord.interaction({ command: 'join' }).reply({ timeoutMs: 10_000 });

@@ -27,10 +27,7 @@ class RecordingSynthesizer implements Synthesizer {
     result.catch(() => undefined);
     return {
       result,
-      async *[Symbol.asyncIterator]() {
-        yield* [];
-        throw new Error('not synthesized in this test');
-      },
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('not synthesized in this test')) }),
     };
   }
   async close(): Promise<void> {}
