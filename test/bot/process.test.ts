@@ -74,14 +74,13 @@ describe('the parrot process', () => {
     discord.message({ channel: 'reading', author: 'alice', content: 'Read before the signal.' });
     await minimax.waitFor(() => minimax.texts.length === 1, 10_000);
 
-    const signalled = Date.now();
     child.kill(signal);
     // Once it says it is stopping, it no longer reads: a message now is not spoken.
     await until(() => stderr.join('').includes('INFO  stopping'), 10_000, 'the stopping line');
     discord.message({ channel: 'reading', author: 'alice', content: 'Sent after the signal.' });
+    // 0: it finished its shutdown ('stopped' below); the shutdown deadline's forced exit is 1.
     expect(await exited(child, 12_000)).toBe(0);
     expect(minimax.texts).toEqual(['alice said, Read before the signal.']);
-    expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(discord.voiceRequests.at(-1)).toMatchObject({ channelId: null });
     // A clean close checkpoints and removes SQLite's write-ahead log.
     expect(existsSync(join(dataDir, 'parrot.sqlite'))).toBe(true);
