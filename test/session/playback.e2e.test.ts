@@ -125,11 +125,13 @@ describe('GuildSession playback through the fakes', () => {
     session.enqueue(h.item(A));
     await h.discord.audio.waitForAudio({ minMs: 200, timeoutMs: 10_000 });
     session.enqueue(h.item(B));
-    // B reaches MiniMax while A is still being heard (A lasts ~1.7 s of real-time audio).
-    await h.minimax.waitFor(() => h!.minimax.texts.includes(B), 1_000, 'B sent to MiniMax');
-    expect(h.discord.audio.report().voiceMs).toBeLessThan(expectedMs(A));
     const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
     expect(heard.gaps).toEqual([]);
+    // B (enqueued 200 ms into A) reached MiniMax before the middle of A was heard, not when A ended (A lasts ~1.7 s
+    // of real-time audio). Frame times are performance.now(), MiniMax's Date.now().
+    const bSent = h.minimax.connections.flatMap((c) => c.received).find((e) => e.event === 'task_continue' && e.body?.['text'] === B);
+    const aMiddle = h.discord.audio.select({}).filter((f) => !f.silence).at(Math.floor(expectedMs(A) / 40));
+    expect(bSent!.at).toBeLessThan(performance.timeOrigin + aMiddle!.at);
   });
 
   it('skip stops the current message even mid-synthesis, and the next one plays whole', async () => {
