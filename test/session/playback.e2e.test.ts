@@ -133,7 +133,8 @@ describe('GuildSession playback through the fakes', () => {
     await h.discord.audio.waitForAudio({ minMs: 200, timeoutMs: 10_000 });
     session.enqueue(h.item(B));
     const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 15_000 });
-    expect(heard.gaps).toEqual([]);
+    // No underrun (silence frame) or lost packet anywhere; how late a frame came is the benchmark's measure.
+    expect(heard.gaps.filter((g) => g.silenceFrames > 0 || g.lostPackets > 0)).toEqual([]);
     // B (enqueued 200 ms into A) reached MiniMax before the middle of A was heard, not when A ended (A lasts ~1.7 s
     // of real-time audio). Frame times are performance.now(), MiniMax's Date.now().
     const bSent = h.minimax.connections.flatMap((c) => c.received).find((e) => e.event === 'task_continue' && e.body?.['text'] === B);
