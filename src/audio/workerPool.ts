@@ -60,7 +60,7 @@ class WorkerTranscoder extends TranscoderBase {
   readonly #bitrate: (() => number | undefined) | undefined;
   #remoteOpen = true; // the worker still holds this transcoder
 
-  constructor(id: number, link: Link, bitrate?: (() => number | undefined) | undefined) {
+  constructor(id: number, link: Link, bitrate?: () => number | undefined) {
     super();
     this.#id = id;
     this.#link = link;

@@ -58,6 +58,6 @@ function assertCommand(candidate: unknown, index: number): Command {
 function usesAutocomplete(options: readonly APIApplicationCommandOption[]): boolean {
   return options.some((o) => {
     if ('autocomplete' in o && o.autocomplete === true) return true;
-    return 'options' in o && Array.isArray(o.options) && usesAutocomplete(o.options as APIApplicationCommandOption[]);
+    return 'options' in o && Array.isArray(o.options) && usesAutocomplete(o.options);
   });
 }

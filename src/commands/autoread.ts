@@ -59,7 +59,7 @@ export const autoread = {
             .setMaxLength(AUTOREAD_IGNORE_PREFIX_MAX),
         );
     }),
-  async execute(ctx) {
+  execute(ctx) {
     const refused = requireManageGuild(ctx.interaction, 'change auto-read');
     if (refused) return refused;
     const subcommand = ctx.interaction.options.getSubcommand(true);

@@ -9,7 +9,7 @@ export const clear = {
     .setName('clear')
     .setDescription('Stop reading and empty the queue')
     .setContexts(InteractionContextType.Guild),
-  async execute({ interaction, sessions }) {
+  execute({ interaction, sessions }) {
     const session = sessions.get(interaction.guildId);
     if (!session) return privately("I'm not in a voice channel, so there is nothing to clear.");
     const refused = requireListener(interaction, session.channelId, 'clear the queue');

@@ -28,7 +28,7 @@ export const dictionary = {
         .addStringOption((o) => o.setName('from').setDescription('The word or phrase as written').setRequired(true).setMaxLength(MAX_DICTIONARY_TEXT_LENGTH)),
     )
     .addSubcommand((s) => s.setName('list').setDescription("List this server's pronunciations")),
-  async execute(ctx) {
+  execute(ctx) {
     switch (ctx.interaction.options.getSubcommand(true)) {
       case 'add':
         return add(ctx);

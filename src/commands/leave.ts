@@ -9,7 +9,7 @@ export const leave = {
     .setName('leave')
     .setDescription('Leave the voice channel and drop anything still queued')
     .setContexts(InteractionContextType.Guild),
-  async execute({ interaction, sessions }) {
+  execute({ interaction, sessions }) {
     const session = sessions.get(interaction.guildId);
     if (!session) return privately("I'm not in a voice channel.");
     const refused = requireListener(interaction, session.channelId, 'make me leave');

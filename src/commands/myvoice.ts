@@ -20,7 +20,7 @@ export const myvoice = {
     .addSubcommand((s) => addVoiceOptions(s.setName('set').setDescription('Change your voice (only the options you give)')))
     .addSubcommand((s) => s.setName('show').setDescription('Show the voice your messages are read with'))
     .addSubcommand((s) => s.setName('reset').setDescription('Go back to the server voice')),
-  async execute(ctx) {
+  execute(ctx) {
     switch (ctx.interaction.options.getSubcommand(true)) {
       case 'set':
         return set(ctx);

@@ -9,7 +9,7 @@ export const skip = {
     .setName('skip')
     .setDescription('Stop what is being read now and go on with the next message')
     .setContexts(InteractionContextType.Guild),
-  async execute({ interaction, sessions }) {
+  execute({ interaction, sessions }) {
     const session = sessions.get(interaction.guildId);
     if (!session) return privately("I'm not in a voice channel, so there is nothing to skip.");
     const refused = requireListener(interaction, session.channelId, 'skip');

@@ -10,7 +10,7 @@ export const status = {
     .setName('status')
     .setDescription('Connection, queue, pause reason, budget and auto-read for this server')
     .setContexts(InteractionContextType.Guild),
-  async execute({ interaction, sessions, store, config, now }) {
+  execute({ interaction, sessions, store, config, now }) {
     const guildId = interaction.guildId;
     const session = sessions.get(guildId);
     const state = session?.status() ?? null;

@@ -30,7 +30,7 @@ export interface CommandContext {
    * Acknowledges the interaction now (privately) when the work may take longer than Discord's 3 s; the Reply
    * returned later is then sent as an edit of that acknowledgement. Safe to call more than once.
    */
-  defer(): Promise<void>;
+  readonly defer: () => Promise<void>;
 }
 
 export interface AutocompleteContext {
@@ -42,6 +42,7 @@ export interface AutocompleteContext {
 /** One slash command: its definition (what Discord registers) and its handlers. */
 export interface Command {
   readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
-  execute(ctx: CommandContext): Promise<Reply>;
+  /** Synchronous commands return the Reply itself; the dispatcher awaits either. */
+  execute(ctx: CommandContext): Reply | Promise<Reply>;
   autocomplete?(ctx: AutocompleteContext): Promise<void>;
 }

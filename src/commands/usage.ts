@@ -22,7 +22,7 @@ export const usage = {
     .addIntegerOption((o) =>
       o.setName('monthly_cap').setDescription('Admins: server cap on characters per UTC month (0 removes it)').setMinValue(0).setMaxValue(MAX_CAP),
     ),
-  async execute(ctx) {
+  execute(ctx) {
     const { interaction, store, config } = ctx;
     const daily = interaction.options.getInteger('daily_cap');
     const monthly = interaction.options.getInteger('monthly_cap');

@@ -95,7 +95,7 @@ export function applyPatch(profile: VoiceProfile, patch: VoiceProfilePatch): Voi
     if (value === null) delete out[key];
     else if (value !== undefined) out[key] = value;
   }
-  return out as VoiceProfile;
+  return out;
 }
 
 /** MiniMax's field names in validation messages, as the options are called. */

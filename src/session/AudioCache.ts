@@ -102,12 +102,18 @@ export class CachingSynthesizer implements Synthesizer {
 /** Plays cached audio; nothing is sent to MiniMax and nothing is billed. */
 function cachedUtterance(mp3: Buffer, signal: AbortSignal | undefined): Utterance {
   const result: Promise<UtteranceResult> = signal?.aborted ? Promise.reject(abortError(signal.reason)) : Promise.resolve({ usageCharacters: 0, audioSize: mp3.length });
+  return { result, sent: false, [Symbol.asyncIterator]: () => oneChunk(mp3, signal) };
+}
+
+/** Yields the whole file once; a signal aborted before the first read ends the stream with the abort error. */
+function oneChunk(mp3: Buffer, signal: AbortSignal | undefined): AsyncIterator<Buffer> {
+  let started = false;
   return {
-    result,
-    sent: false,
-    async *[Symbol.asyncIterator]() {
-      if (signal?.aborted) throw abortError(signal.reason);
-      yield mp3;
+    next(): Promise<IteratorResult<Buffer>> {
+      if (started) return Promise.resolve({ done: true, value: undefined });
+      started = true;
+      if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+      return Promise.resolve({ done: false, value: mp3 });
     },
   };
 }

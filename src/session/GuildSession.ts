@@ -126,6 +126,11 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     this.advance();
     // 1 = being read now; n = n - 1 texts go before it.
     const position = this.lineup().indexOf(pushed.item) + 1;
+    if (position === 0) {
+      // Dropped as it came off the queue (the budget was found spent): the caller is told why, never "queued".
+      const detail = this.ctx.pausedFor(this.guildId)?.message;
+      return { ok: false, reason: 'paused', ...(detail !== undefined ? { detail } : {}) };
+    }
     return { ...pushed, position };
   }
 

@@ -88,7 +88,9 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
    * Sends now the packet the player prepared for its next 20 ms cycle, if there is one. @discordjs/voice keeps
    * it when the player stops (a skip) or its resource ends, and sends it only when the player next plays:
    * skipped audio heard in front of the next message, or a message's last 20 ms held back until the next one.
-   * Called when the player goes idle, that is in the cycle the packet was meant for.
+   * Called when the player goes idle, that is in the cycle the packet was meant for. This and sendNow use the
+   * connection's one prepared-packet slot, which the library's typings say to avoid: what they rely on is pinned by
+   * test/session/preparedPacketSlot.test.ts, and package.json pins @discordjs/voice to the version it passed on.
    */
   flushPrepared(): void {
     const connection = this.connection;

@@ -36,7 +36,7 @@ interface ErrorLike {
 }
 
 function field(error: unknown): ErrorLike {
-  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /**
@@ -59,7 +59,7 @@ function plainFailure(error: unknown): string {
 export function failureDetail(error: unknown): { detail: string; traceId?: string } {
   const { name, code, message, traceId } = field(error);
   const text = typeof message === 'string' ? message : String(error);
-  const detail = `${typeof name === 'string' ? name : 'Error'}${code !== undefined ? `(${String(code)})` : ''}: ${text}`;
+  const detail = `${typeof name === 'string' ? name : 'Error'}${typeof code === 'string' || typeof code === 'number' ? `(${code})` : ''}: ${text}`;
   return typeof traceId === 'string' ? { detail, traceId } : { detail };
 }
 

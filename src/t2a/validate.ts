@@ -96,8 +96,10 @@ export function validateTaskSettings(settings: TaskSettings): void {
   if (weights !== undefined) {
     if (!Array.isArray(weights)) fail('timbreWeights must be a list');
     if (weights.length > MAX_TIMBRE_WEIGHTS) fail(`timbreWeights may mix at most ${MAX_TIMBRE_WEIGHTS} voices (got ${weights.length})`);
-    weights.forEach((w, i) => {
-      if (typeof w?.voiceId !== 'string' || w.voiceId.trim() === '') fail(`timbreWeights[${i}].voiceId is required`);
+    // The settings may come from JSON (the CLI, the store): an entry is checked as unknown, not trusted as typed.
+    (weights as readonly unknown[]).forEach((entry, i) => {
+      const w: { voiceId?: unknown; weight?: unknown } = typeof entry === 'object' && entry !== null ? entry : {};
+      if (typeof w.voiceId !== 'string' || w.voiceId.trim() === '') fail(`timbreWeights[${i}].voiceId is required`);
       range(`timbreWeights[${i}].weight`, w.weight, 1, 100, true);
       if (w.weight === undefined) fail(`timbreWeights[${i}].weight must be an integer between 1 and 100 (got undefined)`);
     });

@@ -33,7 +33,7 @@ const LISTS: [field: string, source: VoiceSource][] = [
 
 /** POST {host}/v1/get_voice; rejects with a T2AError (auth, status code, timeout, protocol). */
 export async function fetchVoices(options: FetchVoicesOptions): Promise<VoiceInfo[]> {
-  const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;

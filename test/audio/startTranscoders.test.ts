@@ -25,7 +25,7 @@ describe('startTranscoders (the bot start-up)', () => {
     const factory = await startTranscoders(loadAudioConfig({ AUDIO_FORMAT: 'opus', AUDIO_WORKERS: '2', AUDIO_DECODER: 'ffmpeg', FFMPEG_PATH: '/nonexistent/ffmpeg' }), logger(lines));
     expect(factory.input).toBe('ogg-opus');
     expect(factory.name).toBe('ogg-opus');
-    expect(factory.close).toBeUndefined();
+    expect('close' in factory).toBe(false);
     expect(lines).toEqual([]);
   });
 
@@ -40,7 +40,7 @@ describe('startTranscoders (the bot start-up)', () => {
         name: 'broken-workers',
         create: () => { throw new Error('not used'); },
         ready: () => Promise.reject(new AudioError('PROCESS_FAILED', 'transcoding worker failed to start: no tsx')),
-        close: async () => void closed++,
+        close: () => Promise.resolve(void closed++),
       };
       return broken;
     };

@@ -225,7 +225,7 @@ describe('worker transcoder pool lifecycle', () => {
     expect(Math.abs(decodedSamples(out.packets) / 48 - mp3DurationMs(mp3))).toBeLessThanOrEqual(40);
   });
 
-  it('sends each new transcoder to the worker with the fewest live ones', async () => {
+  it('sends each new transcoder to the worker with the fewest live ones', () => {
     const p = pool({ workers: 2 });
     expect(p.name).toBe('wasm-worker-x2');
     const t1 = p.create();

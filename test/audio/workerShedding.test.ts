@@ -111,7 +111,8 @@ describe('transcoding worker: load shedding', () => {
     served.clock.step = 10; // two streams: each waits through the other's turn, 20 ms or more on this clock
 
     const [a, b] = await Promise.all([served.transcode(1, mp3), served.transcode(2, mp3)]);
-    expect(served.complexity).toEqual([{ op: 'complexity', complexity: 4, roundMs: expect.any(Number) }]);
+    expect(served.complexity).toHaveLength(1);
+    expect(served.complexity[0]).toMatchObject({ op: 'complexity', complexity: 4 });
     expect((served.complexity[0] as { roundMs: number }).roundMs).toBeGreaterThanOrEqual(16);
     for (const stream of [a, b]) {
       expect(stream.error).toBeUndefined();
@@ -140,7 +141,8 @@ describe('transcoding worker: load shedding', () => {
     const few = await Promise.all([1, 2].map((id) => served.transcode(id, mp3)));
     expect(served.complexity).toEqual([]); // one stream waiting behind each turn: 2 ms
     const many = await Promise.all([3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((id) => served.transcode(id, mp3)));
-    expect(served.complexity).toEqual([{ op: 'complexity', complexity: 4, roundMs: expect.any(Number) }]);
+    expect(served.complexity).toHaveLength(1);
+    expect(served.complexity[0]).toMatchObject({ op: 'complexity', complexity: 4 });
     expect((served.complexity[0] as { roundMs: number }).roundMs).toBeGreaterThanOrEqual(16); // 8 or more waiting
     for (const stream of [...few, ...many]) expect(stream.packets).toHaveLength(at5.length);
     expect(few.every((stream) => same(stream.packets, at5))).toBe(true);

@@ -19,13 +19,16 @@ describe('npm run bench, end to end, smallest form', () => {
       expect(row.summary.n, row.label).toBeGreaterThan(0);
       expect(Number.isFinite(row.summary.p50) && Number.isFinite(row.summary.p99), row.label).toBe(true);
     }
-    // Latencies are positive and ordered as causality says: the MP3 reaches the bot before the voice packet.
     // Two turns: another voice (one connection of its own), then the server's, whose task stayed warm meanwhile.
     expect(result.turnConnections).toBe(1);
+    // Each latency joins two clocks (the fakes' child and the bot's process, offset measured), so each is checked
+    // against what causality says, not against the sum of the others (e2e = first MP3 + bot-added by construction):
+    // the fake MiniMax holds a text's first audio for firstChunkMs after the text reached it, after the dispatch, so
+    // the probe cannot have timed an MP3 message sooner (5 ms: Date.now()'s rounding in the fake, the offset's error);
+    // the voice packet made from that MP3 is heard after it.
     for (const run of [...result.cold, ...result.warm, ...result.fast, ...result.turns]) {
+      expect(run.toFirstMp3Ms).toBeGreaterThan(run.firstChunkMs - 5);
       expect(run.botAddedMs).toBeGreaterThan(0);
-      expect(run.toFirstMp3Ms).toBeGreaterThan(0);
-      expect(run.e2eMs).toBeCloseTo(run.toFirstMp3Ms + run.botAddedMs, 6);
     }
 
     const table = e2eMarkdown(result).split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| measure'));

@@ -43,7 +43,7 @@ describe('the parrot process', () => {
     const cwd = await mkdtemp(join(tmpdir(), 'parrot-process-'));
     cleanups.push(() => rm(cwd, { recursive: true, force: true }));
     const { child, stderr, stdout } = startParrot(cwd, { MINIMAX_API_KEY: MINIMAX_KEY });
-    cleanups.push(async () => void child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void child.kill('SIGKILL')));
     expect(await exited(child, 20_000)).toBe(1);
     expect(stderr.join('')).toBe('parrot: DISCORD_TOKEN is not set: copy the bot token from the Discord developer portal into .env\n');
     expect(stdout.join('')).toBe('');
@@ -65,7 +65,7 @@ describe('the parrot process', () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
     });
-    cleanups.push(async () => void child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void child.kill('SIGKILL')));
     await discord.waitForIdentify(20_000);
     await discord.rest.waitForCall((c) => c.path.endsWith('/commands'), 10_000);
     const joined = await discord.interaction({ command: 'join' }).reply({ timeoutMs: 10_000 });
@@ -74,14 +74,13 @@ describe('the parrot process', () => {
     discord.message({ channel: 'reading', author: 'alice', content: 'Read before the signal.' });
     await minimax.waitFor(() => minimax.texts.length === 1, 10_000);
 
-    const signalled = Date.now();
     child.kill(signal);
     // Once it says it is stopping, it no longer reads: a message now is not spoken.
     await until(() => stderr.join('').includes('INFO  stopping'), 10_000, 'the stopping line');
     discord.message({ channel: 'reading', author: 'alice', content: 'Sent after the signal.' });
+    // 0: it finished its shutdown ('stopped' below); the shutdown deadline's forced exit is 1.
     expect(await exited(child, 12_000)).toBe(0);
     expect(minimax.texts).toEqual(['alice said, Read before the signal.']);
-    expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(discord.voiceRequests.at(-1)).toMatchObject({ channelId: null });
     // A clean close checkpoints and removes SQLite's write-ahead log.
     expect(existsSync(join(dataDir, 'parrot.sqlite'))).toBe(true);

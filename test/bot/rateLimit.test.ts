@@ -17,12 +17,31 @@ describe('rate limiter', () => {
     expect(limiter.take('g', 'u').ok).toBe(true);
   });
 
-  it('limits the whole server across users, and a refusal does not count', () => {
+  it('limits the whole server across users, and each server on its own', () => {
     const limiter = new RateLimiter({ perUserPerMinute: 10, perGuildPerMinute: 2 }, () => 0);
     expect(limiter.take('g', 'a').ok).toBe(true);
     expect(limiter.take('g', 'b').ok).toBe(true);
     expect(limiter.take('g', 'c')).toMatchObject({ ok: false, scope: 'guild' });
     expect(limiter.take('h', 'c').ok).toBe(true);
+  });
+
+  it('a refused text counts toward neither the user nor the server', () => {
+    let t = 0;
+    const limiter = new RateLimiter({ perUserPerMinute: 2, perGuildPerMinute: 3 }, () => t);
+    expect([limiter.take('g', 'a').ok, limiter.take('g', 'a').ok]).toEqual([true, true]);
+    t = 10;
+    expect(limiter.take('g', 'a')).toMatchObject({ ok: false, scope: 'user' });
+    t = 20;
+    // Had a's refusal counted for the server, it would be full (3) and refuse b.
+    expect(limiter.take('g', 'b').ok).toBe(true);
+    t = 30;
+    expect(limiter.take('g', 'b')).toMatchObject({ ok: false, scope: 'guild', retryAfterMs: 59_970 });
+    t = 60_001; // a's two texts left the window; b's one at 20 is still in it
+    // Had b's refusal at 30 counted for b, b would have 2 in the window and be refused.
+    expect(limiter.take('g', 'b').ok).toBe(true);
+    // Had it counted for the server, the server would hold 20, 30 and 60 001 and refuse c.
+    expect(limiter.take('g', 'c').ok).toBe(true);
+    expect(limiter.take('g', 'd')).toMatchObject({ ok: false, scope: 'guild' });
   });
 
   it('forgets idle keys so the map does not grow without bound', () => {

@@ -32,7 +32,7 @@ describe('command registry', () => {
   });
 
   const data = (name: string) => new SlashCommandBuilder().setName(name).setDescription('d');
-  const execute = async () => privately('x');
+  const execute = () => Promise.resolve(privately('x'));
 
   it('refuses a module without execute, a duplicate name, and autocomplete options without a handler', () => {
     expect(() => new CommandRegistry([{ data: data('a') }])).toThrow(CommandShapeError);

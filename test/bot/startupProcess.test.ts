@@ -60,7 +60,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('starting the parrot process', () => {
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   });
@@ -88,7 +88,7 @@ describe('starting the parrot process', () => {
 
   function start(cwd: string, env: Record<string, string>): Proc {
     const proc = spawnTsx(ENTRY, cwd, env);
-    cleanups.push(async () => void proc.child.kill('SIGKILL'));
+    cleanups.push(() => void proc.child.kill('SIGKILL'));
     return proc;
   }
 
@@ -135,7 +135,7 @@ describe('starting the parrot process', () => {
     const { env } = await fakes();
     const cwd = await tempDir();
     const dir = await makeReadOnlyDir(join(cwd, 'data'));
-    cleanups.push(dir.undo);
+    cleanups.push(() => dir.undo());
     const proc = start(cwd, { ...env, DATA_DIR: dir.path });
     expect(await proc.exited()).toBe(1);
     const cause = dir.kind === 'mount' ? 'it is on a read-only file system: point DATA_DIR at a writable directory' : 'this user may not write there (permission denied): make it writable or point DATA_DIR elsewhere';
@@ -218,7 +218,7 @@ describe('starting the parrot process', () => {
 });
 
 describe('npm run deploy-commands', () => {
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   });
@@ -230,13 +230,13 @@ describe('npm run deploy-commands', () => {
     cleanups.push(() => rm(cwd, { recursive: true, force: true }));
 
     const ok = spawnTsx(DEPLOY, cwd, { DISCORD_TOKEN, DISCORD_API_URL: discord.restApi });
-    cleanups.push(async () => void ok.child.kill('SIGKILL'));
+    cleanups.push(() => void ok.child.kill('SIGKILL'));
     expect(await ok.exited()).toBe(0);
     expect(ok.stdout()).toMatch(/^Registered \d+ commands \(global\)\.\n$/);
     expect(ok.stderr()).toBe('');
 
     const refused = spawnTsx(DEPLOY, cwd, { DISCORD_TOKEN: 'wrong.token.value', DISCORD_API_URL: discord.restApi });
-    cleanups.push(async () => void refused.child.kill('SIGKILL'));
+    cleanups.push(() => void refused.child.kill('SIGKILL'));
     expect(await refused.exited()).toBe(1);
     expect(refused.stderr()).toBe(
       'deploy-commands: Discord rejected the bot token: copy it again from the Discord developer portal (your application > Bot > Reset Token) into DISCORD_TOKEN\n',

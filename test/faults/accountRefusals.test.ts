@@ -61,7 +61,9 @@ describe('account-wide refusals pause speech', () => {
     expect(x.notices).toHaveLength(1);
     expect(x.notices[0]).toMatch(c.message);
     // The other server is paused too, and says why.
-    expect(x.manager.get(two)!.enqueue(x.item('Refused.', 'u2', two))).toMatchObject({ ok: false, reason: 'paused', detail: expect.stringMatching(c.message) });
+    const refusedThere = x.manager.get(two)!.enqueue(x.item('Refused.', 'u2', two));
+    expect(refusedThere).toMatchObject({ ok: false, reason: 'paused' });
+    expect((refusedThere as { detail?: unknown }).detail).toMatch(c.message);
     expect(x.manager.get(two)!.status().paused).toMatchObject({ reason: c.reason });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(x.minimax.connections.length).toBe(1);
@@ -96,7 +98,8 @@ describe('account-wide refusals pause speech', () => {
     expect(notice.body).toMatchObject({ allowed_mentions: { parse: [] } });
 
     const refused = await x.run({ command: 'speak', guild: 'Second Guild', options: { text: 'And here?' } });
-    expect(refused).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^Speech is paused on this server: MiniMax rejected the API key.*See \/status\.$/) });
+    expect(refused).toMatchObject({ ephemeral: true });
+    expect(refused.content).toMatch(/^Speech is paused on this server: MiniMax rejected the API key.*See \/status\.$/);
     const status = await x.run({ command: 'status', guild: 'Second Guild' });
     expect(status.content).toMatch(/\*\*Paused:\*\* MiniMax rejected the API key: the bot owner must check MINIMAX_API_KEY/);
     expect(x.minimax.connections.length).toBe(1);

@@ -39,7 +39,8 @@ describe('MiniMax drops the connection', () => {
     await until(() => h!.played.length === 1 && h!.reports.length === 1, 10_000, 'A reported and B played');
     const heard = await h.discord.audio.waitForSilence({ quietMs: 500, timeoutMs: 10_000 });
 
-    expect(h.reports).toEqual([expect.objectContaining({ kind: 'cut', item: expect.objectContaining({ text: A }) })]);
+    expect(h.reports).toHaveLength(1);
+    expect(h.reports[0]).toMatchObject({ kind: 'cut', item: { text: A } });
     expect(h.reports[0]?.reason).toMatch(/dropped mid-message/);
     expect(h.played.map((p) => p.item.text)).toEqual([B]);
     // A is not sent again: its beginning was heard, a repeat would read it twice.

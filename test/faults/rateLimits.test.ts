@@ -42,7 +42,7 @@ describe('rate limits and transient MiniMax errors', () => {
     expect(Math.abs(heard.voiceMs - total)).toBeLessThan(150);
     // The session backed off at least once; a first retry waits between half and all of the base delay.
     expect(h.retries.length).toBeGreaterThanOrEqual(1);
-    expect(h.retries[0]).toMatchObject({ attempt: 1, item: expect.objectContaining({ text: TEXTS[0] }) });
+    expect(h.retries[0]).toMatchObject({ attempt: 1, item: { text: TEXTS[0] } });
     expect(h.retries[0]!.delayMs).toBeGreaterThanOrEqual(BASE / 2);
     expect(h.retries[0]!.delayMs).toBeLessThanOrEqual(BASE);
     // Nothing for the channel: no report, no notice.
@@ -57,7 +57,8 @@ describe('rate limits and transient MiniMax errors', () => {
     session.enqueue(h.item(TEXTS[0]!));
     await until(() => h!.reports.length === 1, 10_000, 'the item to be given up on');
 
-    expect(h.reports[0]).toMatchObject({ kind: 'failed', reason: expect.stringContaining('gave up after retrying') });
+    expect(h.reports[0]).toMatchObject({ kind: 'failed' });
+    expect(h.reports[0]?.reason).toContain('gave up after retrying');
     expect(h.retries.map((r) => r.attempt)).toEqual([1, 2, 3]);
     h.retries.forEach((r, i) => {
       const ceiling = Math.min(200, BASE * 2 ** i);

@@ -30,10 +30,11 @@ describe('refused texts and voices', () => {
     await until(() => h!.played.length === 1 && h!.reports.length === 1, 8_000, 'one report and one played item');
 
     // MiniMax's own words (status_msg) go to the log through `detail`, never into the reason people see.
-    expect(h.reports[0]).toEqual({
-      item: expect.objectContaining({ authorId: 'ana' }), kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})`,
-      detail: expect.stringContaining('x'.repeat(100)), traceId: expect.any(String),
-    });
+    expect(h.reports).toHaveLength(1);
+    expect(Object.keys(h.reports[0]!).sort()).toEqual(['detail', 'item', 'kind', 'reason', 'traceId']);
+    expect(h.reports[0]).toMatchObject({ item: { authorId: 'ana' }, kind: 'skipped_content', reason: `MiniMax would not read it (${meaning})` });
+    expect(h.reports[0]!.detail).toContain('x'.repeat(100));
+    expect(typeof h.reports[0]!.traceId).toBe('string');
     expect(h.played.map((p) => p.item.authorId)).toEqual(['ben']);
     // Not retried: the same text would be refused again.
     expect(h.minimax.texts.filter((t) => t.startsWith('Something'))).toHaveLength(1);
@@ -89,7 +90,8 @@ describe('refused texts and voices', () => {
     session.enqueue(h.item('From Ana.', 'ana'));
     session.enqueue(h.item('From Ben.', 'ben'));
     await until(() => h!.played.length === 1 && h!.reports.length === 1, 5_000, 'one report and one played item');
-    expect(h.reports[0]).toMatchObject({ kind: 'skipped_voice', item: { authorId: 'ana' }, reason: expect.stringContaining('voice id does not exist') });
+    expect(h.reports[0]).toMatchObject({ kind: 'skipped_voice', item: { authorId: 'ana' } });
+    expect(h.reports[0]?.reason).toContain('voice id does not exist');
     expect(h.played[0]?.item.authorId).toBe('ben');
     expect(h.notices).toEqual([]);
   });

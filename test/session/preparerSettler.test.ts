@@ -28,10 +28,7 @@ class RecordingSynthesizer implements Synthesizer {
     return {
       result,
       sent: false,
-      async *[Symbol.asyncIterator]() {
-        yield* [];
-        throw new Error('not synthesized in this test');
-      },
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('not synthesized in this test')) }),
     };
   }
   async close(): Promise<void> {}

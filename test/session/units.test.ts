@@ -98,7 +98,8 @@ describe('judge', () => {
     const local = new T2AError('socket hang up at /srv/app/node_modules/ws/lib/websocket.js:1', { code: 'validation' });
     for (const error of [ffmpeg, local]) {
       const v = judge(error, false);
-      expect(v).toMatchObject({ action: 'report', kind: 'failed', reason: expect.stringContaining('try sending it again') });
+      expect(v).toMatchObject({ action: 'report', kind: 'failed' });
+      if (v.action === 'report') expect(v.reason).toContain('try sending it again');
       if (v.action === 'report') expect(v.reason).not.toMatch(/\/tmp|\/srv|ffmpeg|socket/);
       const voice = judge(Object.assign(new Error('raw /srv/voice text'), { category: 'voice' }), false);
       if (voice.action === 'report') expect(voice.reason).not.toContain('/srv');

@@ -35,7 +35,7 @@ describe('SessionManager.join with warmFor', () => {
 
     const session = h.manager.get(h.guildId)!;
     expect(session.enqueue(h.item(TEXT, 'u1'))).toMatchObject({ ok: true });
-    await h.minimax.waitFor(() => h!.played.length === 1, 10_000, 'the item played');
+    await h.minimax.waitFor(() => h.played.length === 1, 10_000, 'the item played');
     expect(h.minimax.texts).toEqual([TEXT]);
     expect(h.minimax.connections).toHaveLength(1);
     expect(h.minimax.taskStarts).toHaveLength(1);
@@ -52,7 +52,7 @@ describe('SessionManager.join with warmFor', () => {
     await h.manager.join(h.target(), { warmFor: { authorId: 'u1', override } });
     expect(startsAtVoiceReady()).toBe(1);
     h.manager.get(h.guildId)!.enqueue({ ...h.item(TEXT, 'u1'), override });
-    await h.minimax.waitFor(() => h!.played.length === 1, 10_000, 'the item played');
+    await h.minimax.waitFor(() => h.played.length === 1, 10_000, 'the item played');
     expect(h.minimax.connections).toHaveLength(1);
     expect(h.minimax.taskStarts[0]).toMatchObject({ voice_setting: { voice_id: 'English_radiant_girl' } });
   });

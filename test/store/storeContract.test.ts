@@ -11,7 +11,7 @@ interface Harness {
   cleanup(): Promise<void>;
 }
 
-const implementations: { name: string; open(): Promise<Harness> }[] = [
+const implementations: { name: string; open: () => Promise<Harness> }[] = [
   {
     name: 'MemoryStore',
     open: () => {

@@ -171,7 +171,7 @@ describe('the fake enforces the protocol', () => {
   async function raw(url: string): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; closed: Promise<void> }> {
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${KEY}` } });
     const messages: Record<string, unknown>[] = [];
-    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    ws.on('message', (d) => messages.push(JSON.parse((d as Buffer).toString('utf8')) as Record<string, unknown>)); // one frame: a Buffer
     const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     return { ws, messages, closed };

@@ -64,7 +64,7 @@ export class FakeConnection {
     private readonly host: ConnectionHost,
     private readonly keyOk: boolean,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? '' : data.toString()));
+    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? '' : text(data)));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
   }
@@ -362,4 +362,10 @@ export class FakeConnection {
   private wait(ms: number): Promise<void> {
     return sleep(ms, undefined, { signal: this.stop.signal });
   }
+}
+
+/** A text frame's payload as a string; `ws` hands it over as a Buffer, a list of Buffers or an ArrayBuffer. */
+function text(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
