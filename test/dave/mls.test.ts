@@ -2,6 +2,8 @@ import davey from '@snazzah/davey';
 import { describe, expect, it } from 'vitest';
 import { ExternalSender, appendProposals, snowflakeBytes, splitCommitWelcome } from '../fakes/discord/dave/mls.js';
 
+/** davey's MediaType.AUDIO (an ambient const enum, not importable as a value). */
+const AUDIO = 0 as davey.MediaType;
 const CHANNEL = '1234567890123456789';
 const BOT = '111111111111111111';
 const ALICE = '222222222222222222';
@@ -38,7 +40,7 @@ describe('the fake external sender (MLS on node:crypto) against davey, the libra
     bot.processCommit(split.commit);
     alice.processWelcome(welcome);
     expect([bot.ready, alice.ready, bot.epoch, alice.epoch]).toEqual([true, true, 1n, 1n]);
-    expect(alice.decrypt(BOT, davey.MediaType.AUDIO, bot.encryptOpus(OPUS))).toEqual(OPUS);
+    expect(alice.decrypt(BOT, AUDIO, bot.encryptOpus(OPUS))).toEqual(OPUS);
   });
 
   it('refuses proposals for another group (the group id is the channel id, u64 big-endian)', () => {
@@ -79,8 +81,8 @@ describe('the fake external sender (MLS on node:crypto) against davey, the libra
     bot.processCommit(split.commit);
     bob.processCommit(split.commit);
     expect(bob.getUserIds().sort()).toEqual([BOT, BOB].sort());
-    expect(bob.decrypt(BOT, davey.MediaType.AUDIO, bot.encryptOpus(OPUS))).toEqual(OPUS);
-    expect(() => alice.decrypt(BOT, davey.MediaType.AUDIO, bot.encryptOpus(OPUS))).toThrow();
+    expect(bob.decrypt(BOT, AUDIO, bot.encryptOpus(OPUS))).toEqual(OPUS);
+    expect(() => alice.decrypt(BOT, AUDIO, bot.encryptOpus(OPUS))).toThrow();
   });
 
   it('rejects an op 28 that is not a commit', () => {

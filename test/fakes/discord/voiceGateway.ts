@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { DaveCall } from './dave/call.js';
 import type { VoiceEncryptionMode } from './rtpCrypto.js';
 import type { UdpTarget } from './udp.js';
 import { waitFor } from './waitFor.js';
@@ -44,6 +45,12 @@ export interface FakeVoiceConnection {
   heartbeats: { at: number; seqAck: number | undefined }[];
   speaking: { at: number; speaking: number }[];
   seq: number;
+  /** DAVE protocol version of the session description (0: transport encryption only). */
+  daveProtocolVersion: number;
+  /** Discord's DAVE side of this connection (protocol 1), with its simulated members. */
+  dave: DaveCall | undefined;
+  /** Errors the DAVE exchange raised (a malformed commit...), for test failure messages. */
+  daveErrors: string[];
 }
 
 /** A socket the server turned away (bad token, no DAVE, unknown mode...). */
@@ -59,6 +66,10 @@ export interface VoiceGatewayDeps {
   modes: () => readonly VoiceEncryptionMode[];
   /** Close with 4017 a client whose IDENTIFY has max_dave_protocol_version 0 (Discord since 2026-03). */
   requireDave: boolean;
+  /** Speak DAVE protocol 1 with clients that offer it (as Discord does); false: transport encryption only. */
+  dave: boolean;
+  /** The users (not the bot) in a voice channel now: the members of its DAVE group. */
+  channelMembers: (guildId: string, channelId: string) => string[];
   udpPort: () => number;
   onOpus: (conn: FakeVoiceConnection, opus: Buffer, rtp: { sequence: number; timestamp: number; ssrc: number }) => void;
   tls?: { cert: Buffer | string; key: Buffer | string };
@@ -66,8 +77,8 @@ export interface VoiceGatewayDeps {
 
 /**
  * The voice gateway (wss://, v8): hello, identify -> ready {ssrc, ip, port, modes}, select protocol ->
- * session description {mode, secret_key, dave_protocol_version: 0}, speaking, heartbeats (op 3 -> op 6),
- * resume (op 7 -> op 9). Emits 'identified', 'ready', 'resumed', 'closed' (conn, code) and 'rejected'.
+ * session description {mode, secret_key, dave_protocol_version: 1, or 0 without DAVE}, speaking, heartbeats
+ * (op 3 -> op 6), resume (op 7 -> op 9); with DAVE, Discord's MLS side (dave/call.ts) and its simulated members. Emits 'identified', 'ready', 'resumed', 'closed' (conn, code) and 'rejected'.
  */
 export class VoiceGatewayServer extends EventEmitter {
   readonly connections: FakeVoiceConnection[] = [];
@@ -124,7 +135,7 @@ export class VoiceGatewayServer extends EventEmitter {
     const closed = this.open(guildId);
     for (const conn of closed) {
       conn.closes.push({ at: this.deps.now(), code, by: 'fake' });
-      if (!(code === 4015 || code < 4000)) conn.ended = true;
+      if (!(code === 4015 || code < 4000)) this.#end(conn);
       conn.socket?.close(code, `fake Discord closed with ${code}`);
     }
     return closed;
@@ -157,7 +168,11 @@ export class VoiceGatewayServer extends EventEmitter {
     };
     send(ws, { op: 8, d: { heartbeat_interval: this.deps.heartbeatIntervalMs, v: 8 } });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return; // DAVE binary opcodes: never used, DAVE is declined
+      if (isBinary) {
+        const buf = data as Buffer;
+        if (conn?.dave && buf.length > 0) this.#dave(conn, () => conn?.dave?.onBinary(buf.readUInt8(0), buf.subarray(1)));
+        return;
+      }
       let packet: { op?: unknown; d?: unknown };
       try {
         packet = JSON.parse((data as Buffer).toString('utf8')) as { op?: unknown; d?: unknown };
@@ -175,7 +190,8 @@ export class VoiceGatewayServer extends EventEmitter {
           break;
         case 1: if (conn) this.#selectProtocol(conn, d, reject); else reject(4003, 'Not authenticated'); break;
         case 5: conn?.speaking.push({ at: this.deps.now(), speaking: typeof d['speaking'] === 'number' ? d['speaking'] : 0 }); break;
-        default: break; // other client opcodes (e.g. DAVE) are ignored, as Discord does when DAVE is off
+        case 23: case 31: if (conn?.dave) this.#dave(conn, () => conn?.dave?.onJson(packet.op as number, d)); break;
+        default: break; // other client opcodes are ignored
       }
     });
     ws.on('close', (code) => {
@@ -183,7 +199,7 @@ export class VoiceGatewayServer extends EventEmitter {
       conn.socket = undefined;
       const byFake = conn.closes.at(-1);
       if (!byFake || byFake.by !== 'fake' || byFake.code !== code) conn.closes.push({ at: this.deps.now(), code, by: 'client' });
-      if (code === 1000) conn.ended = true;
+      if (code === 1000) this.#end(conn);
       this.emit('closed', conn, code);
     });
     ws.on('error', (error) => this.emit('socketError', error));
@@ -200,13 +216,13 @@ export class VoiceGatewayServer extends EventEmitter {
       reject(4017, 'E2EE/DAVE protocol required');
       return undefined;
     }
-    for (const old of this.connections) if (old.guildId === ticket.guildId && old.userId === ticket.userId) old.ended = true;
+    for (const old of this.connections) if (old.guildId === ticket.guildId && old.userId === ticket.userId) this.#end(old);
     const conn: FakeVoiceConnection = {
       id: this.connections.length + 1, guildId: ticket.guildId, channelId: ticket.channelId, userId: ticket.userId,
       sessionId: ticket.sessionId, token: ticket.token, ssrc: this.#nextSsrc++, secretKey: new Uint8Array(randomBytes(32)),
       mode: undefined, maxDaveProtocolVersion: dave, state: 'identified', socket: ws, ended: false,
       createdAt: this.deps.now(), readyAt: undefined, clientAddress: undefined, closes: [], resumes: 0,
-      heartbeats: [], speaking: [], seq: 0,
+      heartbeats: [], speaking: [], seq: 0, daveProtocolVersion: 0, dave: undefined, daveErrors: [],
     };
     this.connections.push(conn);
     this.emit('identified', conn);
@@ -225,10 +241,15 @@ export class VoiceGatewayServer extends EventEmitter {
     conn.clientAddress = { address: String(data['address']), port: Number(data['port']) };
     conn.state = 'ready';
     conn.readyAt = this.deps.now();
+    conn.daveProtocolVersion = this.deps.dave && conn.maxDaveProtocolVersion >= 1 ? 1 : 0;
     this.#send(conn, {
       op: 4,
-      d: { mode, secret_key: [...conn.secretKey], dave_protocol_version: 0, audio_codec: 'opus', video_codec: null, media_session_id: `fake-${conn.id}` },
+      d: {
+        mode, secret_key: [...conn.secretKey], dave_protocol_version: conn.daveProtocolVersion, audio_codec: 'opus',
+        video_codec: null, media_session_id: `fake-${conn.id}`,
+      },
     });
+    if (conn.daveProtocolVersion === 1) this.#startDave(conn);
     this.emit('ready', conn);
   }
 
@@ -244,6 +265,54 @@ export class VoiceGatewayServer extends EventEmitter {
     this.#send(conn, { op: 9, d: null });
     this.emit('resumed', conn);
     return conn;
+  }
+
+  /** A user joined (channelId) or left (null) voice: the DAVE calls of the bot in that guild gain or lose a member. */
+  userVoiceState(guildId: string, userId: string, channelId: string | null): void {
+    for (const conn of this.connections) {
+      if (conn.ended || !conn.dave || conn.guildId !== guildId) continue;
+      const dave = conn.dave;
+      this.#dave(conn, () => {
+        if (channelId === conn.channelId) dave.memberJoined(userId);
+        else dave.memberLeft(userId);
+      });
+    }
+  }
+
+  #startDave(conn: FakeVoiceConnection): void {
+    const dave = new DaveCall({
+      connectionId: conn.id, botUserId: conn.userId, channelId: conn.channelId, now: this.deps.now,
+      sendBinary: (op, payload) => this.#sendBinary(conn, op, payload),
+      sendJson: (op, d) => this.#send(conn, { op, d }),
+    });
+    dave.on('transition', (t) => this.emit('daveTransition', conn, t));
+    conn.dave = dave;
+    this.#dave(conn, () => dave.start(this.deps.channelMembers(conn.guildId, conn.channelId)));
+  }
+
+  /** Runs a step of the DAVE exchange; an error is recorded on the connection (and emitted), never thrown. */
+  #dave(conn: FakeVoiceConnection, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      conn.daveErrors.push(message);
+      this.emit('daveError', conn, message);
+    }
+  }
+
+  #end(conn: FakeVoiceConnection): void {
+    conn.ended = true;
+    conn.dave?.close();
+  }
+
+  /** A binary frame: [seq u16 BE][op u8][payload]. */
+  #sendBinary(conn: FakeVoiceConnection, op: number, payload: Buffer): void {
+    conn.seq += 1;
+    const header = Buffer.alloc(3);
+    header.writeUInt16BE(conn.seq & 0xffff);
+    header.writeUInt8(op, 2);
+    if (conn.socket?.readyState === 1) conn.socket.send(Buffer.concat([header, payload]));
   }
 
   #send(conn: FakeVoiceConnection, payload: { op: number; d: unknown }): void {
