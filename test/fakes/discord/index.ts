@@ -29,6 +29,8 @@ export type { RestCall } from './rest.js';
 export type { InteractionReply, InteractionResponse, DispatchedInteraction } from './interactionLog.js';
 export type { BotVoiceRequest } from './voiceSignalling.js';
 export type { FakeVoiceConnection, VoiceRejection } from './voiceGateway.js';
+export type { DaveTransition } from './dave/call.js';
+export type { DaveMember, MemberFrame, MemberFrameKind } from './dave/member.js';
 export type { MessageSpec, SentMessage, BotMessage } from './messages.js';
 export type { VoiceEncryptionMode } from './rtpCrypto.js';
 export { VOICE_MODES } from './rtpCrypto.js';

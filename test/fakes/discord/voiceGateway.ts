@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DaveCall } from './dave/call.js';
+import { DaveCall, type DaveTransition } from './dave/call.js';
 import type { VoiceEncryptionMode } from './rtpCrypto.js';
 import type { UdpTarget } from './udp.js';
 import { waitFor } from './waitFor.js';
@@ -146,6 +146,24 @@ export class VoiceGatewayServer extends EventEmitter {
     return waitFor(this, 'ready', () => this.connections.find((c) => c.state === 'ready' && match(c)), {
       timeoutMs, what: 'a voice connection to become ready',
       detail: () => `connections: ${this.connections.length}, rejections: ${JSON.stringify(this.rejections)}`,
+    });
+  }
+
+  /**
+   * The first executed DAVE transition (past or future) that matches: once it is executed the bot has the group's
+   * keys (it sent ready_for_transition after processing the commit), so what it sends is end-to-end encrypted.
+   */
+  waitForDaveTransition(match: (t: DaveTransition, c: FakeVoiceConnection) => boolean = () => true, timeoutMs = 5000): Promise<DaveTransition> {
+    const find = (): DaveTransition | undefined => {
+      for (const c of this.connections) {
+        const found = c.dave?.transitions.find((t) => t.executedAt !== undefined && match(t, c));
+        if (found) return found;
+      }
+      return undefined;
+    };
+    return waitFor(this, 'daveTransition', find, {
+      timeoutMs, what: 'a DAVE transition to execute',
+      detail: () => JSON.stringify(this.connections.map((c) => ({ id: c.id, dave: c.dave?.transitions.length, errors: c.daveErrors }))),
     });
   }
 

@@ -68,6 +68,8 @@ export class DaveCall extends EventEmitter {
   #pendingRemoves: DaveMember[] = [];
   #nextTransitionId = 1;
   #closed = false;
+  /** Downgraded and not yet back in a group: members keep playing unencrypted frames until then. */
+  #downgraded = false;
 
   constructor(private readonly deps: DaveCallDeps) {
     super();
@@ -152,18 +154,16 @@ export class DaveCall extends EventEmitter {
   }
 
   #onKeyPackage(keyPackage: Buffer): void {
-    const fresh = this.#botKeyPackage !== undefined;
+    const again = this.#botKeyPackage !== undefined;
     this.#botKeyPackage = keyPackage;
-    if (fresh) {
+    if (again) {
       // The bot re-initialised (prepare_epoch 1, or recovery from an invalid transition): a new group from scratch.
       this.epoch = 0n;
       this.#round = undefined;
       for (const member of this.#pendingRemoves) member.close();
       this.#pendingRemoves = [];
-      for (const member of this.members.values()) {
-        member.close();
-        member.session = this.#newMember(member.userId).session;
-      }
+      // Coming back from a downgrade, clients keep passthrough through the upgrade's transition (as discord.js does).
+      for (const member of this.members.values()) member.restart(this.sender.package(), this.#downgraded);
     }
     this.#pump();
   }
@@ -199,9 +199,9 @@ export class DaveCall extends EventEmitter {
     for (const member of this.members.values()) if (member.inGroup) member.session.processCommit(commit);
     for (const member of round.adds) {
       if (!welcome) throw new Error('the bot committed adds without a welcome');
-      member.session.processWelcome(welcome);
-      member.inGroup = true;
+      member.welcome(welcome);
     }
+    if (this.#downgraded) for (const member of this.members.values()) member.session.setPassthroughMode(true, 10);
     this.epoch = epoch + 1n;
     const transition = this.#announce('commit', round.adds.map((m) => m.userId), round.removes.map((m) => m.userId));
     round.transition = transition;
@@ -224,7 +224,10 @@ export class DaveCall extends EventEmitter {
     if (!transition) return;
     transition.executedAt = this.deps.now();
     this.deps.sendJson(DaveOp.ExecuteTransition, { transition_id: id });
-    if (transition.kind === 'downgrade') this.protocolVersion = 0;
+    if (transition.kind === 'downgrade') {
+      this.protocolVersion = 0;
+      this.#downgraded = true;
+    } else this.#downgraded = false;
     if (this.#round?.transition === transition) this.#round = undefined;
     this.emit('transition', transition);
     this.#pump();

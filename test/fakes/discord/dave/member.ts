@@ -7,11 +7,12 @@ const SILENCE_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
 const DAVE_MARKER = 0xfafa;
 
 /**
- * What one member made of one frame the bot sent: `e2ee` decrypted end to end, `passthrough` an unencrypted
- * frame the member played, `undecryptable` a frame it could not use (not heard), `silence` the Opus silence frame
- * (never encrypted).
+ * What one member made of one frame the bot sent: `e2ee` encrypted end to end and decrypted; `passthrough` an
+ * unencrypted frame it played (only in passthrough mode: a downgrade); `refused` an unencrypted frame it would not
+ * play (DAVE is on and the member is not in passthrough); `undecryptable` an encrypted frame it had no key for;
+ * `silence` the Opus silence frame, never encrypted. Only e2ee, passthrough and silence are heard.
  */
-export type MemberFrameKind = 'e2ee' | 'passthrough' | 'undecryptable' | 'silence';
+export type MemberFrameKind = 'e2ee' | 'passthrough' | 'refused' | 'undecryptable' | 'silence';
 
 export interface MemberFrame {
   at: number;
@@ -37,44 +38,64 @@ export class DaveMember {
     this.session.setExternalSender(externalSender);
   }
 
+  /** A new session in waiting (the bot started a new group): the current one keeps decrypting until the welcome. */
+  #next: davey.DAVESession | undefined;
+
   keyPackage(): Buffer {
-    return this.session.getSerializedKeyPackage();
+    return (this.#next ?? this.session).getSerializedKeyPackage();
+  }
+
+  /** Starts over in a new group (the bot re-initialised); `passthrough` keeps playing unencrypted frames meanwhile. */
+  restart(externalSender: Buffer, passthrough: boolean): void {
+    this.#next?.reset();
+    this.#next = new davey.DAVESession(1, this.userId, this.channelId);
+    this.#next.setExternalSender(externalSender);
+    this.inGroup = false;
+    if (passthrough) this.session.setPassthroughMode(true, 10);
+  }
+
+  /** Joins the group with the committer's welcome (into the new session if one is waiting). */
+  welcome(welcome: Buffer): void {
+    const next = this.#next;
+    if (next) {
+      next.processWelcome(welcome);
+      this.session.reset();
+      this.session = next;
+      this.#next = undefined;
+    } else this.session.processWelcome(welcome);
+    this.inGroup = true;
   }
 
   /**
-   * What the member hears of a frame after the transport AEAD is removed: the Opus it plays, or undefined. A member
-   * without a group plays unencrypted frames (nothing to decrypt with); a member in the group asks davey, which
-   * refuses unencrypted frames unless in passthrough (a transition or a downgrade).
+   * What the member hears of a frame after the transport AEAD is removed: the Opus it plays, or undefined. davey
+   * decides, as the receiving client's DAVE layer does: unencrypted media is refused unless in passthrough mode.
    */
   receive(botUserId: string, frame: Buffer, meta: { at: number; connectionId: number; sequence: number }): Buffer | undefined {
     if (frame.equals(SILENCE_FRAME)) {
       this.frames.push({ ...meta, kind: 'silence' });
       return frame;
     }
-    const marked = frame.length >= 2 && frame.readUInt16BE(frame.length - 2) === DAVE_MARKER;
-    if (!this.session.ready && !marked) {
-      this.frames.push({ ...meta, kind: 'passthrough' });
-      return frame;
-    }
+    const encrypted = frame.length >= 2 && frame.readUInt16BE(frame.length - 2) === DAVE_MARKER;
     try {
       const opus = this.session.decrypt(botUserId, AUDIO, frame);
-      this.frames.push({ ...meta, kind: marked ? 'e2ee' : 'passthrough' });
+      this.frames.push({ ...meta, kind: encrypted ? 'e2ee' : 'passthrough' });
       return opus;
     } catch (error) {
-      this.frames.push({ ...meta, kind: 'undecryptable', error: error instanceof Error ? error.message : String(error) });
+      this.frames.push({ ...meta, kind: encrypted ? 'undecryptable' : 'refused', error: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
   }
 
   /** Counts of the member's frames by kind (optionally from a clock time on). */
   counts(from = -Infinity): Record<MemberFrameKind, number> {
-    const counts: Record<MemberFrameKind, number> = { e2ee: 0, passthrough: 0, undecryptable: 0, silence: 0 };
+    const counts: Record<MemberFrameKind, number> = { e2ee: 0, passthrough: 0, refused: 0, undecryptable: 0, silence: 0 };
     for (const f of this.frames) if (f.at >= from) counts[f.kind] += 1;
     return counts;
   }
 
   close(): void {
     this.inGroup = false;
+    this.#next?.reset();
     try {
       this.session.reset();
     } catch {
