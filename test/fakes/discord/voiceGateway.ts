@@ -83,6 +83,8 @@ export interface VoiceGatewayDeps {
 export class VoiceGatewayServer extends EventEmitter {
   readonly connections: FakeVoiceConnection[] = [];
   readonly rejections: VoiceRejection[] = [];
+  /** Delays every DAVE proposal (op 27) by this much: the call's group forms late, as on a slow voice server. */
+  daveProposalDelayMs = 0;
   readonly #tickets = new Map<string, VoiceTicket>();
   readonly #https: Server;
   readonly #wss: WebSocketServer;
@@ -302,6 +304,7 @@ export class VoiceGatewayServer extends EventEmitter {
       connectionId: conn.id, botUserId: conn.userId, channelId: conn.channelId, now: this.deps.now,
       sendBinary: (op, payload) => this.#sendBinary(conn, op, payload),
       sendJson: (op, d) => this.#send(conn, { op, d }),
+      proposalDelayMs: () => this.daveProposalDelayMs,
     });
     dave.on('transition', (t) => this.emit('daveTransition', conn, t));
     conn.dave = dave;

@@ -30,6 +30,8 @@ export interface DaveCallDeps {
   now: () => number;
   sendBinary: (op: number, payload: Buffer) => void;
   sendJson: (op: number, d: unknown) => void;
+  /** Delay before proposals go to the bot (a slow voice server: the group forms late). */
+  proposalDelayMs: () => number;
 }
 
 interface Round {
@@ -70,6 +72,7 @@ export class DaveCall extends EventEmitter {
   #closed = false;
   /** Downgraded and not yet back in a group: members keep playing unencrypted frames until then. */
   #downgraded = false;
+  readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly deps: DaveCallDeps) {
     super();
@@ -146,6 +149,8 @@ export class DaveCall extends EventEmitter {
 
   close(): void {
     this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     for (const member of this.allMembers()) member.close();
   }
 
@@ -187,7 +192,16 @@ export class DaveCall extends EventEmitter {
       // Members in the group cache the proposals the commit refers to (their own commit loses the race).
       if (member.inGroup) member.session.processProposals(0, payload.subarray(1), recognized.filter((id) => id !== member.userId));
     }
-    this.deps.sendBinary(DaveOp.Proposals, payload);
+    const delay = this.deps.proposalDelayMs();
+    if (delay <= 0) {
+      this.deps.sendBinary(DaveOp.Proposals, payload);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#closed) this.deps.sendBinary(DaveOp.Proposals, payload);
+    }, delay);
+    this.#timers.add(timer);
   }
 
   #onCommitWelcome(payload: Buffer): void {
