@@ -3,7 +3,7 @@
  * whose members are davey participants of the call's MLS group. What a member could not decrypt, it did not hear.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GUILD, startHarness, type Harness } from '../bot/harness.js';
+import { startHarness, type Harness } from '../bot/harness.js';
 import { opt, type DaveMember, type FakeVoiceConnection } from '../fakes/discord/index.js';
 
 let h: Harness | undefined;
@@ -183,4 +183,3 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
   });
 });
 
-void GUILD;
