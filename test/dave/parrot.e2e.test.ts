@@ -182,4 +182,3 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
     expectAllDecrypted(x, last);
   });
 });
-
