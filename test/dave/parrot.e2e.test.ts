@@ -16,8 +16,8 @@ const LONG = 'This is a long text, read out loud while people come and go, so th
   + 'It goes on for a while longer, sentence after sentence, until every change of the group has happened.';
 
 /** Frames a member received but could not play (refused in the clear, or encrypted without the key). */
-function lost(member: DaveMember, from = -Infinity): number {
-  const c = member.counts(from);
+function lost(member: DaveMember, connectionId?: number): number {
+  const c = member.counts(connectionId === undefined ? {} : { connectionId });
   return c.refused + c.undecryptable;
 }
 
@@ -32,7 +32,7 @@ function expectAllDecrypted(x: Harness, conn: FakeVoiceConnection): void {
   const voiceFrames = x.discord.audio.report({ connectionId: conn.id }).voiceFrames;
   expect(voiceFrames).toBeGreaterThan(0);
   for (const member of conn.dave?.members.values() ?? []) {
-    expect({ user: member.userId, ...member.counts() }).toMatchObject({ user: member.userId, e2ee: voiceFrames, passthrough: 0, refused: 0, undecryptable: 0 });
+    expect({ user: member.userId, ...member.counts({ connectionId: conn.id }) }).toMatchObject({ user: member.userId, e2ee: voiceFrames, passthrough: 0, refused: 0, undecryptable: 0 });
   }
 }
 
@@ -58,7 +58,7 @@ describe('Parrot under DAVE (end-to-end encryption, as Discord requires)', () =>
 
   it('when the group forms late, the first words wait for it: nothing is sent in the clear, nothing is lost', async () => {
     const x = (h = await startHarness());
-    x.discord.voice.daveProposalDelayMs = 700; // MiniMax's first audio comes well before the bot has the group's keys
+    x.discord.voice.dave.proposalDelayMs = 700; // MiniMax's first audio comes well before the bot has the group's keys
     const text = 'Hello there, this waits for the keys.';
     await speakAndListen(x, text);
     const conn = x.discord.voice.connections[0]!;
@@ -132,7 +132,7 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
   }
 
   function lossReport(x: Harness, what: string): void {
-    const parts = x.discord.voice.connections.map((c) => `conn ${c.id}: ${[...(c.dave?.allMembers() ?? [])].map((m) => `${x.discord.guild().members.get(m.userId)?.user.username ?? m.userId} ${JSON.stringify(m.counts())}`).join(', ')}`);
+    const parts = x.discord.voice.connections.map((c) => `conn ${c.id}: ${[...(c.dave?.allMembers() ?? [])].map((m) => `${x.discord.guild().members.get(m.userId)?.user.username ?? m.userId} ${JSON.stringify(m.counts({ connectionId: c.id }))}`).join(', ')}`);
     console.info(`Parrot, ${what}: ${parts.join('; ')}`);
   }
 
@@ -145,11 +145,13 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
     for (const m of last.dave!.members.values()) expect(lost(m)).toBe(0);
   });
 
-  it('4006: a new voice session joins a new group, and the text after it is decrypted by every member', async () => {
+  it('4006: the new voice session is welcomed into the call\'s group by a member, and what follows is decrypted by every member', async () => {
     const { x, last } = await throughFault((x) => void x.discord.closeVoice(4006), 2);
     lossReport(x, '4006 rejoin');
     expect(last.id).toBe(2);
     expect(last.daveProtocolVersion).toBe(1);
+    expect(last.dave?.transitions.filter((t) => t.connectionId === last.id)).toMatchObject([{ added: ['bot'], committer: x.discord.guild().member('alice').user.id }]);
+    for (const m of last.dave!.members.values()) expect(lost(m, last.id)).toBe(0);
     const after = x.discord.audio.frames.filter((f) => f.connectionId === last.id && !f.silence);
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((f) => f.e2ee)).toBe(true);
@@ -169,7 +171,7 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
     expect(memberOf(last, carolId).counts().e2ee).toBe(after.length);
   });
 
-  it('a restart: the bot rejoins, a new group forms, and what it reads is decrypted by every member', async () => {
+  it('a restart: the bot rejoins, is welcomed back into the group, and what it reads is decrypted by every member', async () => {
     const x = (h = await startHarness());
     await x.run({ command: 'join' });
     await x.discord.voice.waitForDaveTransition();
@@ -179,6 +181,7 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
     await x.discord.voice.waitForDaveTransition((_t, c) => c.id === last.id);
     await speakAndListen(x, 'Back after a restart, still end to end encrypted.');
     expect(last.id).toBeGreaterThan(1);
+    expect(last.dave?.transitions.filter((t) => t.connectionId === last.id)).toMatchObject([{ added: ['bot'] }]);
     expectAllDecrypted(x, last);
   });
 });

@@ -183,3 +183,28 @@ test('a 4015 resume keeps the group: audio stays end to end encrypted', async ()
   expect(lost(alice)).toBe(0);
   expect(alice.counts().e2ee).toBe(report.voiceFrames);
 });
+
+test('a 4006 rejoin: a member commits the old connection out, then the new one in; the bot joins by welcome (op 30)', async () => {
+  const { fake, client } = await setUp();
+  const first = await speakInGroup(fake, client);
+  await fake.audio.waitForAudio({ minMs: 300, timeoutMs: 5000 });
+  fake.closeVoice(4006);
+  const second = await fake.waitForVoiceReady((c) => c.id === 2);
+  const welcomed = await fake.voice.waitForDaveTransition((_t, c) => c.id === second.id);
+  await fake.audio.waitForSilence({ quietMs: 300, timeoutMs: 8000 });
+  const aliceId = fake.guild().member('alice').user.id;
+  const alice = members(second).get(aliceId)!;
+  console.info(`4006 rejoin (fake's own bot): alice on the new connection ${JSON.stringify(alice.counts({ connectionId: second.id }))}`);
+  expect(second.dave).toBe(first.dave); // the call, its group and its members outlive the connection
+  // The old connection's leaf is committed out when it leaves (the bot away), then a member adds the new one.
+  expect(first.dave?.transitions.map((t) => ({ by: t.committer, added: t.added, removed: t.removed, epoch: t.epoch }))).toEqual([
+    { by: 'bot', added: [aliceId], removed: [], epoch: 1n },
+    { by: aliceId, added: [], removed: ['bot'], epoch: 2n },
+    { by: aliceId, added: ['bot'], removed: [], epoch: 3n },
+  ]);
+  expect(welcomed.connectionId).toBe(second.id);
+  expect(second.daveErrors).toEqual([]);
+  expect(alice.counts({ connectionId: second.id }).e2ee).toBeGreaterThan(10);
+  expect(fake.audio.frames.filter((f) => f.connectionId === second.id && !f.silence).every((f) => f.e2ee)).toBe(true);
+});
+

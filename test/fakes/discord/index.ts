@@ -128,7 +128,7 @@ export class FakeDiscord {
       onOpus: (conn, frame, rtp) => {
         const at = now();
         // With DAVE what is heard is what the members decrypted; a frame none of them could decrypt is not heard.
-        const heard = conn.dave ? conn.dave.receive(frame, { at, sequence: rtp.sequence }) : { opus: frame, e2ee: false };
+        const heard = conn.dave ? conn.dave.receive(frame, { at, sequence: rtp.sequence, connectionId: conn.id }) : { opus: frame, e2ee: false };
         if (!heard) return;
         audio.add({
           connectionId: conn.id, guildId: conn.guildId, channelId: conn.channelId, ssrc: rtp.ssrc,

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DaveCall, type DaveTransition } from './dave/call.js';
+import type { DaveCall, DaveTransition } from './dave/call.js';
+import { DaveCalls } from './dave/calls.js';
 import type { VoiceEncryptionMode } from './rtpCrypto.js';
 import type { UdpTarget } from './udp.js';
 import { waitFor } from './waitFor.js';
@@ -47,7 +48,7 @@ export interface FakeVoiceConnection {
   seq: number;
   /** DAVE protocol version of the session description (0: transport encryption only). */
   daveProtocolVersion: number;
-  /** Discord's DAVE side of this connection (protocol 1), with its simulated members. */
+  /** The DAVE call (protocol 1) of the connection's channel, with its simulated members; shared by the connections there. */
   dave: DaveCall | undefined;
   /** Errors the DAVE exchange raised (a malformed commit...), for test failure messages. */
   daveErrors: string[];
@@ -83,8 +84,10 @@ export interface VoiceGatewayDeps {
 export class VoiceGatewayServer extends EventEmitter {
   readonly connections: FakeVoiceConnection[] = [];
   readonly rejections: VoiceRejection[] = [];
-  /** Delays every DAVE proposal (op 27) by this much: the call's group forms late, as on a slow voice server. */
-  daveProposalDelayMs = 0;
+  /** Errors of the DAVE exchange (a malformed commit...), whichever connection they came with. */
+  readonly daveErrors: string[] = [];
+  /** Discord's DAVE calls, one per voice channel the bot was in. */
+  readonly dave: DaveCalls;
   readonly #tickets = new Map<string, VoiceTicket>();
   readonly #https: Server;
   readonly #wss: WebSocketServer;
@@ -92,6 +95,8 @@ export class VoiceGatewayServer extends EventEmitter {
 
   private constructor(private readonly deps: VoiceGatewayDeps) {
     super();
+    this.dave = new DaveCalls(deps.now);
+    this.dave.on('transition', (t: DaveTransition) => this.emit('daveTransition', t));
     const tls = deps.tls ?? {
       cert: readFileSync(new URL('./cert/cert.pem', import.meta.url)),
       key: readFileSync(new URL('./cert/key.pem', import.meta.url)),
@@ -157,9 +162,11 @@ export class VoiceGatewayServer extends EventEmitter {
    */
   waitForDaveTransition(match: (t: DaveTransition, c: FakeVoiceConnection) => boolean = () => true, timeoutMs = 5000): Promise<DaveTransition> {
     const find = (): DaveTransition | undefined => {
-      for (const c of this.connections) {
-        const found = c.dave?.transitions.find((t) => t.executedAt !== undefined && match(t, c));
-        if (found) return found;
+      for (const call of this.dave.all()) {
+        for (const t of call.transitions) {
+          const c = this.connections.find((x) => x.id === t.connectionId);
+          if (t.executedAt !== undefined && c && match(t, c)) return t;
+        }
       }
       return undefined;
     };
@@ -170,6 +177,7 @@ export class VoiceGatewayServer extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    this.dave.close();
     for (const client of this.#wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
@@ -190,7 +198,7 @@ export class VoiceGatewayServer extends EventEmitter {
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         const buf = data as Buffer;
-        if (conn?.dave && buf.length > 0) this.#dave(conn, () => conn?.dave?.onBinary(buf.readUInt8(0), buf.subarray(1)));
+        if (conn?.dave && buf.length > 0) this.#dave(conn, () => conn?.dave?.onBinary(conn.id, buf.readUInt8(0), buf.subarray(1)));
         return;
       }
       let packet: { op?: unknown; d?: unknown };
@@ -210,7 +218,7 @@ export class VoiceGatewayServer extends EventEmitter {
           break;
         case 1: if (conn) this.#selectProtocol(conn, d, reject); else reject(4003, 'Not authenticated'); break;
         case 5: conn?.speaking.push({ at: this.deps.now(), speaking: typeof d['speaking'] === 'number' ? d['speaking'] : 0 }); break;
-        case 23: case 31: if (conn?.dave) this.#dave(conn, () => conn?.dave?.onJson(packet.op as number, d)); break;
+        case 23: case 31: if (conn?.dave) this.#dave(conn, () => conn?.dave?.onJson(conn.id, packet.op as number, d)); break;
         default: break; // other client opcodes are ignored
       }
     });
@@ -287,44 +295,44 @@ export class VoiceGatewayServer extends EventEmitter {
     return conn;
   }
 
-  /** A user joined (channelId) or left (null) voice: the DAVE calls of the bot in that guild gain or lose a member. */
+  /** A user joined (channelId) or left (null) voice: the DAVE calls of that guild gain or lose a member. */
   userVoiceState(guildId: string, userId: string, channelId: string | null): void {
-    for (const conn of this.connections) {
-      if (conn.ended || !conn.dave || conn.guildId !== guildId) continue;
-      const dave = conn.dave;
+    for (const call of this.dave.inGuild(guildId)) {
+      const conn = this.connections.find((c) => c.dave === call && !c.ended);
       this.#dave(conn, () => {
-        if (channelId === conn.channelId) dave.memberJoined(userId);
-        else dave.memberLeft(userId);
+        if (channelId === call.channelId) call.memberJoined(userId);
+        else call.memberLeft(userId);
       });
     }
   }
 
   #startDave(conn: FakeVoiceConnection): void {
-    const dave = new DaveCall({
-      connectionId: conn.id, botUserId: conn.userId, channelId: conn.channelId, now: this.deps.now,
-      sendBinary: (op, payload) => this.#sendBinary(conn, op, payload),
-      sendJson: (op, d) => this.#send(conn, { op, d }),
-      proposalDelayMs: () => this.daveProposalDelayMs,
+    const link = {
+      connectionId: conn.id,
+      sendBinary: (op: number, payload: Buffer) => this.#sendBinary(conn, op, payload),
+      sendJson: (op: number, d: unknown) => this.#send(conn, { op, d }),
+    };
+    this.#dave(conn, () => {
+      conn.dave = this.dave.attach(conn.guildId, conn.channelId, conn.userId, link, this.deps.channelMembers(conn.guildId, conn.channelId));
     });
-    dave.on('transition', (t) => this.emit('daveTransition', conn, t));
-    conn.dave = dave;
-    this.#dave(conn, () => dave.start(this.deps.channelMembers(conn.guildId, conn.channelId)));
   }
 
   /** Runs a step of the DAVE exchange; an error is recorded on the connection (and emitted), never thrown. */
-  #dave(conn: FakeVoiceConnection, step: () => void): void {
+  #dave(conn: FakeVoiceConnection | undefined, step: () => void): void {
     try {
       step();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      conn.daveErrors.push(message);
+      this.daveErrors.push(message);
+      conn?.daveErrors.push(message);
       this.emit('daveError', conn, message);
     }
   }
 
   #end(conn: FakeVoiceConnection): void {
     conn.ended = true;
-    conn.dave?.close();
+    const call = conn.dave;
+    if (call) this.#dave(conn, () => call.detachBot(conn.id));
   }
 
   /** A binary frame: [seq u16 BE][op u8][payload]. */

@@ -86,10 +86,12 @@ export class DaveMember {
     }
   }
 
-  /** Counts of the member's frames by kind (optionally from a clock time on). */
-  counts(from = -Infinity): Record<MemberFrameKind, number> {
+  /** Counts of the member's frames by kind (optionally from a clock time on, or of one bot connection). */
+  counts(filter: { from?: number; connectionId?: number } = {}): Record<MemberFrameKind, number> {
     const counts: Record<MemberFrameKind, number> = { e2ee: 0, passthrough: 0, refused: 0, undecryptable: 0, silence: 0 };
-    for (const f of this.frames) if (f.at >= from) counts[f.kind] += 1;
+    for (const f of this.frames) {
+      if (f.at >= (filter.from ?? -Infinity) && (filter.connectionId === undefined || f.connectionId === filter.connectionId)) counts[f.kind] += 1;
+    }
     return counts;
   }
 
