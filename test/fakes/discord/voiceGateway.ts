@@ -172,7 +172,7 @@ export class VoiceGatewayServer extends EventEmitter {
     };
     return waitFor(this, 'daveTransition', find, {
       timeoutMs, what: 'a DAVE transition to execute',
-      detail: () => JSON.stringify(this.connections.map((c) => ({ id: c.id, dave: c.dave?.transitions.length, errors: c.daveErrors }))),
+      detail: () => JSON.stringify({ errors: [...this.daveErrors, ...this.dave.all().flatMap((call) => call.errors)], transitions: this.dave.all().map((call) => call.transitions.length) }),
     });
   }
 

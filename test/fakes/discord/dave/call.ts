@@ -74,6 +74,8 @@ export class DaveCall extends EventEmitter {
   readonly departed: DaveMember[] = [];
   readonly transitions: DaveTransition[] = [];
   readonly invalidTransitions: number[] = [];
+  /** Errors of steps run on a timer (a delayed proposal), where no caller can record them. */
+  readonly errors: string[] = [];
   protocolVersion = 1;
   /** The group's epoch: 0 while there is none (every participant has only its pending group). */
   epoch = 0n;
@@ -326,7 +328,12 @@ export class DaveCall extends EventEmitter {
     }
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      if (!this.#closed) step();
+      if (this.#closed) return;
+      try {
+        step();
+      } catch (error) {
+        this.errors.push(error instanceof Error ? error.message : String(error));
+      }
     }, delay);
     this.#timers.add(timer);
   }
