@@ -21,8 +21,40 @@ function proposals(messages: Buffer[]): Buffer {
   return appendProposals(messages).subarray(1);
 }
 
+/**
+ * Bytes Discord sent in a real call (channel 927310423890473011), captured in Snazzah/davey's davey-node tests:
+ * the op 25 payload, and the start of an op 27 payload (after the operation type) up to the proposed KeyPackage.
+ */
+const DISCORD_CHANNEL = '927310423890473011';
+const DISCORD_EXTERNAL_SENDER_TAIL = Buffer.from([0x00, 0x01, 0x01, 0x00]); // basic credential, identity <00>
+const DISCORD_PROPOSALS_HEAD = Buffer.from([
+  0x00, 0x01, 0x00, 0x01, 0x08, 0x0c, 0xde, 0x77, 0xea, 0xdc, 0x82, 0x30, 0x33, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01,
+]);
+
+describe('the fake external sender frames what Discord frames', () => {
+  it('an ExternalSender laid out as Discord\'s: 40 41 04, the point, a basic credential with identity 00', () => {
+    const pkg = new ExternalSender().package();
+    expect(pkg.length).toBe(71);
+    expect([...pkg.subarray(0, 3)]).toEqual([0x40, 0x41, 0x04]);
+    expect(pkg.subarray(67)).toEqual(DISCORD_EXTERNAL_SENDER_TAIL);
+  });
+
+  it('an Add proposal whose MLSMessage header is byte for byte Discord\'s, then the KeyPackage, then a DER signature', () => {
+    const keyPackage = Buffer.from([0xaa, 0xbb, 0xcc]);
+    const payload = appendProposals([new ExternalSender().proposeAdd(snowflakeBytes(DISCORD_CHANNEL), 0n, keyPackage)]);
+    const message = payload.subarray(3); // operation type 0, then a two-byte varint length
+    expect([payload[0], payload[1]! >> 6]).toEqual([0, 1]);
+    expect(message.subarray(0, DISCORD_PROPOSALS_HEAD.length)).toEqual(DISCORD_PROPOSALS_HEAD);
+    expect(message.subarray(DISCORD_PROPOSALS_HEAD.length, DISCORD_PROPOSALS_HEAD.length + 3)).toEqual(keyPackage);
+    const signature = message.subarray(DISCORD_PROPOSALS_HEAD.length + 3);
+    expect([signature[0], signature[2]]).toEqual([0x40, 0x30]); // <V> of a DER SEQUENCE, as in Discord's
+    expect(signature.length).toBe(2 + signature[1]!);
+  });
+});
+
 describe('the fake external sender (MLS on node:crypto) against davey, the library @discordjs/voice uses', () => {
-  it('writes an ExternalSender of a 65-byte P-256 key and a basic credential', () => {
+  it('writes an ExternalSender of a 65-byte P-256 key and a basic credential with the identity given', () => {
     const pkg = new ExternalSender(snowflakeBytes('42')).package();
     expect([...pkg.subarray(0, 3)]).toEqual([0x40, 0x41, 0x04]);
     expect(pkg.readUInt16BE(67)).toBe(1);

@@ -124,7 +124,8 @@ export class ExternalSender {
   readonly publicKey: Buffer;
   readonly identity: Buffer;
 
-  constructor(identity: Buffer = Buffer.alloc(8)) {
+  /** `identity`: Discord's own external sender has a one-byte identity 00 (captured in davey's tests). */
+  constructor(identity: Buffer = Buffer.alloc(1)) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     this.#privateKey = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }));
     const spki = publicKey.export({ format: 'der', type: 'spki' });
