@@ -12,6 +12,8 @@ export interface FakeServersConfig {
   /** The API key the fake MiniMax accepts. */
   apiKey: string;
   minimax: FakeMiniMaxOptions;
+  /** DAVE end-to-end encryption, as Discord requires (default true); false: transport encryption only. */
+  dave?: boolean;
 }
 
 export interface FakeServersInfo {

@@ -30,7 +30,8 @@ async function start(config: FakeServersConfig): Promise<ReturnType<FakeServersA
   if (discord) throw new Error('fakes already started');
   minimax = new FakeMiniMax({ ...config.minimax, apiKey: config.apiKey });
   const { url } = await minimax.start();
-  discord = await FakeDiscord.start({ guilds: config.guilds, token: config.token, clock: benchNow });
+  const dave = config.dave ?? true;
+  discord = await FakeDiscord.start({ guilds: config.guilds, token: config.token, clock: benchNow, dave, requireDave: dave });
   enlargeUdpBuffer(discord);
   return {
     restApi: discord.restApi,

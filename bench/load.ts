@@ -17,6 +17,8 @@ export interface LoadBenchOptions {
   steps?: number[];
   /** The same with AUDIO_FORMAT=opus (MiniMax's Opus passed through), not judged by the targets (default 1, 10, 50, 100). */
   opusSteps?: number[];
+  /** The MP3 steps again with transport encryption only (no DAVE), beside the DAVE-on ones (default 1, 10, 50). */
+  transportSteps?: number[];
   /** Audio per guild per step (default 15 s). */
   audioMs?: number;
   /** Runs of each step, each in a fresh process (default 2): the machine is shared, so one run can be unlucky. */
@@ -33,8 +35,10 @@ export type LoadSettings = Required<Omit<LoadBenchOptions, 'log'>>;
 
 export interface LoadBenchResult {
   settings: LoadSettings;
-  /** The default, MP3: what the targets are judged on. */
+  /** The default, MP3 with DAVE on (as Discord requires): what the targets are judged on. */
   steps: SpeakStepResult[];
+  /** MP3 with transport encryption only (absent in results written before DAVE was measured). */
+  transportSteps?: SpeakStepResult[];
   /** AUDIO_FORMAT=opus (absent in results written before it was measured). */
   opusSteps?: SpeakStepResult[];
   idle: IdleStepResult;
@@ -44,6 +48,7 @@ export function loadSettings(options: LoadBenchOptions = {}): LoadSettings {
   return {
     steps: options.steps ?? [1, 10, 50, 100],
     opusSteps: options.opusSteps ?? [1, 10, 50, 100],
+    transportSteps: options.transportSteps ?? [1, 10, 50],
     audioMs: options.audioMs ?? 15_000,
     repeats: options.repeats ?? 2,
     idleGuilds: options.idleGuilds ?? 1000,
@@ -86,26 +91,27 @@ export function runLoadWorker(input: LoadWorkerInput, timeoutMs: number): Promis
 export async function runLoadBench(options: LoadBenchOptions = {}): Promise<LoadBenchResult> {
   const settings = loadSettings(options);
   const log = options.log ?? (() => undefined);
-  const speak = async (audioFormat: AudioFormat, stepGuilds: number[]): Promise<SpeakStepResult[]> => {
+  const speak = async (audioFormat: AudioFormat, stepGuilds: number[], dave = true): Promise<SpeakStepResult[]> => {
     const results: SpeakStepResult[] = [];
     for (const guilds of stepGuilds) {
       for (let run = 1; run <= settings.repeats; run++) {
         const input: LoadWorkerInput = {
-          mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor, audioFormat,
+          mode: 'speak', guilds, audioMs: settings.audioMs, firstChunkMs: settings.firstChunkMs, realtimeFactor: settings.realtimeFactor, audioFormat, dave,
         };
         const result = await runLoadWorker(input, settings.audioMs + 180_000);
         if (result.mode !== 'speak') throw new Error('load worker answered the wrong mode');
         results.push({ ...result, run });
-        log(`load (${audioFormat}): ${guilds} guilds, run ${run}: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
+        log(`load (${audioFormat}${dave ? ', DAVE' : ', transport only'}): ${guilds} guilds, run ${run}: CPU ${((100 * result.cpuSeconds) / result.audioSeconds).toFixed(2)}% per stream, `
           + `peak RSS ${(result.peakRssBytes / 1e6).toFixed(0)} MB, ${result.underrunFrames} underrun frames`);
       }
     }
     return results;
   };
   const steps = await speak('mp3', settings.steps);
+  const transportSteps = await speak('mp3', settings.transportSteps, false);
   const opusSteps = await speak('opus', settings.opusSteps);
   const idle = await runLoadWorker({ mode: 'idle', guilds: settings.idleGuilds }, 180_000);
   if (idle.mode !== 'idle') throw new Error('load worker answered the wrong mode');
   log(`load: ${settings.idleGuilds} idle guilds: ${((idle.afterHeapBytes - idle.beforeHeapBytes) / settings.idleGuilds / 1024).toFixed(1)} KB each`);
-  return { settings, steps, opusSteps, idle };
+  return { settings, steps, transportSteps, opusSteps, idle };
 }

@@ -75,9 +75,19 @@ function opusSummary(r: LoadBenchResult, opus: readonly SpeakStepResult[]): stri
   return guilds.map((g) => `| ${g} | ${fmt(leastCpuPercent(r.steps, g), 2)} | ${fmt(leastCpuPercent(opus, g), 2)} | ${fmt(p50(r.steps, g), 0)} | ${fmt(p50(opus, g), 0)} |`);
 }
 
+/** The DAVE-on MP3 steps beside the transport-only ones of as many guilds: least CPU per stream, bot-added p50 and p99. */
+function transportSummary(r: LoadBenchResult, transport: readonly SpeakStepResult[]): string[] {
+  const guilds = [...new Set(transport.map((x) => x.guilds))];
+  const added = (steps: readonly SpeakStepResult[], g: number, p: number): number =>
+    percentile(steps.filter((x) => x.guilds === g).flatMap((x) => x.botAddedMs), p);
+  return guilds.map((g) => `| ${g} | ${fmt(leastCpuPercent(r.steps, g), 2)} | ${fmt(leastCpuPercent(transport, g), 2)} | `
+    + `${fmt(added(r.steps, g, 50), 0)} / ${fmt(added(r.steps, g, 99), 0)} | ${fmt(added(transport, g, 50), 0)} / ${fmt(added(transport, g, 99), 0)} |`);
+}
+
 export function loadMarkdown(r: LoadBenchResult): string {
   const s = r.settings;
   const opus = r.opusSteps ?? [];
+  const transport = r.transportSteps ?? [];
   return [
     `## Load (guilds speaking at once; ${s.audioMs / 1000} s of audio each; fake MiniMax: first chunk ${s.firstChunkMs} ms, pacing ${s.realtimeFactor} x real time)`,
     '',
@@ -86,9 +96,25 @@ export function loadMarkdown(r: LoadBenchResult): string {
     `Each step ran ${r.settings.repeats} time(s); the targets take the least CPU of a step's runs (the machine is shared)`,
     'and the most underruns, lost packets and memory of any run.',
     '',
+    ...(transport.length === 0 ? [] : [
+      'The voice connections speak DAVE (end-to-end encryption, as Discord requires since March 2026): the fake is the',
+      "MLS external sender, the guild's listener a davey member that decrypts every frame (in the fakes' process).",
+      '',
+    ]),
     ...STEP_HEADER,
     ...stepRows(r.steps, r.settings.repeats),
     '',
+    ...(transport.length === 0 ? [] : [
+      '### DAVE on beside transport encryption only (same run)',
+      '',
+      '| guilds | CPU per stream, DAVE (%) | CPU per stream, transport only (%) | bot-added p50 / p99, DAVE (ms) | bot-added p50 / p99, transport only (ms) |',
+      '|---|---|---|---|---|',
+      ...transportSummary(r, transport),
+      '',
+      ...STEP_HEADER,
+      ...stepRows(transport, r.settings.repeats),
+      '',
+    ]),
     `Idle guilds (in the cache, no voice session; ${IDLE_GUILD_DESCRIPTION}): ${r.idle.guilds} added while running:`
       + ` ${fmt(idleKbPerGuild(r), 1)} KB of heap + external each after GC (RSS: ${fmt(idleRssKbPerGuild(r), 1)} KB each).`,
     '',

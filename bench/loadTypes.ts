@@ -12,6 +12,8 @@ export type LoadWorkerInput =
       realtimeFactor: number;
       /** What the bot asks MiniMax for (AUDIO_FORMAT); default 'mp3'. */
       audioFormat?: AudioFormat;
+      /** DAVE end-to-end encryption (default true, as Discord requires); false: transport encryption only. */
+      dave?: boolean;
       /** More of the bot's environment, for trying settings by hand (e.g. AUDIO_WORKERS); the bench sets none. */
       env?: Record<string, string>;
     }
@@ -25,6 +27,8 @@ export interface SpeakStepResult {
   mode: 'speak';
   guilds: number;
   audioFormat: AudioFormat;
+  /** Whether the voice connections used DAVE (absent in results written before it was measured: they did not). */
+  dave?: boolean;
   /** Which run of this step (1, 2, ...), set by the parent. */
   run?: number;
   /** Wall time from the first enqueue to the last item finished. */

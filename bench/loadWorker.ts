@@ -84,6 +84,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
     guilds: specs,
     token: BENCH_TOKEN,
     apiKey: BENCH_MINIMAX_KEY,
+    dave: input.dave ?? true,
     minimax: {
       firstChunkMs: input.firstChunkMs, realtimeFactor: input.realtimeFactor, msPerChar: MS_PER_CHAR, chunkBytes: CHUNK_BYTES,
       minAudioMs: 300, maxAudioMs: input.audioMs + 1_000,
@@ -150,6 +151,7 @@ async function speakStep(input: Extract<LoadWorkerInput, { mode: 'speak' }>): Pr
       mode: 'speak',
       guilds: input.guilds,
       audioFormat,
+      dave: input.dave ?? true,
       wallSeconds,
       // Counted in frames: the fake's opusscript decoders fail beyond ~20 streams (the encoder bug of opusEncoder.ts).
       audioSeconds: summaries.reduce((n, s) => n + s.voiceFrames, 0) * 0.02,

@@ -38,7 +38,7 @@ function parsePlan(argv: string[]): Plan {
 /** The full run (about 15 minutes on 2 cores). */
 const FULL = {
   e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4, skipRuns: 10 } satisfies E2eBenchOptions,
-  load: { steps: [1, 10, 50, 100], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
+  load: { steps: [1, 10, 50, 100], transportSteps: [1, 10, 50], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
   pipeline: {} satisfies PipelineBenchOptions,
   opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
   wakeCost: { seconds: 5, runs: 3 } satisfies WakeCostOptions,
@@ -48,7 +48,7 @@ const FULL = {
 /** The plumbing check (under a minute): every part, a couple of runs each. */
 const QUICK = {
   e2e: { coldRuns: 2, warmPerCold: 1, fastRuns: 3, turnRuns: 2, pairRuns: 2, realtimePairRuns: 1, skipRuns: 3 } satisfies E2eBenchOptions,
-  load: { steps: [1, 5], opusSteps: [1], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
+  load: { steps: [1, 5], opusSteps: [1], transportSteps: [1], audioMs: 3_000, idleGuilds: 100, repeats: 1 } satisfies LoadBenchOptions,
   pipeline: { latencyRuns: 3, baselineRuns: 1, streams: 2, loadRuns: 1, audioSeconds: 2, pipelines: ['wasm'], outFile: null } satisfies PipelineBenchOptions,
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
   wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,

@@ -18,6 +18,13 @@ export interface VoiceLinkTimings {
   movedGraceMs: number;
   /** Delays before each rejoin after an unexpected drop; the list's length bounds the attempts. */
   rejoinDelaysMs: readonly number[];
+  /**
+   * After a join, the longest wait for the call's end-to-end encryption (DAVE) group before the join counts as
+   * done: the members refuse what the bot sends in the clear once they are in the group, so speech that started
+   * before the bot had the group's keys would lose its first words. Alone in a channel there is no group: the
+   * wait ends at this deadline.
+   */
+  e2eeWaitMs: number;
 }
 
 export interface VoiceLinkEvents {
@@ -81,7 +88,7 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
       // Errors surface as state changes too; having a listener keeps an 'error' from crashing the process.
       connection.on('error', (error) => this.emit('voiceError', error));
     }
-    return this.waitReady(this.timings.joinTimeoutMs);
+    return (await this.waitReady(this.timings.joinTimeoutMs)) && this.waitE2ee();
   }
 
   /**
@@ -120,6 +127,30 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     } catch {
       return false;
     }
+  }
+
+  /** Waits (bounded) until the connection encrypts end to end or does not use DAVE; false if it stopped being ready. */
+  private async waitE2ee(): Promise<boolean> {
+    const connection = this.connection;
+    if (!connection) return false;
+    if (!e2eePending(connection)) return connection.state.status === VoiceConnectionStatus.Ready;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        connection.off('transitioned', check);
+        connection.off('stateChange', check);
+        this.stop.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const check = (): void => {
+        if (!e2eePending(connection)) done();
+      };
+      const timer = setTimeout(done, this.timings.e2eeWaitMs);
+      connection.on('transitioned', check);
+      connection.on('stateChange', check);
+      this.stop.signal.addEventListener('abort', done);
+    });
+    return connection === this.connection && connection.state.status === VoiceConnectionStatus.Ready;
   }
 
   private async onStateChange(connection: VoiceConnection, oldState: VoiceConnectionState, newState: VoiceConnectionState): Promise<void> {
@@ -205,4 +236,13 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     this.connection = null;
     if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
   }
+}
+
+/** Ready, speaking DAVE, and not yet in the call's group (what it would send now goes out unencrypted). */
+function e2eePending(connection: VoiceConnection): boolean {
+  const state = connection.state;
+  if (state.status !== VoiceConnectionStatus.Ready) return false;
+  const networking = state.networking.state;
+  const dave = 'dave' in networking ? networking.dave : undefined;
+  return dave !== undefined && dave.protocolVersion > 0 && dave.session?.ready !== true;
 }

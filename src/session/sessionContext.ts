@@ -23,6 +23,7 @@ export const DEFAULT_TIMINGS: SessionTimings = {
   joinTimeoutMs: 20_000,
   movedGraceMs: 5_000,
   rejoinDelaysMs: [1_000, 3_000, 5_000, 10_000, 20_000],
+  e2eeWaitMs: 2_000,
   leaveEmptyAfterMs: 30_000,
   maxStallMs: 15_000,
   retryBaseMs: 1_000,

@@ -44,7 +44,7 @@ describe('audio analysis', () => {
   function frame(at: number, sequence: number, silence = false): ReceivedFrame {
     return {
       connectionId: 1, guildId: 'g', channelId: 'c', ssrc: 5, sequence, rtpTimestamp: sequence * 960, at,
-      opus: silence ? Buffer.from([0xf8, 0xff, 0xfe]) : packet, silence, samples: 960, peak: silence ? 0 : 8000, decodeError: false,
+      opus: silence ? Buffer.from([0xf8, 0xff, 0xfe]) : packet, silence, samples: 960, peak: silence ? 0 : 8000, decodeError: false, e2ee: false,
     };
   }
 

@@ -15,7 +15,10 @@ export interface ReceivedFrame {
   rtpTimestamp: number;
   /** Arrival time on the fake's clock (performance.now() unless the test gave a clock). */
   at: number;
+  /** The Opus a listener played: with DAVE, what the channel's members decrypted. */
   opus: Buffer;
+  /** It came end-to-end encrypted (DAVE) and a member decrypted it; false: unencrypted (passthrough, or no DAVE). */
+  e2ee: boolean;
   /** The 3-byte Opus silence frame F8 FF FE. */
   silence: boolean;
   /** Samples per channel after decoding with opusscript (48 kHz stereo); 0 if the packet did not decode. */
@@ -94,7 +97,7 @@ export class AudioLog extends EventEmitter {
   }
 
   /** Records a frame (called by the UDP server). */
-  add(frame: Omit<ReceivedFrame, 'silence' | 'samples' | 'peak' | 'decodeError'>): ReceivedFrame {
+  add(frame: Omit<ReceivedFrame, 'silence' | 'samples' | 'peak' | 'decodeError' | 'e2ee'> & { e2ee?: boolean }): ReceivedFrame {
     const silence = frame.opus.equals(SILENCE_FRAME);
     let samples = 0;
     let peak = 0;
@@ -106,7 +109,7 @@ export class AudioLog extends EventEmitter {
     } catch {
       decodeError = true; // counted in reports: a test asserting on audio sees it
     }
-    const full: ReceivedFrame = { ...frame, silence, samples, peak, decodeError };
+    const full: ReceivedFrame = { ...frame, e2ee: frame.e2ee ?? false, silence, samples, peak, decodeError };
     this.frames.push(full);
     this.emit('frame', full);
     return full;

@@ -29,6 +29,8 @@ export type { RestCall } from './rest.js';
 export type { InteractionReply, InteractionResponse, DispatchedInteraction } from './interactionLog.js';
 export type { BotVoiceRequest } from './voiceSignalling.js';
 export type { FakeVoiceConnection, VoiceRejection } from './voiceGateway.js';
+export type { DaveTransition } from './dave/call.js';
+export type { DaveMember, MemberFrame, MemberFrameKind } from './dave/member.js';
 export type { MessageSpec, SentMessage, BotMessage } from './messages.js';
 export type { VoiceEncryptionMode } from './rtpCrypto.js';
 export { VOICE_MODES } from './rtpCrypto.js';
@@ -46,6 +48,12 @@ export interface FakeDiscordOptions {
   messageContentIntent?: boolean;
   /** Close with 4017 a voice IDENTIFY without DAVE support, as Discord does. Default true. */
   requireDave?: boolean;
+  /**
+   * Speak DAVE (end-to-end encryption, protocol 1) with the clients that offer it, as Discord does: the users in
+   * the bot's voice channel are simulated DAVE members, and the audio log holds what they decrypted. Default
+   * true; false declines DAVE (transport encryption only: pair it with `requireDave: false`).
+   */
+  dave?: boolean;
   gatewayHeartbeatMs?: number;
   voiceHeartbeatMs?: number;
   /** Clock for every recorded time (audio frames, dispatches, replies). Default performance.now. */
@@ -116,11 +124,21 @@ export class FakeDiscord {
     });
     const voice = await VoiceGatewayServer.start({
       now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
-      requireDave: options.requireDave ?? true, udpPort: () => late.udp?.port ?? 0,
-      onOpus: (conn, opus, rtp) => audio.add({
-        connectionId: conn.id, guildId: conn.guildId, channelId: conn.channelId, ssrc: rtp.ssrc,
-        sequence: rtp.sequence, rtpTimestamp: rtp.timestamp, at: now(), opus,
-      }),
+      requireDave: options.requireDave ?? true, dave: options.dave ?? true, udpPort: () => late.udp?.port ?? 0,
+      channelMembers: (guildId, channelId) => {
+        const g = self().guilds.find((x) => x.id === guildId);
+        return g ? g.usersIn(channelId).filter((id) => id !== bot.id) : [];
+      },
+      onOpus: (conn, frame, rtp) => {
+        const at = now();
+        // With DAVE what is heard is what the members decrypted; a frame none of them could decrypt is not heard.
+        const heard = conn.dave ? conn.dave.receive(frame, { at, sequence: rtp.sequence, connectionId: conn.id }) : { opus: frame, e2ee: false };
+        if (!heard) return;
+        audio.add({
+          connectionId: conn.id, guildId: conn.guildId, channelId: conn.channelId, ssrc: rtp.ssrc,
+          sequence: rtp.sequence, rtpTimestamp: rtp.timestamp, at, opus: heard.opus, e2ee: heard.e2ee,
+        });
+      },
     });
     const udp = await VoiceUdpServer.start((ssrc) => voice.udpTarget(ssrc), now);
     late.udp = udp;
@@ -208,6 +226,7 @@ export class FakeDiscord {
       ...(spec.selfDeaf === undefined ? {} : { selfDeaf: spec.selfDeaf }),
     });
     this.signalling.dispatchUserVoiceState(g, member.user.id, previous?.sessionId);
+    this.voice.userVoiceState(g.id, member.user.id, channelId);
   }
 
   /** The bot is removed from a guild (voice socket closed 4014), or the guild becomes unavailable: GUILD_DELETE. */

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { DaveCall, DaveTransition } from './dave/call.js';
+import { DaveCalls } from './dave/calls.js';
 import type { VoiceEncryptionMode } from './rtpCrypto.js';
 import type { UdpTarget } from './udp.js';
 import { waitFor } from './waitFor.js';
@@ -44,6 +46,12 @@ export interface FakeVoiceConnection {
   heartbeats: { at: number; seqAck: number | undefined }[];
   speaking: { at: number; speaking: number }[];
   seq: number;
+  /** DAVE protocol version of the session description (0: transport encryption only). */
+  daveProtocolVersion: number;
+  /** The DAVE call (protocol 1) of the connection's channel, with its simulated members; shared by the connections there. */
+  dave: DaveCall | undefined;
+  /** Errors the DAVE exchange raised (a malformed commit...), for test failure messages. */
+  daveErrors: string[];
 }
 
 /** A socket the server turned away (bad token, no DAVE, unknown mode...). */
@@ -59,6 +67,10 @@ export interface VoiceGatewayDeps {
   modes: () => readonly VoiceEncryptionMode[];
   /** Close with 4017 a client whose IDENTIFY has max_dave_protocol_version 0 (Discord since 2026-03). */
   requireDave: boolean;
+  /** Speak DAVE protocol 1 with clients that offer it (as Discord does); false: transport encryption only. */
+  dave: boolean;
+  /** The users (not the bot) in a voice channel now: the members of its DAVE group. */
+  channelMembers: (guildId: string, channelId: string) => string[];
   udpPort: () => number;
   onOpus: (conn: FakeVoiceConnection, opus: Buffer, rtp: { sequence: number; timestamp: number; ssrc: number }) => void;
   tls?: { cert: Buffer | string; key: Buffer | string };
@@ -66,12 +78,16 @@ export interface VoiceGatewayDeps {
 
 /**
  * The voice gateway (wss://, v8): hello, identify -> ready {ssrc, ip, port, modes}, select protocol ->
- * session description {mode, secret_key, dave_protocol_version: 0}, speaking, heartbeats (op 3 -> op 6),
- * resume (op 7 -> op 9). Emits 'identified', 'ready', 'resumed', 'closed' (conn, code) and 'rejected'.
+ * session description {mode, secret_key, dave_protocol_version: 1, or 0 without DAVE}, speaking, heartbeats
+ * (op 3 -> op 6), resume (op 7 -> op 9); with DAVE, Discord's MLS side (dave/call.ts) and its simulated members. Emits 'identified', 'ready', 'resumed', 'closed' (conn, code) and 'rejected'.
  */
 export class VoiceGatewayServer extends EventEmitter {
   readonly connections: FakeVoiceConnection[] = [];
   readonly rejections: VoiceRejection[] = [];
+  /** Errors of the DAVE exchange (a malformed commit...), whichever connection they came with. */
+  readonly daveErrors: string[] = [];
+  /** Discord's DAVE calls, one per voice channel the bot was in. */
+  readonly dave: DaveCalls;
   readonly #tickets = new Map<string, VoiceTicket>();
   readonly #https: Server;
   readonly #wss: WebSocketServer;
@@ -79,6 +95,8 @@ export class VoiceGatewayServer extends EventEmitter {
 
   private constructor(private readonly deps: VoiceGatewayDeps) {
     super();
+    this.dave = new DaveCalls(deps.now);
+    this.dave.on('transition', (t: DaveTransition) => this.emit('daveTransition', t));
     const tls = deps.tls ?? {
       cert: readFileSync(new URL('./cert/cert.pem', import.meta.url)),
       key: readFileSync(new URL('./cert/key.pem', import.meta.url)),
@@ -124,7 +142,7 @@ export class VoiceGatewayServer extends EventEmitter {
     const closed = this.open(guildId);
     for (const conn of closed) {
       conn.closes.push({ at: this.deps.now(), code, by: 'fake' });
-      if (!(code === 4015 || code < 4000)) conn.ended = true;
+      if (!(code === 4015 || code < 4000)) this.#end(conn);
       conn.socket?.close(code, `fake Discord closed with ${code}`);
     }
     return closed;
@@ -138,7 +156,28 @@ export class VoiceGatewayServer extends EventEmitter {
     });
   }
 
+  /**
+   * The first executed DAVE transition (past or future) that matches: once it is executed the bot has the group's
+   * keys (it sent ready_for_transition after processing the commit), so what it sends is end-to-end encrypted.
+   */
+  waitForDaveTransition(match: (t: DaveTransition, c: FakeVoiceConnection) => boolean = () => true, timeoutMs = 5000): Promise<DaveTransition> {
+    const find = (): DaveTransition | undefined => {
+      for (const call of this.dave.all()) {
+        for (const t of call.transitions) {
+          const c = this.connections.find((x) => x.id === t.connectionId);
+          if (t.executedAt !== undefined && c && match(t, c)) return t;
+        }
+      }
+      return undefined;
+    };
+    return waitFor(this, 'daveTransition', find, {
+      timeoutMs, what: 'a DAVE transition to execute',
+      detail: () => JSON.stringify({ errors: [...this.daveErrors, ...this.dave.all().flatMap((call) => call.errors)], transitions: this.dave.all().map((call) => call.transitions.length) }),
+    });
+  }
+
   async close(): Promise<void> {
+    this.dave.close();
     for (const client of this.#wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
@@ -157,7 +196,11 @@ export class VoiceGatewayServer extends EventEmitter {
     };
     send(ws, { op: 8, d: { heartbeat_interval: this.deps.heartbeatIntervalMs, v: 8 } });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return; // DAVE binary opcodes: never used, DAVE is declined
+      if (isBinary) {
+        const buf = data as Buffer;
+        if (conn?.dave && buf.length > 0) this.#dave(conn, () => conn?.dave?.onBinary(conn.id, buf.readUInt8(0), buf.subarray(1)));
+        return;
+      }
       let packet: { op?: unknown; d?: unknown };
       try {
         packet = JSON.parse((data as Buffer).toString('utf8')) as { op?: unknown; d?: unknown };
@@ -175,7 +218,8 @@ export class VoiceGatewayServer extends EventEmitter {
           break;
         case 1: if (conn) this.#selectProtocol(conn, d, reject); else reject(4003, 'Not authenticated'); break;
         case 5: conn?.speaking.push({ at: this.deps.now(), speaking: typeof d['speaking'] === 'number' ? d['speaking'] : 0 }); break;
-        default: break; // other client opcodes (e.g. DAVE) are ignored, as Discord does when DAVE is off
+        case 23: case 31: if (conn?.dave) this.#dave(conn, () => conn?.dave?.onJson(conn.id, packet.op as number, d)); break;
+        default: break; // other client opcodes are ignored
       }
     });
     ws.on('close', (code) => {
@@ -183,7 +227,7 @@ export class VoiceGatewayServer extends EventEmitter {
       conn.socket = undefined;
       const byFake = conn.closes.at(-1);
       if (!byFake || byFake.by !== 'fake' || byFake.code !== code) conn.closes.push({ at: this.deps.now(), code, by: 'client' });
-      if (code === 1000) conn.ended = true;
+      if (code === 1000) this.#end(conn);
       this.emit('closed', conn, code);
     });
     ws.on('error', (error) => this.emit('socketError', error));
@@ -200,13 +244,13 @@ export class VoiceGatewayServer extends EventEmitter {
       reject(4017, 'E2EE/DAVE protocol required');
       return undefined;
     }
-    for (const old of this.connections) if (old.guildId === ticket.guildId && old.userId === ticket.userId) old.ended = true;
+    for (const old of this.connections) if (old.guildId === ticket.guildId && old.userId === ticket.userId) this.#end(old);
     const conn: FakeVoiceConnection = {
       id: this.connections.length + 1, guildId: ticket.guildId, channelId: ticket.channelId, userId: ticket.userId,
       sessionId: ticket.sessionId, token: ticket.token, ssrc: this.#nextSsrc++, secretKey: new Uint8Array(randomBytes(32)),
       mode: undefined, maxDaveProtocolVersion: dave, state: 'identified', socket: ws, ended: false,
       createdAt: this.deps.now(), readyAt: undefined, clientAddress: undefined, closes: [], resumes: 0,
-      heartbeats: [], speaking: [], seq: 0,
+      heartbeats: [], speaking: [], seq: 0, daveProtocolVersion: 0, dave: undefined, daveErrors: [],
     };
     this.connections.push(conn);
     this.emit('identified', conn);
@@ -225,10 +269,15 @@ export class VoiceGatewayServer extends EventEmitter {
     conn.clientAddress = { address: String(data['address']), port: Number(data['port']) };
     conn.state = 'ready';
     conn.readyAt = this.deps.now();
+    conn.daveProtocolVersion = this.deps.dave && conn.maxDaveProtocolVersion >= 1 ? 1 : 0;
     this.#send(conn, {
       op: 4,
-      d: { mode, secret_key: [...conn.secretKey], dave_protocol_version: 0, audio_codec: 'opus', video_codec: null, media_session_id: `fake-${conn.id}` },
+      d: {
+        mode, secret_key: [...conn.secretKey], dave_protocol_version: conn.daveProtocolVersion, audio_codec: 'opus',
+        video_codec: null, media_session_id: `fake-${conn.id}`,
+      },
     });
+    if (conn.daveProtocolVersion === 1) this.#startDave(conn);
     this.emit('ready', conn);
   }
 
@@ -244,6 +293,55 @@ export class VoiceGatewayServer extends EventEmitter {
     this.#send(conn, { op: 9, d: null });
     this.emit('resumed', conn);
     return conn;
+  }
+
+  /** A user joined (channelId) or left (null) voice: the DAVE calls of that guild gain or lose a member. */
+  userVoiceState(guildId: string, userId: string, channelId: string | null): void {
+    for (const call of this.dave.inGuild(guildId)) {
+      const conn = this.connections.find((c) => c.dave === call && !c.ended);
+      this.#dave(conn, () => {
+        if (channelId === call.channelId) call.memberJoined(userId);
+        else call.memberLeft(userId);
+      });
+    }
+  }
+
+  #startDave(conn: FakeVoiceConnection): void {
+    const link = {
+      connectionId: conn.id,
+      sendBinary: (op: number, payload: Buffer) => this.#sendBinary(conn, op, payload),
+      sendJson: (op: number, d: unknown) => this.#send(conn, { op, d }),
+    };
+    this.#dave(conn, () => {
+      conn.dave = this.dave.attach(conn.guildId, conn.channelId, conn.userId, link, this.deps.channelMembers(conn.guildId, conn.channelId));
+    });
+  }
+
+  /** Runs a step of the DAVE exchange; an error is recorded on the connection (and emitted), never thrown. */
+  #dave(conn: FakeVoiceConnection | undefined, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.daveErrors.push(message);
+      conn?.daveErrors.push(message);
+      this.emit('daveError', conn, message);
+    }
+  }
+
+  #end(conn: FakeVoiceConnection): void {
+    conn.ended = true;
+    const call = conn.dave;
+    if (call) this.#dave(conn, () => call.detachBot(conn.id));
+  }
+
+  /** A binary frame: [seq u16 BE][op u8][payload]. */
+  #sendBinary(conn: FakeVoiceConnection, op: number, payload: Buffer): void {
+    conn.seq += 1;
+    const header = Buffer.alloc(3);
+    header.writeUInt16BE(conn.seq & 0xffff);
+    header.writeUInt8(op, 2);
+    if (conn.socket?.readyState === 1) conn.socket.send(Buffer.concat([header, payload]));
   }
 
   #send(conn: FakeVoiceConnection, payload: { op: number; d: unknown }): void {
