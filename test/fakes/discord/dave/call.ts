@@ -15,8 +15,8 @@ export interface DaveTransition {
   kind: 'commit' | 'downgrade';
   /** The bot connection in the call when it was announced (undefined: the bot was away). */
   connectionId: number | undefined;
-  /** Who committed: the bot, or a member's user id (the bot was not in the group). */
-  committer: 'bot' | string;
+  /** Who committed: 'bot' for the bot, else a member's user id (the bot was not in the group). */
+  committer: string;
   /** Users added and removed by a commit ('bot' for the bot). */
   added: string[];
   removed: string[];
