@@ -18,6 +18,6 @@ describe('npm run bench: where the report goes', () => {
 
   it('--only picks parts and names the known ones when a part is unknown', () => {
     expect([...planFrom({ quick: true, only: 'load, e2e' }, ROOT).parts]).toEqual(['load', 'e2e']);
-    expect(() => planFrom({ quick: false, only: 'speed' }, ROOT)).toThrow('unknown part "speed"; usage: npm run bench -- [--quick] [--only e2e,load,pipeline] [--out FILE]');
+    expect(() => planFrom({ quick: false, only: 'speed' }, ROOT)).toThrow('unknown part "speed"; usage: npm run bench -- [--quick] [--only e2e,load,pipeline,fidelity] [--out FILE]');
   });
 });
