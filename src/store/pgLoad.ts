@@ -38,7 +38,7 @@ export async function loadPgState(
   const filter = shards ? [[...shards.ids], shards.count] : [null, null];
   const where = shards ? SHARD_WHERE : '($1::int[] IS NULL AND $2::int IS NULL)';
   const q = <R extends pg.QueryResultRow>(text: string, extra: unknown[] = []) =>
-    pool.query<R>(text.replaceAll('SHARD_WHERE', where), [...filter, ...extra]);
+    pool.query<R>(text.replaceAll('SHARD_WHERE', () => where), [...filter, ...extra]);
   const [settings, members, entries, usage, sessions, state] = await Promise.all([
     q<{ guild_id: string; data: string }>(`SELECT guild_id, data FROM guild_settings WHERE SHARD_WHERE`),
     q<{ guild_id: string; user_id: string; data: string }>(`SELECT guild_id, user_id, data FROM member_voices WHERE SHARD_WHERE`),
