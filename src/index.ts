@@ -17,6 +17,8 @@ import { createLogger, type Logger } from './log.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
 import { ResilientStore, StoreError, openSqliteStore } from './store/index.js';
+import { PgStore, openPgStore } from './store/PgStore.js';
+import type { ShardFilter } from './store/pgLoad.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -36,6 +38,8 @@ export interface BotDeps {
   readyTimeoutMs?: number;
   /** How often usage the database refused is written again (see ResilientStore). Default 30 s. */
   storeRetryMs?: number;
+  /** The shards this process runs: with PostgreSQL only their guilds are loaded. Absent: every guild. */
+  shards?: ShardFilter;
 }
 
 export interface RunningBot {
@@ -64,7 +68,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   const transcoders = deps.transcoders ?? (await startTranscoders(config.audio, logger));
   let store: Store;
   try {
-    store = resilient(deps.store ?? openStore(config, logger), logger, deps.storeRetryMs);
+    store = deps.store ? resilient(deps.store, logger, deps.storeRetryMs) : await openStore(config, logger, deps);
   } catch (error) {
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
@@ -118,7 +122,9 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       await wiring.stop();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
-      store.close();
+      // PostgreSQL: the writes still on their way get a few seconds to reach the server.
+      if (store instanceof PgStore) await store.end();
+      else store.close();
       logger.info('stopped');
     })();
     return stopped;
@@ -174,7 +180,30 @@ export async function startTranscoders(
   }
 }
 
-function openStore(config: BotConfig, logger: Logger): Store {
+/** PostgreSQL when DATABASE_URL is set (resilient on its own: writes are retried), else SQLite in DATA_DIR. */
+async function openStore(config: BotConfig, logger: Logger, deps: BotDeps): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    try {
+      return await openPgStore({
+        url: config.databaseUrl,
+        ...(deps.shards ? { shards: deps.shards } : {}),
+        ...(deps.storeRetryMs === undefined ? {} : { maxRetryMs: deps.storeRetryMs }),
+        onInvalidData: (e) => logger.warn('invalid stored data replaced by defaults', { table: e.table, key: e.key, fields: e.fields.join(',') }),
+        onFault: ({ op, cause, error }) =>
+          logger.error('the database cannot be reached; speech goes on and writes are kept until it can', { op, cause, error: describeError(error) }),
+        onRecovered: ({ cause, savedChars }) => logger.info('the database works again; kept writes made', { cause, savedChars }),
+        onDropped: ({ op, error }) => logger.error('the database refused a write; it was dropped', { op, error: describeError(error) }),
+        onUnsaved: (usage) => logger.error('usage could not be written before the database closed', { usage: usage.map((u) => u.chars).join(',') }),
+      });
+    } catch (error) {
+      if (error instanceof StoreError) throw new StartupError(error.message);
+      throw error;
+    }
+  }
+  return resilient(openSqlite(config, logger), logger, deps.storeRetryMs);
+}
+
+function openSqlite(config: BotConfig, logger: Logger): Store {
   try {
     return openSqliteStore({
       dataDir: config.dataDir,
