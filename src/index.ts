@@ -19,6 +19,7 @@ import { AudioCache } from './session/AudioCache.js';
 import { ResilientStore, StoreError, openSqliteStore } from './store/index.js';
 import { PgStore, openPgStore } from './store/PgStore.js';
 import type { ShardFilter } from './store/pgLoad.js';
+import { AccountBudget } from './store/accountBudget.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -96,6 +97,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
       else logger.warn('voice catalogue refresh failed; using the built-in list', { error: result.error });
     });
   }
+  const account = await accountBudget(config, store, logger);
   const sessions = new SessionManager({
     synthesizerFactory,
     transcoders,
@@ -103,6 +105,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     defaults: { voiceId: config.defaultVoice, model: config.defaultModel },
     limits: config.queue,
     budget: config.budget,
+    ...(account ? { account } : {}),
     audioCache: new AudioCache({ maxBytes: config.audioCacheMb * 1024 * 1024 }),
     timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
     ...(config.playoutDelayMs === null ? {} : { playout: PlayoutDelay.fixed(config.playoutDelayMs) }),
@@ -118,6 +121,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     stopped ??= (async () => {
       logger.info('stopping');
       clearInterval(pruneTimer);
+      account?.stop();
       // Leaves every channel and waits for what the sessions owe (usage, MiniMax sockets) before the store closes.
       await wiring.stop();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
@@ -178,6 +182,29 @@ export async function startTranscoders(
     await factory.close?.();
     return build(0);
   }
+}
+
+/** BUDGET_ACCOUNT_MONTHLY_CHARS over the store's month total: read from PostgreSQL in the background, from SQLite on each check. */
+async function accountBudget(config: BotConfig, store: Store, logger: Logger): Promise<AccountBudget | null> {
+  const cap = config.accountMonthlyChars;
+  if (cap === null) return null;
+  if (!(store instanceof PgStore)) return AccountBudget.synchronous({ cap, read: (at) => store.getAccountUsage?.(at) ?? 0 });
+  let failing = false;
+  const budget = new AccountBudget({
+    cap,
+    read: async (at) => {
+      const total = await store.accountMonthUsage(at);
+      failing = false;
+      return total;
+    },
+    pending: () => store.health().unsavedChars,
+    onError: (error) => {
+      if (!failing) logger.warn('the account-wide usage cannot be read; counting on from the last total', { error: describeError(error) });
+      failing = true;
+    },
+  });
+  await budget.start();
+  return budget;
 }
 
 /** PostgreSQL when DATABASE_URL is set (resilient on its own: writes are retried), else SQLite in DATA_DIR. */

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
-import { openPgStore } from '../../src/store/PgStore.js';
+import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
 import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
 import { startPgServer, type PgServer } from './pgServer.js';
@@ -363,6 +363,24 @@ describe.each(implementations)('$name', ({ open }) => {
       expectInvalid(() => store.addUsage('g1', 3, new Date(Number.NaN)));
       expectInvalid(() => store.getUsage('g1', new Date('not a date')));
       expect(store.getUsage('g1', at)).toStrictEqual({ day: 0, month: 0 });
+    });
+  });
+
+  describe('account-wide usage', () => {
+    it('sums every guild over the UTC month of the instant asked about', async () => {
+      store.addUsage('g1', 100, new Date('2025-03-10T08:00:00Z'));
+      store.addUsage('g2', 20, new Date('2025-03-31T23:59:59Z'));
+      store.addUsage('g3', 5, new Date('2025-04-01T00:00:00Z'));
+      const total = async (at: Date): Promise<number> => {
+        if (store instanceof PgStore) {
+          await store.flushed();
+          return store.accountMonthUsage(at);
+        }
+        return store.getAccountUsage!(at);
+      };
+      expect(await total(new Date('2025-03-15T00:00:00Z'))).toBe(120);
+      expect(await total(new Date('2025-04-20T00:00:00Z'))).toBe(5);
+      expect(await total(new Date('2025-05-01T00:00:00Z'))).toBe(0);
     });
   });
 
