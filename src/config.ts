@@ -66,6 +66,8 @@ export interface ShardConfig {
   count: number | 'auto';
   /** The shards this host runs; null = all of them. */
   ids: readonly number[] | null;
+  /** Set in a shard process started by the supervisor (discord.js's ShardingManager): the shards it runs. */
+  managed: { ids: readonly number[]; count: number } | null;
 }
 
 /** A configuration problem, reported at start-up as one line. */
@@ -168,8 +170,9 @@ const MAX_SHARDS = 4096;
 function shards(env: Env): ShardConfig {
   const raw = str(env, 'SHARD_COUNT');
   const count = raw === undefined || raw.toLowerCase() === 'auto' ? 'auto' : int(env, 'SHARD_COUNT', 1, 1, MAX_SHARDS);
+  const managed = managedShards(env, count);
   const list = str(env, 'SHARD_IDS');
-  if (list === undefined) return Object.freeze({ count, ids: null });
+  if (list === undefined) return Object.freeze({ count, ids: null, managed });
   const bad = (why: string): ConfigError => new ConfigError(`SHARD_IDS must be shard numbers and ranges such as 0-3 or 0,2,5 ${why} (got "${list}")`);
   const ids = new Set<number>();
   for (const part of list.split(',')) {
@@ -181,7 +184,26 @@ function shards(env: Env): ShardConfig {
     for (let i = first; i <= last; i++) ids.add(i);
   }
   if (count !== 'auto' && [...ids].some((i) => i >= count)) throw bad(`below SHARD_COUNT (${count})`);
-  return Object.freeze({ count, ids: Object.freeze([...ids].sort((a, b) => a - b)) });
+  return Object.freeze({ count, ids: Object.freeze([...ids].sort((a, b) => a - b)), managed });
+}
+
+/**
+ * In a shard process, discord.js's ShardingManager sets SHARDING_MANAGER, SHARDS (this process's shard id) and
+ * SHARD_COUNT (the total); they are the supervisor's, not the operator's, so they are not documented settings.
+ */
+function managedShards(env: Env, count: number | 'auto'): ShardConfig['managed'] {
+  if (env['SHARDING_MANAGER'] !== 'true') return null;
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(env['SHARDS'] ?? 'null');
+  } catch {
+    // Reported below with what to do.
+  }
+  const ids: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  if (count === 'auto' || !ids.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < count)) {
+    throw new ConfigError('a shard process needs SHARDS and SHARD_COUNT from its ShardingManager; start Parrot with npm start');
+  }
+  return Object.freeze({ ids: Object.freeze(ids as number[]), count });
 }
 
 /** MiniMax settings: shared by the bot and the CLI. */

@@ -4,7 +4,7 @@
  * program (`npm start`), this file also owns the process: configuration errors, signals and the exit deadline.
  */
 import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
 import { AudioError, createTranscoderFactory, defaultWorkerCount } from './audio/index.js';
 import type { TranscoderFactory } from './audio/types.js';
@@ -20,6 +20,7 @@ import { ResilientStore, StoreError, openSqliteStore } from './store/index.js';
 import { PgStore, openPgStore } from './store/PgStore.js';
 import type { ShardFilter } from './store/pgLoad.js';
 import { AccountBudget } from './store/accountBudget.js';
+import { ShardError, resolveShardCount, superviseShards } from './shard/shards.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -306,8 +307,10 @@ async function main(): Promise<void> {
     logger.error('uncaught exception; leaving voice channels and exiting', { error: describeError(error), at: firstFrame(error) });
     exitVia(1);
   });
+  if (await runAsSupervisor(config, logger)) return;
+  const managed = config.shards.managed;
   try {
-    bot = await startBot(config, { logger });
+    bot = await startBot(config, { logger, ...(managed ? { shards: { ids: managed.ids, count: managed.count } } : {}) });
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`parrot: ${error.message}\n`);
@@ -322,6 +325,36 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * More than one shard: this process supervises one process per shard (see shard/shards.ts) and returns true; the
+ * signals stop them all. One shard (or a shard process itself): false, the bot runs here.
+ */
+async function runAsSupervisor(config: BotConfig, logger: Logger): Promise<boolean> {
+  if (config.shards.managed) return false;
+  let count = 1;
+  try {
+    count = await resolveShardCount(config);
+  } catch (error) {
+    if (!(error instanceof ShardError)) throw error;
+    logger.warn('running one shard: the recommended shard count is unknown', { error: error.message });
+  }
+  if (count <= 1) return false;
+  let supervisor: Awaited<ReturnType<typeof superviseShards>>;
+  try {
+    supervisor = await superviseShards(fileURLToPath(import.meta.url), config, count, logger);
+  } catch (error) {
+    logger.error('the shard processes did not start', { error: describeError(error) });
+    process.exit(1);
+  }
+  const stop = (signal: string): void => {
+    logger.info('signal received; stopping the shard processes', { signal });
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return true;
 }
 
 function isEntryPoint(): boolean {

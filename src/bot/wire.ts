@@ -13,6 +13,7 @@ import type { ActiveSession, Store } from '../store/types.js';
 import type { VoiceCatalogue } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
+import { registersCommands } from '../shard/shards.js';
 import { createInteractionHandler, describeError } from './interactions.js';
 import { CommandRegistry } from './registry.js';
 import { wireReports } from './reports.js';
@@ -100,7 +101,8 @@ export function wireBot(options: WireOptions): Wiring {
 
   async function sync(): Promise<void> {
     const applicationId = client.application?.id;
-    if (!applicationId) return;
+    // Several shard processes: registered once, by the one running shard 0.
+    if (!applicationId || !registersCommands(config.shards)) return;
     try {
       const changed = await syncCommands(client.rest, { applicationId, guildId: config.commandGuildId }, registry.definitions());
       logger.info(changed ? 'slash commands registered' : 'slash commands already up to date', { scope: config.commandGuildId ?? 'global' });
