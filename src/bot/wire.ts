@@ -13,7 +13,7 @@ import type { ActiveSession, Store } from '../store/types.js';
 import type { VoiceCatalogue } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
-import { registersCommands } from '../shard/shards.js';
+import { ownsGuild, registersCommands } from '../shard/shards.js';
 import { createInteractionHandler, describeError } from './interactions.js';
 import { CommandRegistry } from './registry.js';
 import { wireReports } from './reports.js';
@@ -118,6 +118,8 @@ export function wireBot(options: WireOptions): Wiring {
 
   async function restoreOne(entry: ActiveSession): Promise<void> {
     const guild = client.guilds.cache.get(entry.guildId);
+    // Another shard's guild (a database shared by shard processes): its own process rejoins it.
+    if (!guild && !ownsGuild(client, entry.guildId)) return;
     const channel = guild?.channels.cache.get(entry.voiceChannelId);
     if (!guild || !channel || (channel.type !== ChannelType.GuildVoice && channel.type !== ChannelType.GuildStageVoice)) {
       store.clearActiveSession(entry.guildId);

@@ -3,7 +3,7 @@
  * runs each shard of this host as its own process (the same entry file; discord.js hands it SHARDS/SHARD_COUNT)
  * and respawns one that dies. One shard: nothing changes, the bot runs in this process.
  */
-import { ShardingManager, type Shard } from 'discord.js';
+import { ShardClientUtil, ShardingManager, type Client, type Shard } from 'discord.js';
 import type { BotConfig, ShardConfig } from '../config.js';
 import type { Logger } from '../log.js';
 
@@ -46,6 +46,17 @@ export function isShardProcess(shards: ShardConfig): boolean {
 /** Slash commands are registered once per bot: by the process that runs shard 0 (or the only process). */
 export function registersCommands(shards: ShardConfig): boolean {
   return shards.managed === null || shards.managed.ids.includes(0);
+}
+
+/**
+ * Whether the guild belongs to a shard this client runs (Discord: (id >> 22) % count). Another shard process's
+ * guild is none of this process's business, e.g. its session recorded in a database the processes share.
+ */
+export function ownsGuild(client: Client, guildId: string): boolean {
+  const count = client.options.shardCount ?? 1;
+  const shards = client.options.shards;
+  if (count <= 1 || !Array.isArray(shards) || !/^\d{1,20}$/.test(guildId)) return true;
+  return shards.includes(ShardClientUtil.shardIdForGuildId(guildId, count));
 }
 
 export interface Supervisor {

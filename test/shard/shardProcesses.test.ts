@@ -3,13 +3,15 @@
  * shards, one real PostgreSQL and the fake MiniMax. The supervisor follows /gateway/bot, runs each shard as its own
  * process (discord.js's ShardingManager), registers the slash commands once; a guild on each shard speaks and is
  * heard in its own channel; a shard process killed mid-speech is respawned and rejoins its guild's channel from
- * the session recorded in the database, and speaks again.
+ * the session recorded in the database, and speaks again. Once on PostgreSQL, once on a SQLite file the processes
+ * share on one host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
@@ -53,10 +55,28 @@ async function shardPids(parent: number): Promise<Map<number, number>> {
   return pids;
 }
 
-describe('sharded Parrot', () => {
+/** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host. */
+const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
+  {
+    name: 'PostgreSQL',
+    env: async () => {
+      server ??= await startPgServer();
+      return { DATABASE_URL: await server.createDatabase() };
+    },
+  },
+  {
+    name: 'SQLite',
+    env: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'parrot-shards-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return { DATA_DIR: dir };
+    },
+  },
+];
+
+describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
   it('runs two shard processes on one database, each guild heard in its own channel, and a killed shard comes back', async () => {
-    server ??= await startPgServer();
-    const databaseUrl = await server.createDatabase();
+    const store = await storeEnv();
     const g0 = guildId(0, 11);
     const g1 = guildId(1, 12);
     const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [guild(g0, 'Zero'), guild(g1, 'One')] });
@@ -71,7 +91,7 @@ describe('sharded Parrot', () => {
         PATH: process.env['PATH'] ?? '',
         NODE_EXTRA_CA_CERTS: resolve(process.env['NODE_EXTRA_CA_CERTS'] ?? 'test/fakes/discord/cert/cert.pem'),
         DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url,
-        DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', LEAVE_EMPTY_AFTER_SECONDS: '600',
+        ...store, LOG_LEVEL: 'info', LEAVE_EMPTY_AFTER_SECONDS: '600',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
