@@ -128,12 +128,19 @@ describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
     const before = discord.gateway.sessions.filter((s) => s.shard?.[0] === 1).length;
     await say(g1, 'This long sentence is cut when the process of shard one is killed in the middle of it.');
     await discord.audio.waitForAudio({ guildId: g1, minMs: 1_500, timeoutMs: 30_000 });
+    // Meanwhile shard 0's guild speaks a long text: one shard process going down must not touch it.
+    await say(g0, 'Shard zero keeps speaking this long sentence while the process of shard one goes down and comes back again.');
+    await discord.audio.waitForAudio({ guildId: g0, from: discord.now(), minMs: 300, timeoutMs: 30_000 });
     const pids = await shardPids(parent.pid!);
     expect([...pids.keys()].sort()).toStrictEqual([0, 1]);
+    const killedAt = discord.now();
     process.kill(pids.get(1)!, 'SIGKILL');
     await expect.poll(() => discord.gateway.sessions.filter((s) => s.shard?.[0] === 1 && !s.ended).length > 0 &&
       discord.gateway.sessions.filter((s) => s.shard?.[0] === 1).length > before, { timeout: 40_000, interval: 200 }).toBe(true);
     await expect.poll(() => output.join('').includes('shard process died'), { timeout: 10_000 }).toBe(true);
+    const backAt = discord.now();
+    // Shard 0's guild was heard while shard 1 was down.
+    expect(discord.audio.report({ guildId: g0, from: killedAt, to: backAt }).voiceMs).toBeGreaterThan(0);
     // The respawned shard rejoins, by itself, the voice channel recorded in PostgreSQL (a voice state update from
     // its new gateway session, before anyone asks), and speaks again.
     const respawned = new Set(discord.gateway.sessions.filter((s) => s.shard?.[0] === 1).slice(before).map((s) => s.id));

@@ -102,6 +102,7 @@ describe('PgStore on a real server', () => {
       writer.setActiveSession(g, { voiceChannelId: `v${g}` });
       writer.addDictionaryEntry(g, { from: 'a', to: 'b' }, { maxEntries: 3 });
       writer.addUsage(g, 3, new Date());
+      writer.setMemberVoice(g, 'u1', { speed: 1.5 });
     }
     await writer.end();
     const shard1 = await openPgStore({ url, shards: { ids: [1], count: 2 } });
@@ -110,11 +111,18 @@ describe('PgStore on a real server', () => {
     expect(shard1.getGuildSettings(a).allowSpecialMarkup).toBe(false);
     expect(shard1.listDictionary(a)).toStrictEqual([]);
     expect(shard1.getUsage(b, new Date()).day).toBe(3);
-    // Resharding to three shards: every guild is still found by the shard that now owns it.
+    // Resharding to three shards: every guild's rows are found, whole, by the shard that now owns it.
     const three = await Promise.all([0, 1, 2].map((i) => openPgStore({ url, shards: { ids: [i], count: 3 } })));
     const owners = three.map((s) => s.listActiveSessions().map((x) => x.guildId));
     expect(owners.flat().sort()).toStrictEqual([a, b].sort());
-    expect(owners[Number((BigInt(a) >> 22n) % 3n)]).toContain(a);
+    for (const g of [a, b]) {
+      const owner = three[Number((BigInt(g) >> 22n) % 3n)]!;
+      expect(owner.listActiveSessions()).toContainEqual({ guildId: g, voiceChannelId: `v${g}` });
+      expect(owner.getGuildSettings(g).allowSpecialMarkup).toBe(true);
+      expect(owner.listDictionary(g)).toStrictEqual([{ from: 'a', to: 'b' }]);
+      expect(owner.getMemberVoice(g, 'u1')).toStrictEqual({ speed: 1.5 });
+      expect(owner.getUsage(g, new Date()).day).toBe(3);
+    }
     await Promise.all([shard1, ...three].map((s) => s.end()));
   });
 
