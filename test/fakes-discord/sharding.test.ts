@@ -39,10 +39,10 @@ function identify(url: string, shard?: unknown): Conn {
   return { ws, events, closed };
 }
 
-async function start(required: boolean): Promise<FakeDiscord> {
+async function start(required: boolean, maxConcurrency = 2): Promise<FakeDiscord> {
   discord = await FakeDiscord.start({
     token: TOKEN,
-    sharding: { count: 2, required, maxConcurrency: 1 },
+    sharding: { count: 2, required, maxConcurrency },
     guilds: [
       { id: ON_0, name: 'Zero', channels: [{ name: 'general' }], members: [{ username: 'alice' }] },
       { id: ON_1, name: 'One', channels: [{ name: 'general' }], members: [{ username: 'bob' }] },
@@ -58,7 +58,7 @@ describe('the fake Discord with shards', () => {
     const res = await fetch(`${d.restApi}/v10/gateway/bot`, { headers: { authorization: `Bot ${TOKEN}` } });
     const body = (await res.json()) as { shards: number; session_start_limit: { max_concurrency: number } };
     expect(body.shards).toBe(2);
-    expect(body.session_start_limit.max_concurrency).toBe(1);
+    expect(body.session_start_limit.max_concurrency).toBe(2);
 
     const zero = identify(d.gateway.url, [0, 2]);
     const one = identify(d.gateway.url, [1, 2]);
@@ -84,5 +84,22 @@ describe('the fake Discord with shards', () => {
     const d = await start(false);
     const all = identify(d.gateway.url);
     await expect.poll(() => all.events.filter((e) => e.t === 'GUILD_CREATE').length).toBe(2);
+  });
+
+  it('rate limits IDENTIFY to one per max_concurrency bucket per 5 s: one too soon gets an invalid session', async () => {
+    const d = await start(true, 1);
+    const first = identify(d.gateway.url, [0, 2]);
+    await expect.poll(() => first.events.some((e) => e.t === 'READY')).toBe(true);
+    const tooSoon = new WebSocket(d.gateway.url);
+    sockets.push(tooSoon);
+    const ops: number[] = [];
+    tooSoon.on('message', (data: Buffer) => {
+      const p = JSON.parse(data.toString('utf8')) as { op: number };
+      ops.push(p.op);
+      if (p.op === 10) tooSoon.send(JSON.stringify({ op: 2, d: { token: TOKEN, intents: 1, properties: {}, shard: [1, 2] } }));
+    });
+    await expect.poll(() => ops).toStrictEqual([10, 9]);
+    expect(d.gateway.identifyRateLimited).toBe(1);
+    expect(d.gateway.live.map((s) => s.shard)).toStrictEqual([[0, 2]]);
   });
 });

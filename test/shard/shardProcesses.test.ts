@@ -109,6 +109,8 @@ describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
     const shardsOf = () => discord.gateway.live.map((s) => s.shard?.join('/')).sort();
     await expect.poll(shardsOf, { timeout: 40_000, interval: 200 }).toStrictEqual(['0/2', '1/2']);
     await expect.poll(() => output.join('').includes('all shards ready'), { timeout: 40_000 }).toBe(true);
+    // The supervisor spaced the IDENTIFYs as Discord's max_concurrency asks: none was refused.
+    expect(discord.gateway.identifyRateLimited).toBe(0);
     const registrations = () => discord.rest.calls.filter((c) => c.method === 'PUT' && /\/applications\/\d+\/commands$/.test(c.path)).length;
     await expect.poll(registrations, { timeout: 10_000 }).toBe(1);
 

@@ -44,9 +44,15 @@ export interface GatewayDeps {
   readyPayload: (session: GatewaySession) => Json;
   /** Sent right after READY (GUILD_CREATEs). */
   afterReady: (session: GatewaySession) => void;
-  /** The shard count /gateway/bot recommends; `required`: an IDENTIFY without it is closed with 4011. */
-  sharding?: { count: number; required: boolean };
+  /**
+   * The shard count /gateway/bot recommends; `required`: an IDENTIFY without it is closed with 4011. IDENTIFYs are
+   * rate limited as Discord does: one per `maxConcurrency` bucket (shard id % maxConcurrency) per 5 s; one too soon
+   * gets an invalid session (op 9).
+   */
+  sharding?: { count: number; required: boolean; maxConcurrency: number };
 }
+
+const IDENTIFY_WINDOW_MS = 5_000;
 
 /** The guild a dispatch is about (its shard's connection alone gets it); undefined: not a guild's. */
 function guildOf(t: string, d: unknown): string | undefined {
@@ -73,6 +79,10 @@ export class GatewayServer extends EventEmitter {
   heartbeats = 0;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
+  /** Rate-limit bucket -> when its last IDENTIFY was let in. */
+  readonly #lastIdentify = new Map<number, number>();
+  /** IDENTIFYs refused for coming too soon in their bucket (op 9). */
+  identifyRateLimited = 0;
 
   private constructor(private readonly deps: GatewayDeps) {
     super();
@@ -202,6 +212,17 @@ export class GatewayServer extends EventEmitter {
     if (sharding?.required && (!Array.isArray(shard) || shard[1] !== sharding.count)) {
       ws.close(4011, 'Sharding required.');
       return undefined;
+    }
+    if (sharding) {
+      const bucket = (Array.isArray(shard) ? (shard[0] as number) : 0) % sharding.maxConcurrency;
+      const last = this.#lastIdentify.get(bucket);
+      const at = this.deps.now();
+      if (last !== undefined && at - last < IDENTIFY_WINDOW_MS) {
+        this.identifyRateLimited += 1;
+        send(ws, { op: 9, s: null, t: null, d: false });
+        return undefined;
+      }
+      this.#lastIdentify.set(bucket, at);
     }
     const session: GatewaySession = {
       id: randomToken(), intents: typeof d['intents'] === 'number' ? d['intents'] : 0, identify: d,

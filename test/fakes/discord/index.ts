@@ -51,7 +51,8 @@ export interface FakeDiscordOptions {
   /**
    * Gateway shards, as Discord serves a large bot: /gateway/bot recommends `count`; a connection identified with
    * `shard: [i, count]` gets READY, GUILD_CREATE and every dispatch only for its guilds ((id >> 22) % count == i);
-   * with `required`, an unsharded or wrongly counted IDENTIFY is closed with 4011. Default: one, not required.
+   * with `required`, an unsharded or wrongly counted IDENTIFY is closed with 4011; IDENTIFYs are rate limited per
+   * max_concurrency bucket (one per 5 s; default 1 bucket). Default: one shard, not required, no rate limit.
    */
   sharding?: { count: number; required?: boolean; maxConcurrency?: number };
 }
@@ -115,7 +116,9 @@ export class FakeDiscord {
       token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250,
       readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
       afterReady: (s) => self().#sendGuilds(s),
-      ...(options.sharding ? { sharding: { count: options.sharding.count, required: options.sharding.required ?? false } } : {}),
+      ...(options.sharding
+        ? { sharding: { count: options.sharding.count, required: options.sharding.required ?? false, maxConcurrency: options.sharding.maxConcurrency ?? 1 } }
+        : {}),
     });
     const voice = await VoiceGatewayServer.start({
       now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
