@@ -85,7 +85,7 @@ export class PgWriter {
     const unsavedChars = this.#queue.reduce((sum, w) => sum + w.usageChars, 0);
     if (!this.#fault) return { ok: true, unsavedChars };
     const { cause, since } = this.#fault;
-    return { ok: false, cause, reason: describePgCause(cause), since, unsavedChars };
+    return { ok: false, cause, reason: describePgCause(cause), since, unsavedChars, changesKept: true };
   }
 
   /** Resolves when every write made so far is written (or `deadlineMs` passed); returns whether it was. */

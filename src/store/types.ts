@@ -124,6 +124,8 @@ export type StoreHealth =
       since: number;
       /** Usage kept in memory until the database takes it. */
       unsavedChars: number;
+      /** Setting changes are kept too and written when it works again (PostgreSQL); absent: they are refused. */
+      changesKept?: boolean;
     };
 
 /**

@@ -76,6 +76,7 @@ describe('the bot on PostgreSQL', () => {
       const status = await run({ command: 'status' });
       expect(status).toContain('**Database:** cannot be written');
       expect(status).toContain('the PostgreSQL server cannot be reached');
+      expect(status).toContain('setting changes are kept and will be saved then');
       expect(status).toContain(`${second} characters of usage are kept`);
       expect(status).toContain(`**Characters today:** ${first + second}`);
     } finally {

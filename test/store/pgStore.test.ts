@@ -75,7 +75,7 @@ describe('PgStore on a real server', () => {
       expect(store.getGuildSettings('g1').autoread.channelId).toBe('c2');
       await expect.poll(() => store.health().ok, { timeout: 10_000 }).toBe(false);
       const health = store.health();
-      expect(health).toMatchObject({ ok: false, cause: 'PG_UNREACHABLE', unsavedChars: 12 });
+      expect(health).toMatchObject({ ok: false, cause: 'PG_UNREACHABLE', unsavedChars: 12, changesKept: true });
       expect(faults).toHaveLength(1);
       expect(await store.flushed(300)).toBe(false);
     } finally {
