@@ -6,33 +6,15 @@
  * the session recorded in the database, and speaks again. Once on PostgreSQL, once on a SQLite file the processes
  * share on one host.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
+import { FakeDiscord } from '../fakes/discord/index.js';
 import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
 import { startPgServer, type PgServer } from '../store/pgServer.js';
-
-const ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
-const run = promisify(execFile);
-
-/** A guild id on `shard` of 2. */
-const guildId = (shard: number, n: number): string => ((BigInt(2 * n + shard) << 22n) + 7n).toString();
-
-function guild(id: string, name: string): GuildSpec {
-  return {
-    id, name, owner: 'alice',
-    channels: [{ name: 'general' }, { name: 'Voice', type: 'voice' }],
-    members: [{ username: 'alice' }],
-    voiceStates: [{ user: 'alice', channel: 'Voice' }],
-  };
-}
+import { fixedGuild, guildIdAt, shardPids, startSupervisor } from './helpers.js';
 
 let server: PgServer | undefined;
 afterAll(async () => {
@@ -42,18 +24,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-/** The shard processes under `parent`, by the shard id discord.js gave each (SHARDS in its environment). */
-async function shardPids(parent: number): Promise<Map<number, number>> {
-  const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(parent)]).catch(() => ({ stdout: '' }));
-  const pids = new Map<number, number>();
-  for (const pid of stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0)) {
-    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    const shard = /(?:^|\0)SHARDS=(\d+)(?:\0|$)/.exec(environ)?.[1];
-    if (shard !== undefined) pids.set(Number(shard), pid);
-  }
-  return pids;
-}
 
 /** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host. */
 const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
@@ -77,34 +47,16 @@ const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
 describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
   it('runs two shard processes on one database, each guild heard in its own channel, and a killed shard comes back', async () => {
     const store = await storeEnv();
-    const g0 = guildId(0, 11);
-    const g1 = guildId(1, 12);
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [guild(g0, 'Zero'), guild(g1, 'One')] });
+    const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
+    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
     cleanups.push(() => discord.close());
     const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
     const { url } = await minimax.start();
     cleanups.push(() => minimax.close());
 
-    const output: string[] = [];
-    const parent: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ENTRY], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        NODE_EXTRA_CA_CERTS: resolve(process.env['NODE_EXTRA_CA_CERTS'] ?? 'test/fakes/discord/cert/cert.pem'),
-        DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url,
-        ...store, LOG_LEVEL: 'info', LEAVE_EMPTY_AFTER_SECONDS: '600',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    parent.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
-    parent.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
-    cleanups.push(async () => {
-      if (parent.exitCode !== null) return;
-      const exited = new Promise((r) => parent.once('exit', r));
-      parent.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      for (const pid of (await shardPids(parent.pid!)).values()) process.kill(pid, 'SIGKILL');
-      parent.kill('SIGKILL');
-    });
+    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, ...store });
+    cleanups.push(() => parrot.stop());
+    const { parent, output } = parrot;
 
     const shardsOf = () => discord.gateway.live.map((s) => s.shard?.join('/')).sort();
     await expect.poll(shardsOf, { timeout: 40_000, interval: 200 }).toStrictEqual(['0/2', '1/2']);
