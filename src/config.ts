@@ -2,6 +2,7 @@
  * Configuration: the only module that reads the environment. Everything is validated once, at start-up,
  * into a frozen object; a problem is reported as one line that names the variable and what it accepts.
  */
+import { databasePassword } from './store/pgUrl.js';
 import { MODELS, type Model } from './t2a/types.js';
 
 export type Region = 'global' | 'us-west' | 'cn';
@@ -65,6 +66,20 @@ export interface BotConfig {
   playoutDelayMs: number | null;
   /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
+  /** The owner's cap on billed characters across every server and process in the UTC month; null = none. */
+  accountMonthlyChars: number | null;
+  /** postgres://… : keep everything in PostgreSQL (shared by processes and hosts); undefined = SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  shards: ShardConfig;
+}
+
+export interface ShardConfig {
+  /** Gateway shards in all: 'auto' follows Discord's recommendation (GET /gateway/bot). */
+  count: number | 'auto';
+  /** The shards this host runs; null = all of them. */
+  ids: readonly number[] | null;
+  /** Set in a shard process started by the supervisor (discord.js's ShardingManager): the shards it runs. */
+  managed: { ids: readonly number[]; count: number } | null;
 }
 
 /** A configuration problem, reported at start-up as one line. */
@@ -164,6 +179,64 @@ function httpServer(env: Env): { host: string; port: number } | null {
   return Object.freeze({ host, port });
 }
 
+/** DATABASE_URL: a postgres:// URL. The value is never echoed: it holds the database password. */
+function databaseUrl(env: Env): string | undefined {
+  const v = str(env, 'DATABASE_URL');
+  if (v === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(v);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['postgres:', 'postgresql:'].includes(parsed.protocol) || !parsed.hostname) {
+    throw new ConfigError('DATABASE_URL must be a URL like postgres://user:password@host:5432/parrot (the value is not shown: it may hold a password)');
+  }
+  return v;
+}
+
+const MAX_SHARDS = 4096;
+
+/** SHARD_COUNT (auto or 1..4096) and SHARD_IDS ("0-3", "0,2,5", ranges and lists; empty: all). */
+function shards(env: Env): ShardConfig {
+  const raw = str(env, 'SHARD_COUNT');
+  const count = raw === undefined || raw.toLowerCase() === 'auto' ? 'auto' : int(env, 'SHARD_COUNT', 1, 1, MAX_SHARDS);
+  const managed = managedShards(env, count);
+  const list = str(env, 'SHARD_IDS');
+  if (list === undefined) return Object.freeze({ count, ids: null, managed });
+  const bad = (why: string): ConfigError => new ConfigError(`SHARD_IDS must be shard numbers and ranges such as 0-3 or 0,2,5 ${why} (got "${list}")`);
+  const ids = new Set<number>();
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw bad('');
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first || last >= MAX_SHARDS) throw bad('(a range goes up, below 4096)');
+    for (let i = first; i <= last; i++) ids.add(i);
+  }
+  if (count !== 'auto' && [...ids].some((i) => i >= count)) throw bad(`below SHARD_COUNT (${count})`);
+  return Object.freeze({ count, ids: Object.freeze([...ids].sort((a, b) => a - b)), managed });
+}
+
+/**
+ * In a shard process, discord.js's ShardingManager sets SHARDING_MANAGER, SHARDS (this process's shard id) and
+ * SHARD_COUNT (the total); they are the supervisor's, not the operator's, so they are not documented settings.
+ */
+function managedShards(env: Env, count: number | 'auto'): ShardConfig['managed'] {
+  if (env['SHARDING_MANAGER'] !== 'true') return null;
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(env['SHARDS'] ?? 'null');
+  } catch {
+    // Reported below with what to do.
+  }
+  const ids: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  if (count === 'auto' || !ids.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < count)) {
+    throw new ConfigError('a shard process needs SHARDS and SHARD_COUNT from its ShardingManager; start Parrot with npm start');
+  }
+  return Object.freeze({ ids: Object.freeze(ids as number[]), count });
+}
+
 /** MiniMax settings: shared by the bot and the CLI. */
 export function loadMiniMaxConfig(env: Env = process.env): MiniMaxConfig {
   return Object.freeze({
@@ -231,12 +304,17 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     budget: Object.freeze({ dailyChars: daily, monthlyChars: monthly }),
     audioCacheMb: int(env, 'AUDIO_CACHE_MB', 32, 0, 4096),
     playoutDelayMs: playoutDelay(env),
+    accountMonthlyChars: optionalInt(env, 'BUDGET_ACCOUNT_MONTHLY_CHARS', 0, 1_000_000_000_000),
+    databaseUrl: databaseUrl(env),
+    shards: shards(env),
   });
 }
 
 /** The secrets of a config, for the logger's redaction. */
-export function secretsOf(config: { discordToken?: string; minimax?: MiniMaxConfig }): string[] {
-  return [config.discordToken, config.minimax?.apiKey].filter((s): s is string => typeof s === 'string' && s.length > 0);
+export function secretsOf(config: { discordToken?: string; minimax?: MiniMaxConfig; databaseUrl?: string | undefined }): string[] {
+  const password = config.databaseUrl === undefined ? undefined : databasePassword(config.databaseUrl);
+  const database = password === undefined ? [] : [password, encodeURIComponent(password)];
+  return [...new Set([config.discordToken, config.minimax?.apiKey, ...database])].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 /** Loads `.env` from the working directory into the environment if it exists (variables already set win). */

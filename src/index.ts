@@ -6,7 +6,7 @@
 // First: on a Node too old for better-sqlite3, one line and exit 1 instead of a segmentation fault.
 import './nodeVersion.js';
 import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from 'discord.js';
 import { AudioError, createTranscoderFactory, defaultWorkerCount } from './audio/index.js';
 import type { TranscoderFactory } from './audio/types.js';
@@ -20,7 +20,11 @@ import { StartupError, discordStartupError, openDataStore, refreshVoices, type D
 import { Ops } from './ops/index.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
-import { ResilientStore } from './store/index.js';
+import { ResilientStore, StoreError, claimDataDir } from './store/index.js';
+import { PgStore, openPgStore } from './store/PgStore.js';
+import type { ShardFilter } from './store/pgLoad.js';
+import { AccountBudget } from './store/accountBudget.js';
+import { ShardError, resolveShardCount, superviseShards } from './shard/shards.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
@@ -42,6 +46,8 @@ export interface BotDeps {
   readyTimeoutMs?: number;
   /** How often usage the database refused is written again (see ResilientStore). Default 30 s. */
   storeRetryMs?: number;
+  /** The shards this process runs: with PostgreSQL only their guilds are loaded. Absent: every guild. */
+  shards?: ShardFilter;
 }
 
 export interface RunningBot {
@@ -68,13 +74,13 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   let store: Store;
   let data: DataStore | undefined;
   try {
-    let inner: Store;
-    if (deps.store) inner = deps.store;
+    if (deps.store) store = resilient(deps.store, logger, deps.storeRetryMs);
+    else if (config.databaseUrl !== undefined) store = await openPg(config.databaseUrl, logger, deps);
     else {
-      data = openDataStore(config, logger);
-      inner = data.store;
+      // A shard process shares the DATA_DIR its supervisor claimed (see runAsSupervisor).
+      data = openDataStore(config, logger, { claim: !config.shards.managed });
+      store = resilient(data.store, logger, deps.storeRetryMs);
     }
-    store = resilient(inner, logger, deps.storeRetryMs);
   } catch (error) {
     if (!deps.transcoders) await transcoders.close?.();
     throw error;
@@ -100,6 +106,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   // In the background: the built-in list serves until (and unless) MiniMax answers.
   if (!deps.catalogue) void refreshVoices(catalogue, voiceUrl, config, logger);
   const client = createClient(config);
+  const account = await accountBudget(config, store, logger);
   const sessions = new SessionManager({
     synthesizerFactory,
     transcoders,
@@ -107,6 +114,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     defaults: { voiceId: config.defaultVoice, model: config.defaultModel },
     limits: config.queue,
     budget: config.budget,
+    ...(account ? { account } : {}),
     audioCache: new AudioCache({ maxBytes: config.audioCacheMb * 1024 * 1024 }),
     timings: { leaveEmptyAfterMs: config.leaveEmptyAfterMs, ...deps.timings },
     ...(config.playoutDelayMs === null ? {} : { playout: PlayoutDelay.fixed(config.playoutDelayMs) }),
@@ -123,11 +131,14 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     stopped ??= (async () => {
       logger.info('stopping');
       clearInterval(pruneTimer);
+      account?.stop();
       // Leaves every channel and waits for what the sessions owe (usage, MiniMax sockets) before the store closes.
       await wiring.stop();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
-      store.close();
+      // PostgreSQL: the writes still on their way get a few seconds to reach the server.
+      if (store instanceof PgStore) await store.end();
+      else store.close();
       data?.release();
       await ops.close();
       logger.info('stopped');
@@ -195,6 +206,49 @@ export async function startTranscoders(
   }
 }
 
+/** BUDGET_ACCOUNT_MONTHLY_CHARS over the store's month total: read from PostgreSQL in the background, from SQLite on each check. */
+async function accountBudget(config: BotConfig, store: Store, logger: Logger): Promise<AccountBudget | null> {
+  const cap = config.accountMonthlyChars;
+  if (cap === null) return null;
+  if (!(store instanceof PgStore)) return AccountBudget.synchronous({ cap, read: (at) => store.getAccountUsage?.(at) ?? 0 });
+  let failing = false;
+  const budget = new AccountBudget({
+    cap,
+    read: async (at) => {
+      const total = await store.accountMonthUsage(at);
+      failing = false;
+      return total;
+    },
+    pending: () => store.health().unsavedChars,
+    onError: (error) => {
+      if (!failing) logger.warn('the account-wide usage cannot be read; counting on from the last total', { error: describeError(error) });
+      failing = true;
+    },
+  });
+  await budget.start();
+  return budget;
+}
+
+/** PostgreSQL (DATABASE_URL): resilient on its own, since its writes go out in the background and are retried. */
+async function openPg(url: string, logger: Logger, deps: BotDeps): Promise<Store> {
+  try {
+    return await openPgStore({
+      url,
+      ...(deps.shards ? { shards: deps.shards } : {}),
+      ...(deps.storeRetryMs === undefined ? {} : { maxRetryMs: deps.storeRetryMs }),
+      onInvalidData: (e) => logger.warn('invalid stored data replaced by defaults', { table: e.table, key: e.key, fields: e.fields.join(',') }),
+      onFault: ({ op, cause, error }) =>
+        logger.error('the database cannot be reached; speech goes on and writes are kept until it can', { op, cause, error: describeError(error) }),
+      onRecovered: ({ cause, savedChars }) => logger.info('the database works again; kept writes made', { cause, savedChars }),
+      onDropped: ({ op, error }) => logger.error('the database refused a write; it was dropped', { op, error: describeError(error) }),
+      onUnsaved: (usage) => logger.error('usage could not be written before the database closed', { usage: usage.map((u) => u.chars).join(',') }),
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
 /**
  * The store the bot uses: `inner` behind a ResilientStore, so a database that cannot be written (disk full, locked,
  * read-only) never stops speech; each cause is logged once, and usage is kept until it can be written.
@@ -259,8 +313,10 @@ async function main(): Promise<void> {
     logger.error('uncaught exception; leaving voice channels and exiting', { error: describeError(error), at: firstFrame(error) });
     exitVia(1);
   });
+  if (await runAsSupervisor(config, logger)) return;
+  const managed = config.shards.managed;
   try {
-    bot = await startBot(config, { logger });
+    bot = await startBot(config, { logger, ...(managed ? { shards: { ids: managed.ids, count: managed.count } } : {}) });
   } catch (error) {
     if (error instanceof StartupError) {
       // One line saying what to change: plain on stderr, or a JSON record where the operator asked for JSON.
@@ -277,6 +333,46 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * More than one shard: this process supervises one process per shard (see shard/shards.ts) and returns true; the
+ * signals stop them all. One shard (or a shard process itself): false, the bot runs here.
+ */
+async function runAsSupervisor(config: BotConfig, logger: Logger): Promise<boolean> {
+  if (config.shards.managed) return false;
+  let count = 1;
+  try {
+    count = await resolveShardCount(config);
+  } catch (error) {
+    if (!(error instanceof ShardError)) throw error;
+    logger.warn('running one shard: the recommended shard count is unknown', { error: error.message });
+  }
+  if (count <= 1) return false;
+  // With SQLite the shard processes share DATA_DIR: the supervisor claims it for them all (a second bot is refused).
+  if (config.databaseUrl === undefined) {
+    try {
+      claimDataDir(config.dataDir);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      process.stderr.write(`parrot: ${error.message} (DATA_DIR=${config.dataDir})\n`);
+      process.exit(1);
+    }
+  }
+  let supervisor: Awaited<ReturnType<typeof superviseShards>>;
+  try {
+    supervisor = await superviseShards(fileURLToPath(import.meta.url), config, count, logger);
+  } catch (error) {
+    logger.error('the shard processes did not start', { error: describeError(error) });
+    process.exit(1);
+  }
+  const stop = (signal: string): void => {
+    logger.info('signal received; stopping the shard processes', { signal });
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return true;
 }
 
 function isEntryPoint(): boolean {

@@ -5,7 +5,7 @@
 import { describeDiscordFailure, hostOf, unreachableCode } from './bot/connectErrors.js';
 import type { BotConfig } from './config.js';
 import type { Logger } from './log.js';
-import { StoreError, claimDataDir, openSqliteStore } from './store/index.js';
+import { StoreError, checkDataDir, claimDataDir, openSqliteStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { VoiceCatalogue } from './t2a/index.js';
 
@@ -21,11 +21,15 @@ export interface DataStore {
 }
 
 /** Claims DATA_DIR (one bot per directory) and opens the database in it. */
-export function openDataStore(config: Pick<BotConfig, 'dataDir'>, logger: Logger): DataStore {
+export function openDataStore(config: Pick<BotConfig, 'dataDir'>, logger: Logger, options: { claim: boolean } = { claim: true }): DataStore {
   const where = `(DATA_DIR=${config.dataDir})`;
-  let claim;
+  let claim: { release(): void };
   try {
-    claim = claimDataDir(config.dataDir);
+    if (options.claim) claim = claimDataDir(config.dataDir);
+    else {
+      checkDataDir(config.dataDir);
+      claim = { release: () => undefined };
+    }
   } catch (error) {
     if (error instanceof StoreError) throw new StartupError(`${error.message} ${where}`);
     throw error;

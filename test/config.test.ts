@@ -110,3 +110,58 @@ describe('loadMiniMaxConfig', () => {
     expect(loadMiniMaxConfig({ MINIMAX_API_KEY: 'k' }).apiKey).toBe('k');
   });
 });
+
+describe('scaling settings', () => {
+  it('defaults to SQLite, automatic shard count, every shard, no account cap', () => {
+    const c = loadBotConfig(base);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.shards).toEqual({ count: 'auto', ids: null, managed: null });
+    expect(c.accountMonthlyChars).toBeNull();
+  });
+
+  it('reads DATABASE_URL, shard ranges and the account cap', () => {
+    const c = loadBotConfig({
+      ...base,
+      DATABASE_URL: 'postgres://parrot:s3cr%40t@db.internal:5432/parrot',
+      SHARD_COUNT: '8',
+      SHARD_IDS: '0-2, 5',
+      BUDGET_ACCOUNT_MONTHLY_CHARS: '5000000',
+    });
+    expect(c.databaseUrl).toBe('postgres://parrot:s3cr%40t@db.internal:5432/parrot');
+    expect(c.shards).toEqual({ count: 8, ids: [0, 1, 2, 5], managed: null });
+    expect(c.accountMonthlyChars).toBe(5_000_000);
+    // The logger redacts the database password, as written in the URL and decoded.
+    expect(secretsOf(c)).toEqual([base.DISCORD_TOKEN, base.MINIMAX_API_KEY, 's3cr@t', 's3cr%40t']);
+    expect(loadBotConfig({ ...base, SHARD_COUNT: 'auto', SHARD_IDS: '3' }).shards).toEqual({ count: 'auto', ids: [3], managed: null });
+  });
+
+  it('refuses a bad DATABASE_URL without echoing it, and shards outside the count', () => {
+    for (const bad of ['mysql://u:hunter2@db/x', 'hunter2', 'postgres://']) {
+      const error = (() => {
+        try {
+          loadBotConfig({ ...base, DATABASE_URL: bad });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/^DATABASE_URL must be a URL like postgres:/);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+    expect(() => loadBotConfig({ ...base, SHARD_COUNT: '2', SHARD_IDS: '0-2' })).toThrow(/SHARD_IDS .* below SHARD_COUNT \(2\)/);
+    expect(() => loadBotConfig({ ...base, SHARD_IDS: '3-1' })).toThrow(ConfigError);
+    expect(() => loadBotConfig({ ...base, SHARD_IDS: 'one' })).toThrow(ConfigError);
+    expect(() => loadBotConfig({ ...base, SHARD_COUNT: '0' })).toThrow(/SHARD_COUNT/);
+  });
+});
+
+describe('a shard process', () => {
+  it('takes its shard and the count from the ShardingManager that started it', () => {
+    const c = loadBotConfig({ ...base, SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2' });
+    expect(c.shards).toEqual({ count: 2, ids: null, managed: { ids: [1], count: 2 } });
+    expect(loadBotConfig(base).shards.managed).toBeNull();
+    expect(() => loadBotConfig({ ...base, SHARDING_MANAGER: 'true', SHARDS: '2', SHARD_COUNT: '2' })).toThrow(/start Parrot with npm start/);
+    expect(() => loadBotConfig({ ...base, SHARDING_MANAGER: 'true', SHARDS: 'x', SHARD_COUNT: '2' })).toThrow(ConfigError);
+  });
+});

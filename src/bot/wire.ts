@@ -13,6 +13,7 @@ import type { ActiveSession, Store } from '../store/types.js';
 import type { VoiceCatalogue } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
+import { ownsGuild, registersCommands } from '../shard/shards.js';
 import { createInteractionHandler, describeError } from './interactions.js';
 import { inviteUrl } from './invite.js';
 import { CommandRegistry } from './registry.js';
@@ -103,7 +104,8 @@ export function wireBot(options: WireOptions): Wiring {
 
   async function sync(): Promise<void> {
     const applicationId = client.application?.id;
-    if (!applicationId) return;
+    // Several shard processes: registered once, by the one running shard 0.
+    if (!applicationId || !registersCommands(config.shards)) return;
     try {
       const changed = await syncCommands(client.rest, { applicationId, guildId: config.commandGuildId }, registry.definitions());
       logger.info(changed ? 'slash commands registered' : 'slash commands already up to date', { scope: config.commandGuildId ?? 'global' });
@@ -119,6 +121,8 @@ export function wireBot(options: WireOptions): Wiring {
 
   async function restoreOne(entry: ActiveSession): Promise<void> {
     const guild = client.guilds.cache.get(entry.guildId);
+    // Another shard's guild (a database shared by shard processes): its own process rejoins it.
+    if (!guild && !ownsGuild(client, entry.guildId)) return;
     const channel = guild?.channels.cache.get(entry.voiceChannelId);
     if (!guild || !channel || (channel.type !== ChannelType.GuildVoice && channel.type !== ChannelType.GuildStageVoice)) {
       store.clearActiveSession(entry.guildId);

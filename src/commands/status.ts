@@ -29,7 +29,7 @@ export const status = {
     const health = store.health?.();
     if (health && !health.ok) {
       const kept = health.unsavedChars > 0 ? `; ${health.unsavedChars} characters of usage are kept and will be saved when it works again` : '';
-      lines.push(`**Database:** cannot be written since <t:${Math.floor(health.since / 1000)}:R> (${health.reason}): speech goes on, setting changes cannot be saved${kept}`);
+      lines.push(`**Database:** cannot be written since <t:${Math.floor(health.since / 1000)}:R> (${health.reason}): speech goes on, ${health.changesKept ? 'setting changes are kept and will be saved then' : 'setting changes cannot be saved'}${kept}`);
     }
     const ar = settings.autoread;
     lines.push(ar.channelId ? `**Auto-read:** <#${ar.channelId}>${ar.autojoin ? ' (autojoin on)' : ''}` : '**Auto-read:** off');

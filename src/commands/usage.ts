@@ -66,6 +66,8 @@ function describeUsage({ interaction, store, config, sessions, now }: CommandCon
       `(at $${price} per million characters for ${model}; turbo models cost $${PRICE_PER_MILLION.turbo}, hd models $${PRICE_PER_MILLION.hd})`,
     `Caps: bot owner ${capText(config.budget)}; this server ${capText(settings.budget)}`,
   ];
+  const account = sessions.accountUsage();
+  if (account) lines.push(`Whole bot this month (all servers, the owner's cap): ${formatSpend(account.used, account.cap)}`);
   const pause = sessions.pauseState(interaction.guildId);
   if (pause) lines.push(`Speech is paused: ${pause.message}`);
   return lines.join('\n');

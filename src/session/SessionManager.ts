@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { TranscoderFactory } from '../audio/types.js';
+import type { AccountUsage } from '../store/accountBudget.js';
 import { effectiveCaps } from '../store/budget.js';
 import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
@@ -26,6 +27,8 @@ export interface SessionManagerOptions {
   audioCache?: AudioCache;
   /** See SessionContext.opusBitrate. */
   opusBitrate?: (channelId: string) => number | undefined;
+  /** The owner's account-wide monthly cap (every server, every process; see store/accountBudget). */
+  account?: { add(chars: number): void; usage(): AccountUsage; spent(): AccountUsage | null };
 }
 
 export interface SessionManagerEvents {
@@ -136,6 +139,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return p ? { reason: p.reason, message: p.message, since: p.since } : null;
   }
 
+  /** The account-wide month total and cap, when the owner set one. */
+  accountUsage(): AccountUsage | null {
+    return this.options.account?.usage() ?? null;
+  }
+
   statuses(): SessionStatus[] {
     return [...this.sessions.values()].map((s) => s.status());
   }
@@ -209,6 +217,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     session.on('usage', (chars, model) => {
       this.emit('billed', guildId, chars, model);
       try {
+        o.account?.add(chars);
         o.store.addUsage(guildId, chars, new Date(this.now()));
       } catch (error) {
         // Never into the player's tick (see ResilientStore, which keeps usage it could not write).
@@ -248,14 +257,20 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /** A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). */
   private checkBudget(guildId: string, channelId: string): PauseState | null {
+    const account = this.options.account?.spent();
+    if (account) return this.budgetPause(guildId, channelId, `the bot's character budget for this month, over all servers, is spent (${account.used}/${account.cap}); see /usage`);
     const store = this.options.store;
     const { dailyChars: daily, monthlyChars: monthly } = effectiveCaps(this.options.budget, store.getGuildSettings(guildId).budget);
     if (daily === null && monthly === null) return null;
-    const now = this.now();
-    const used = store.getUsage(guildId, new Date(now));
+    const used = store.getUsage(guildId, new Date(this.now()));
     const over = daily !== null && used.day >= daily ? 'daily' : monthly !== null && used.month >= monthly ? 'monthly' : null;
     if (!over) return null;
-    const message = `this server's ${over} character budget is spent (${over === 'daily' ? `${used.day}/${daily}` : `${used.month}/${monthly}`}); see /usage`;
+    return this.budgetPause(guildId, channelId, `this server's ${over} character budget is spent (${over === 'daily' ? `${used.day}/${daily}` : `${used.month}/${monthly}`}); see /usage`);
+  }
+
+  /** Pauses the guild for a spent budget; its admins are told once per pause. */
+  private budgetPause(guildId: string, channelId: string, message: string): PauseState {
+    const now = this.now();
     const existing = this.guildPauses.get(guildId);
     if (!existing || existing.reason !== 'budget') {
       this.emit('notice', guildId, channelId, `Speech is paused: ${message}.`);

@@ -143,6 +143,13 @@ export class MemoryStore implements Store {
     return totals;
   }
 
+  getAccountUsage(at: Date): number {
+    this.#open();
+    let total = 0;
+    for (const guildId of this.#usage.keys()) total += this.getUsage(guildId, at).month;
+    return total;
+  }
+
   pruneUsage(before: Date): number {
     this.#open();
     const first = utcDayKey(before);

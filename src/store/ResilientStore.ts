@@ -171,6 +171,16 @@ export class ResilientStore implements Store {
     return stored;
   }
 
+  /** The inner store's total plus the usage kept unwritten in that month. */
+  getAccountUsage(at: Date): number {
+    const inner = this.#inner;
+    const stored = inner.getAccountUsage ? this.#read('getAccountUsage', () => inner.getAccountUsage!(at), () => 0) : 0;
+    const month = utcDayKey(at).slice(0, 7);
+    let kept = 0;
+    for (const days of this.#unsaved.values()) for (const [d, n] of days) if (d.startsWith(month)) kept += n;
+    return stored + kept;
+  }
+
   pruneUsage(before: Date): number {
     return this.#sessionWrite('pruneUsage', () => this.#inner.pruneUsage(before), 0);
   }

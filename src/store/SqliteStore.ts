@@ -224,6 +224,12 @@ export class SqliteStore implements Store {
     return totals;
   }
 
+  getAccountUsage(at: Date): number {
+    this.#open();
+    const { first, last } = utcMonthBounds(at);
+    return this.#stmt.accountUsage.get(first, last)?.n ?? 0;
+  }
+
   pruneUsage(before: Date): number {
     this.#open();
     return this.#stmt.pruneUsage.run(utcDayKey(before)).changes;

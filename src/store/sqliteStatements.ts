@@ -47,6 +47,7 @@ export function prepareStatements(db: Database.Database) {
     addUsage: db.prepare<[string, string, number]>(
       'INSERT INTO usage_days (guild_id, day, chars) VALUES (?, ?, ?) ON CONFLICT (guild_id, day) DO UPDATE SET chars = chars + excluded.chars',
     ),
+    accountUsage: db.prepare<[string, string], { n: number }>('SELECT COALESCE(SUM(chars), 0) AS n FROM usage_days WHERE day BETWEEN ? AND ?'),
     pruneUsage: db.prepare<[string]>('DELETE FROM usage_days WHERE day < ?'),
     usageBetween: db.prepare<[string, string, string], UsageRow>(
       'SELECT day, chars FROM usage_days WHERE guild_id = ? AND day BETWEEN ? AND ?',

@@ -124,6 +124,8 @@ export type StoreHealth =
       since: number;
       /** Usage kept in memory until the database takes it. */
       unsavedChars: number;
+      /** Setting changes are kept too and written when it works again (PostgreSQL); absent: they are refused. */
+      changesKept?: boolean;
     };
 
 /**
@@ -157,6 +159,11 @@ export interface Store {
   addUsage(guildId: string, chars: number, at: Date): void;
   /** Characters counted in the UTC day and UTC month of `at`. */
   getUsage(guildId: string, at: Date): UsageTotals;
+  /**
+   * Characters counted in the UTC month of `at` over every guild (the account-wide budget). Synchronous stores
+   * have it; PgStore reads it from the server asynchronously (accountMonthUsage).
+   */
+  getAccountUsage?(at: Date): number;
   /** Forgets usage counted on UTC days before the day of `before`, for every guild; returns how many days went. */
   pruneUsage(before: Date): number;
 

@@ -1,15 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
+import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
 import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
 
 interface Harness {
   store: Store;
+  /** Persistent stores: closes the store (its writes done) and opens the same database again. */
+  reopen?: () => Promise<Store>;
   cleanup(): Promise<void>;
 }
+
+/** One real PostgreSQL server for the file (a fresh database per test), started on first use. */
+let pgServer: Promise<PgServer> | undefined;
+afterAll(async () => {
+  if (pgServer) await (await pgServer).destroy();
+});
 
 const implementations: { name: string; open: () => Promise<Harness> }[] = [
   {
@@ -23,13 +33,35 @@ const implementations: { name: string; open: () => Promise<Harness> }[] = [
     name: 'SqliteStore',
     open: async () => {
       const dir = await makeTempDir();
-      const store = openSqliteStore({ dataDir: dir });
+      let store = openSqliteStore({ dataDir: dir });
       return {
         store,
+        reopen: () => {
+          store.close();
+          store = openSqliteStore({ dataDir: dir });
+          return Promise.resolve(store);
+        },
         cleanup: async () => {
           store.close();
           await removeTempDir(dir);
         },
+      };
+    },
+  },
+  {
+    name: 'PgStore',
+    open: async () => {
+      pgServer ??= startPgServer();
+      const url = await (await pgServer).createDatabase();
+      let store = await openPgStore({ url });
+      return {
+        store,
+        reopen: async () => {
+          await store.end();
+          store = await openPgStore({ url });
+          return store;
+        },
+        cleanup: () => store.end(),
       };
     },
   },
@@ -334,6 +366,24 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  describe('account-wide usage', () => {
+    it('sums every guild over the UTC month of the instant asked about', async () => {
+      store.addUsage('g1', 100, new Date('2025-03-10T08:00:00Z'));
+      store.addUsage('g2', 20, new Date('2025-03-31T23:59:59Z'));
+      store.addUsage('g3', 5, new Date('2025-04-01T00:00:00Z'));
+      const total = async (at: Date): Promise<number> => {
+        if (store instanceof PgStore) {
+          await store.flushed();
+          return store.accountMonthUsage(at);
+        }
+        return store.getAccountUsage!(at);
+      };
+      expect(await total(new Date('2025-03-15T00:00:00Z'))).toBe(120);
+      expect(await total(new Date('2025-04-20T00:00:00Z'))).toBe(5);
+      expect(await total(new Date('2025-05-01T00:00:00Z'))).toBe(0);
+    });
+  });
+
   describe('pruning usage', () => {
     it('forgets the days before a date, for every guild, and keeps the rest', () => {
       store.addUsage('g1', 10, new Date('2025-01-31T12:00:00Z'));
@@ -434,5 +484,59 @@ describe.each(implementations)('$name', ({ open }) => {
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
+  });
+});
+
+describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name after a restart', ({ open }) => {
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await open();
+  });
+
+  afterEach(async () => {
+    await harness.cleanup();
+  });
+
+  it('has every setting, voice, dictionary entry, usage count, session and the playout delay it was given', async () => {
+    const store = harness.store;
+    const at = new Date();
+    store.updateGuildSettings('g1', { voice: { speed: 1.5 }, autoread: { channelId: 'c1', maxLength: 500 }, budget: { dailyChars: 99 } });
+    store.setMemberVoice('g1', 'u1', { voiceId: 'v1', pitch: -3 });
+    store.setMemberVoice('g1', 'u2', { speed: 2 });
+    store.resetMemberVoice('g1', 'u2');
+    store.addDictionaryEntry('g1', { from: 'brb', to: 'be right back' }, { maxEntries: 5 });
+    store.addDictionaryEntry('g1', { from: 'afk', to: 'away' }, { maxEntries: 5 });
+    store.addDictionaryEntry('g1', { from: 'BRB', to: 'back soon' }, { maxEntries: 5 });
+    store.addDictionaryEntry('g1', { from: 'x', to: 'y' }, { maxEntries: 5 });
+    store.removeDictionaryEntry('g1', 'X');
+    store.addUsage('g1', 40, at);
+    store.addUsage('g1', 2, at);
+    store.addUsage('g2', 7, at);
+    store.setActiveSession('g1', { voiceChannelId: 'v1', textChannelId: 't1' });
+    store.setActiveSession('g2', { voiceChannelId: 'v2' });
+    store.clearActiveSession('g2');
+    store.setPlayoutDelay(80);
+    store.updateGuildSettings('g3', { allowSpecialMarkup: true });
+    store.deleteGuild('g3');
+
+    const again = await harness.reopen!();
+    expect(again.getGuildSettings('g1')).toStrictEqual({
+      ...DEFAULT_GUILD_SETTINGS,
+      voice: { speed: 1.5 },
+      autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
+      budget: { dailyChars: 99, monthlyChars: null },
+    });
+    expect(again.getMemberVoice('g1', 'u1')).toStrictEqual({ voiceId: 'v1', pitch: -3 });
+    expect(again.getMemberVoice('g1', 'u2')).toStrictEqual({});
+    expect(again.listDictionary('g1')).toStrictEqual([
+      { from: 'BRB', to: 'back soon' },
+      { from: 'afk', to: 'away' },
+    ]);
+    expect(again.getUsage('g1', at)).toStrictEqual({ day: 42, month: 42 });
+    expect(again.getUsage('g2', at)).toStrictEqual({ day: 7, month: 7 });
+    expect(again.listActiveSessions()).toStrictEqual([{ guildId: 'g1', voiceChannelId: 'v1', textChannelId: 't1' }]);
+    expect(again.getPlayoutDelay()).toBe(80);
+    expect(again.getGuildSettings('g3')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
   });
 });

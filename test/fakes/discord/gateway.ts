@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Json } from './payloads.js';
-import { randomToken } from './snowflakes.js';
+import { guildShard, randomToken } from './snowflakes.js';
 import { waitFor } from './waitFor.js';
 
 const MAX_LOG = 10_000;
@@ -24,6 +24,8 @@ export interface GatewaySession {
   resumes: number;
   /** Set by closeSockets({ replayFrom }): the next resume replays from here, even what the bot already had. */
   replayFrom?: number | undefined;
+  /** IDENTIFY's `shard: [id, count]`; absent: one connection for every guild. */
+  shard?: [number, number];
 }
 
 /** A payload the bot sent (heartbeats are only counted). */
@@ -44,6 +46,28 @@ export interface GatewayDeps {
   afterReady: (session: GatewaySession) => void;
   /** Privileged intents the application has not enabled in the developer portal: asking for one is closed 4014. */
   disallowedIntents?: number;
+  /**
+   * The shard count /gateway/bot recommends; `required`: an IDENTIFY without it is closed with 4011. IDENTIFYs are
+   * rate limited as Discord does: one per `maxConcurrency` bucket (shard id % maxConcurrency) per 5 s; one too soon
+   * gets an invalid session (op 9).
+   */
+  sharding?: { count: number; required: boolean; maxConcurrency: number };
+}
+
+const IDENTIFY_WINDOW_MS = 5_000;
+
+/** The guild a dispatch is about (its shard's connection alone gets it); undefined: not a guild's. */
+function guildOf(t: string, d: unknown): string | undefined {
+  if (typeof d !== 'object' || d === null) return undefined;
+  const o = d as Record<string, unknown>;
+  if (typeof o['guild_id'] === 'string') return o['guild_id'];
+  if ((t === 'GUILD_CREATE' || t === 'GUILD_UPDATE' || t === 'GUILD_DELETE') && typeof o['id'] === 'string') return o['id'];
+  return undefined;
+}
+
+/** Whether the session's shard carries the guild (Discord: (guild_id >> 22) % count == shard id). */
+export function sessionOwns(session: GatewaySession, guildId: string): boolean {
+  return !session.shard || guildShard(guildId, session.shard[1]) === session.shard[0];
 }
 
 /**
@@ -57,6 +81,10 @@ export class GatewayServer extends EventEmitter {
   heartbeats = 0;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
+  /** Rate-limit bucket -> when its last IDENTIFY was let in. */
+  readonly #lastIdentify = new Map<number, number>();
+  /** IDENTIFYs refused for coming too soon in their bucket (op 9). */
+  identifyRateLimited = 0;
 
   private constructor(private readonly deps: GatewayDeps) {
     super();
@@ -85,12 +113,15 @@ export class GatewayServer extends EventEmitter {
 
   /** Sends a dispatch to every live session that `filter` accepts (queued for replay when disconnected). */
   dispatch(t: string, d: unknown, filter: (s: GatewaySession) => boolean = () => true): GatewaySession[] {
-    const targets = this.live.filter(filter);
+    const guild = guildOf(t, d);
+    const targets = this.live.filter((s) => filter(s) && (guild === undefined || sessionOwns(s, guild)));
     for (const session of targets) this.dispatchTo(session, t, d);
     return targets;
   }
 
   dispatchTo(session: GatewaySession, t: string, d: unknown): void {
+    const guild = guildOf(t, d);
+    if (guild !== undefined && !sessionOwns(session, guild)) return;
     session.seq += 1;
     session.log.push({ s: session.seq, t, d });
     if (session.log.length > MAX_LOG) session.log.shift();
@@ -178,9 +209,31 @@ export class GatewayServer extends EventEmitter {
       ws.close(4014, 'Disallowed intent(s).');
       return undefined;
     }
+    const shard = d['shard'];
+    const sharding = this.deps.sharding;
+    if (shard !== undefined && !(Array.isArray(shard) && shard.length === 2 && shard.every(Number.isInteger) && shard[0] >= 0 && shard[0] < shard[1])) {
+      ws.close(4010, 'Invalid shard.');
+      return undefined;
+    }
+    if (sharding?.required && (!Array.isArray(shard) || shard[1] !== sharding.count)) {
+      ws.close(4011, 'Sharding required.');
+      return undefined;
+    }
+    if (sharding) {
+      const bucket = (Array.isArray(shard) ? (shard[0] as number) : 0) % sharding.maxConcurrency;
+      const last = this.#lastIdentify.get(bucket);
+      const at = this.deps.now();
+      if (last !== undefined && at - last < IDENTIFY_WINDOW_MS) {
+        this.identifyRateLimited += 1;
+        send(ws, { op: 9, s: null, t: null, d: false });
+        return undefined;
+      }
+      this.#lastIdentify.set(bucket, at);
+    }
     const session: GatewaySession = {
       id: randomToken(), intents: typeof d['intents'] === 'number' ? d['intents'] : 0, identify: d,
       seq: 0, log: [], socket: ws, ended: false, invalid: false, resumes: 0,
+      ...(Array.isArray(shard) ? { shard: [shard[0] as number, shard[1] as number] as [number, number] } : {}),
     };
     this.sessions.push(session);
     this.dispatchTo(session, 'READY', {

@@ -58,6 +58,13 @@ export interface FakeDiscordOptions {
   voiceHeartbeatMs?: number;
   /** Clock for every recorded time (audio frames, dispatches, replies). Default performance.now. */
   clock?: () => number;
+  /**
+   * Gateway shards, as Discord serves a large bot: /gateway/bot recommends `count`; a connection identified with
+   * `shard: [i, count]` gets READY, GUILD_CREATE and every dispatch only for its guilds ((id >> 22) % count == i);
+   * with `required`, an unsharded or wrongly counted IDENTIFY is closed with 4011; IDENTIFYs are rate limited per
+   * max_concurrency bucket (one per 5 s; default 1 bucket). Default: one shard, not required, no rate limit.
+   */
+  sharding?: { count: number; required?: boolean; maxConcurrency?: number };
 }
 
 /** An interaction the fake dispatched, with its answers. */
@@ -121,6 +128,9 @@ export class FakeDiscord {
       readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
       afterReady: (s) => self().#sendGuilds(s),
       disallowedIntents: options.messageContentIntent === false ? MESSAGE_CONTENT : 0,
+      ...(options.sharding
+        ? { sharding: { count: options.sharding.count, required: options.sharding.required ?? false, maxConcurrency: options.sharding.maxConcurrency ?? 1 } }
+        : {}),
     });
     const voice = await VoiceGatewayServer.start({
       now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
@@ -145,6 +155,7 @@ export class FakeDiscord {
     const rest = await RestServer.start({
       token, bot, applicationId: bot.id, gatewayUrl: () => gateway.url, interactions, commands, now,
       newId: () => ids.next(),
+      ...(options.sharding ? { sharding: { count: options.sharding.count, maxConcurrency: options.sharding.maxConcurrency ?? 1 } } : {}),
       createMessage: (channelId, body) => {
         const result = createBotMessage(gateway, self().guilds, channelId, body, ids.next(), now());
         if ('created' in result) self().botMessages.push(result.message);

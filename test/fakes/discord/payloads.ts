@@ -3,6 +3,7 @@
  * REST message routes send. Only fields discord.js reads, with Discord's spelling.
  */
 import type { ChannelRecord, GuildState, MemberRecord, RoleRecord, UserRecord, VoiceStateRecord } from './model.js';
+import { guildShard } from './snowflakes.js';
 
 export type Json = Record<string, unknown>;
 
@@ -45,7 +46,11 @@ export function channelPayload(g: GuildState, c: ChannelRecord): Json {
 export function readyPayload(bot: UserRecord, guilds: readonly GuildState[], shard: unknown): Json {
   return {
     v: 10, user: { ...userPayload(bot), verified: true, mfa_enabled: false },
-    guilds: guilds.map((g) => ({ id: g.id, unavailable: true })), shard: Array.isArray(shard) ? shard : [0, 1],
+    // A sharded connection hears of its shard's guilds only.
+    guilds: guilds
+      .filter((g) => !Array.isArray(shard) || guildShard(g.id, Number(shard[1])) === Number(shard[0]))
+      .map((g) => ({ id: g.id, unavailable: true })),
+    shard: Array.isArray(shard) ? shard : [0, 1],
     application: { id: bot.id, flags: 0 }, user_settings: {}, private_channels: [], relationships: [],
     presences: [], guild_join_requests: [], geo_ordered_rtc_regions: ['fake'], session_type: 'normal',
   };

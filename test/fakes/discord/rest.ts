@@ -32,6 +32,8 @@ export interface RestDeps {
   commands: CommandStore;
   now: () => number;
   newId: () => string;
+  /** GET /gateway/bot: the recommended shard count and IDENTIFYs allowed per 5 s. Default 1 and 1. */
+  sharding?: { count: number; maxConcurrency: number };
   /** POST /channels/{id}/messages: the created message, or an error (unknown channel...). */
   createMessage: (channelId: string, body: unknown) => { created: Json } | ApiError;
   /** PUT a reaction: why Discord would refuse it (no Add Reactions...), or undefined. */
@@ -102,8 +104,8 @@ export class RestServer extends EventEmitter {
     };
 
     this.#route('GET', '/gateway/bot', true, () => ok({
-      url: d.gatewayUrl(), shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      url: d.gatewayUrl(), shards: d.sharding?.count ?? 1,
+      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: d.sharding?.maxConcurrency ?? 1 },
     }));
     this.#route('GET', '/gateway', false, () => ok({ url: d.gatewayUrl() }));
     this.#route('GET', '/users/@me', true, () => ok({ ...userPayload(d.bot), verified: true, mfa_enabled: false }));

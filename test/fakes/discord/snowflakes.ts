@@ -16,3 +16,8 @@ export class SnowflakeFactory {
 export function randomToken(bytes = 16): string {
   return randomBytes(bytes).toString('hex');
 }
+
+/** The shard a guild belongs to, by Discord's rule: (guild_id >> 22) % shard_count. */
+export function guildShard(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
