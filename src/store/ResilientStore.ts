@@ -61,6 +61,8 @@ export class ResilientStore implements Store {
   readonly #settings = new Map<string, GuildSettings>();
   readonly #members = new Map<string, VoiceProfile>();
   readonly #dictionaries = new Map<string, DictionaryEntry[]>();
+  /** guild id -> the pool voices last read or given, so members keep their voice while the database fails. */
+  readonly #pool = new Map<string, Record<string, string>>();
   #fault: { cause: string; since: number } | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -193,9 +195,24 @@ export class ResilientStore implements Store {
     this.#sessionWrite('setPlayoutDelay', () => this.#inner.setPlayoutDelay(ms), undefined);
   }
 
+  getPoolVoices(guildId: string): Record<string, string> {
+    const voices = this.#read('getPoolVoices', () => this.#inner.getPoolVoices(guildId), () => ({ ...this.#pool.get(guildId) }));
+    this.#pool.set(guildId, { ...voices });
+    return voices;
+  }
+
+  /** A pool voice that cannot be saved is still given (kept in memory): speech must not wait for the database. */
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    const kept = this.#pool.get(guildId)?.[userId];
+    const given = this.#sessionWrite('assignPoolVoice', () => this.#inner.assignPoolVoice(guildId, userId, voiceId), kept ?? voiceId);
+    this.#pool.set(guildId, { ...this.#pool.get(guildId), [userId]: given });
+    return given;
+  }
+
   deleteGuild(guildId: string): void {
     this.#sessionWrite('deleteGuild', () => this.#inner.deleteGuild(guildId), undefined);
     this.#settings.delete(guildId);
+    this.#pool.delete(guildId);
     this.#dictionaries.delete(guildId);
     for (const key of this.#members.keys()) if (key.startsWith(`${guildId}/`)) this.#members.delete(key);
   }
