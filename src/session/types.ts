@@ -30,6 +30,11 @@ export interface QueueItemInput {
   authorName: string;
   /** Already cleaned, speakable text (src/text). May be longer than one T2A request: the session splits it. */
   text: string;
+  /**
+   * The author's own words, for detecting the language (without "X said" or emoji names, which are English);
+   * default `text`.
+   */
+  languageText?: string;
   override?: VoiceOverride;
   source: ItemSource;
 }

@@ -52,8 +52,12 @@ const BULGARIAN_HINT = /ъ/iu;
 /** Vietnamese: the tone-marked vowels of Latin Extended Additional, and ơ ư đ. */
 const VIETNAMESE = /[\u1EA0-\u1EF9ơưđƠƯĐ]/gu;
 
-/** Guesses the language of `text` (already cleaned of mentions, URLs and markup). Pure and fast (one pass). */
-export function detectLanguage(text: string): LanguageGuess {
+/** Discord's mentions, custom emoji and timestamps (<...>), links and :emoji_names: say nothing of the language. */
+const NOT_WORDS = /<[^<>\n]{0,100}>|https?:\/\/\S+|:[\w~-]{1,40}:/gu;
+
+/** Guesses the language of `text` (a raw message or cleaned text). Pure and fast (one pass). */
+export function detectLanguage(raw: string): LanguageGuess {
+  const text = raw.replace(NOT_WORDS, ' ');
   const weights = new Map<Script, number>();
   let total = 0;
   for (const char of text) {

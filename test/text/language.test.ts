@@ -49,6 +49,13 @@ describe('detectLanguage', () => {
     expect(detectLanguage('این کتاب من است')).toEqual({ kind: 'language', language: 'Persian' });
   });
 
+  it('ignores mentions, custom emoji, links and emoji names', () => {
+    expect(detectLanguage('<@123456789012345678> ありがとう <:pepe_laugh:123456789012345678> https://example.com/some/english/words :thumbs_up:')).toEqual({
+      kind: 'language',
+      language: 'Japanese',
+    });
+  });
+
   it('keeps a Japanese sentence Japanese with an English product name in it', () => {
     expect(detectLanguage('明日はDiscordで一緒に遊ぼう')).toEqual({ kind: 'language', language: 'Japanese' });
   });
