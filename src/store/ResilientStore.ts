@@ -195,16 +195,20 @@ export class ResilientStore implements Store {
     this.#sessionWrite('setPlayoutDelay', () => this.#inner.setPlayoutDelay(ms), undefined);
   }
 
+  /** The stored pool voices, with those given while the database failed. */
   getPoolVoices(guildId: string): Record<string, string> {
-    const voices = this.#read('getPoolVoices', () => this.#inner.getPoolVoices(guildId), () => ({ ...this.#pool.get(guildId) }));
+    const voices = { ...this.#pool.get(guildId), ...this.#read('getPoolVoices', () => this.#inner.getPoolVoices(guildId), () => ({})) };
     this.#pool.set(guildId, { ...voices });
     return voices;
   }
 
-  /** A pool voice that cannot be saved is still given (kept in memory): speech must not wait for the database. */
+  /**
+   * A pool voice that cannot be saved is still given (kept in memory: speech must not wait for the database), and
+   * it is the one saved once the database works again, so the member keeps the voice they were heard with.
+   */
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
-    const kept = this.#pool.get(guildId)?.[userId];
-    const given = this.#sessionWrite('assignPoolVoice', () => this.#inner.assignPoolVoice(guildId, userId, voiceId), kept ?? voiceId);
+    const wanted = this.#pool.get(guildId)?.[userId] ?? voiceId;
+    const given = this.#sessionWrite('assignPoolVoice', () => this.#inner.assignPoolVoice(guildId, userId, wanted), wanted);
     this.#pool.set(guildId, { ...this.#pool.get(guildId), [userId]: given });
     return given;
   }
