@@ -120,7 +120,7 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
       authorId: message.author.id,
       authorName: name,
       text: spoken,
-      languageText: message.content,
+      authorText: message.content,
       source: { kind: 'message', channelId: message.channelId, messageId: message.id },
     });
     if (!result.ok) refuse(message, result.reason);

@@ -1,6 +1,7 @@
 /**
- * `/voice language set|reset|show|detect` and `/voice pool`: how each message picks its voice (issue 19) — the
- * server's voice per language, whether languages are detected at all, and a distinct voice per member.
+ * `/voice language set|reset|show|detect`, `/voice pool` and `/voice expressive`: how each message picks its voice (issue 19) — the
+ * server's voice per language, whether languages are detected at all, a distinct voice per member, and emotion
+ * from the message.
  * Changes need Manage Server (checked at run time too).
  */
 import type { SlashCommandSubcommandBuilder, SlashCommandSubcommandGroupBuilder } from 'discord.js';
@@ -44,6 +45,14 @@ export function addPoolSubcommand(sub: SlashCommandSubcommandBuilder): SlashComm
     .addBooleanOption((o) => o.setName('enabled').setDescription('On: a voice per member; off: the server voice').setRequired(true));
 }
 
+/** The `expressive` subcommand of /voice. */
+export function addExpressiveSubcommand(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
+  return sub
+    .setName('expressive')
+    .setDescription('Emoji and punctuation set the emotion; "lol" laughs (with markup allowed, speech-2.8)')
+    .addBooleanOption((o) => o.setName('enabled').setDescription('On: expressive; off: the voice as set').setRequired(true));
+}
+
 /** Runs a `/voice language ...` subcommand. */
 export function voiceLanguage(ctx: CommandContext): Reply {
   switch (ctx.interaction.options.getSubcommand(true)) {
@@ -56,6 +65,16 @@ export function voiceLanguage(ctx: CommandContext): Reply {
     default:
       return show(ctx);
   }
+}
+
+/** Runs `/voice expressive`. */
+export function voiceExpressive(ctx: CommandContext): Reply {
+  return toggle(
+    ctx,
+    'expressive',
+    'Expressive reading is on: emoji and punctuation set the emotion (unless a voice sets one), and with MiniMax markup allowed, written laughter laughs on speech-2.8 models.',
+    'Expressive reading is off: messages are read with the emotion the voice sets.',
+  );
 }
 
 /** Runs `/voice pool`. */
@@ -111,12 +130,13 @@ function show(ctx: CommandContext): Reply {
   const head = [
     `Language detection: ${voicing.detectLanguage ? 'on' : 'off'}`,
     `Voice pool: ${voicing.pool ? 'on' : 'off'}`,
+    `Expressive reading: ${voicing.expressive ? 'on' : 'off'}`,
     'A language not listed is read by the server voice. Voices per language apply to members who chose no voice.',
   ];
   return privately(fitMessage(`**Voices per language**\n${head.join('\n')}\n${lines.join('\n')}`));
 }
 
-function toggle(ctx: CommandContext, key: 'detectLanguage' | 'pool', on: string, off: string): Reply {
+function toggle(ctx: CommandContext, key: 'detectLanguage' | 'pool' | 'expressive', on: string, off: string): Reply {
   const refused = requireManageGuild(ctx.interaction, 'change how voices are picked');
   if (refused) return refused;
   const enabled = ctx.interaction.options.getBoolean('enabled', true);

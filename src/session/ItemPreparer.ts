@@ -1,7 +1,7 @@
 import type { TranscoderFactory } from '../audio/types.js';
 import type { DictionaryEntry, GuildSettings, ResolvedVoice, Store } from '../store/types.js';
 import type { LanguageBoost, Synthesizer, TaskSettings } from '../t2a/types.js';
-import { compileDictionary, detectLanguage, splitForT2A, type CompiledDictionary } from '../text/index.js';
+import { compileDictionary, detectLanguage, emotionOf, laughterAsTags, splitForT2A, type CompiledDictionary } from '../text/index.js';
 import { boostOfVoice, messageVoice, pickPoolVoice, poolVoices } from './messageVoice.js';
 import { PreparedItem } from './PreparedItem.js';
 import type { QueueItem, VoiceOverride } from './types.js';
@@ -51,8 +51,11 @@ export class ItemPreparer {
 
   /** Starts T2A and the transcoder for the item with the voice in force now. */
   prepare(item: QueueItem): PreparedItem {
-    const plan = this.plan(item.authorId, item.override, { text: item.languageText ?? item.text, remember: true });
-    const text = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
+    const plan = this.plan(item.authorId, item.override, { text: item.authorText ?? item.text, remember: true });
+    const spoken = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
+    // Laughter tags are MiniMax markup: only where the server lets markup through, on the models that speak them.
+    const laughs = plan.guild.voicing.expressive && plan.guild.allowSpecialMarkup && plan.settings.model.startsWith('speech-2.8');
+    const text = laughs ? laughterAsTags(spoken) : spoken;
     const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders);
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     return prepared;
@@ -76,6 +79,9 @@ export class ItemPreparer {
     const ownChoice = override?.voiceId !== undefined || member.voiceId !== undefined;
     const poolVoice = guild.voicing.pool && !ownChoice ? this.poolVoiceOf(authorId, guild, remember) : undefined;
     const { voice, serverWide } = messageVoice({ defaults, guild, member, override, language, poolVoice });
+    // An emotion someone chose wins over the one the message shows.
+    const shown = guild.voicing.expressive && voice.emotion === undefined && text !== undefined ? emotionOf(text) : undefined;
+    if (shown !== undefined) voice.emotion = shown;
     const dictionary = store.listDictionary(this.guildId);
     return { guild, dictionary, settings: toTaskSettings(voice, dictionary, this.deps.transcoders.input), serverVoice: serverWide ? voice.voiceId : undefined };
   }

@@ -31,10 +31,10 @@ export interface QueueItemInput {
   /** Already cleaned, speakable text (src/text). May be longer than one T2A request: the session splits it. */
   text: string;
   /**
-   * The author's own words, for detecting the language (without "X said" or emoji names, which are English);
-   * default `text`.
+   * The author's own words as written, for detecting the language and the emotion (without "X said" or emoji
+   * names, which are English words); default `text`.
    */
-  languageText?: string;
+  authorText?: string;
   override?: VoiceOverride;
   source: ItemSource;
 }

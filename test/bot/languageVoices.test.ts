@@ -129,3 +129,42 @@ describe('a distinct voice per member, end to end', () => {
     expect(spokenAs(h, 'Back to the server voice for Bob.')?.voice).toBe('English_expressive_narrator');
   });
 });
+
+describe('expressive reading, end to end', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** Each text MiniMax received, with the emotion of the task_start it was sent on. */
+  const emotions = (x: Harness): { text: unknown; emotion: unknown }[] =>
+    x.minimax.connections.flatMap((c) => {
+      let emotion: unknown;
+      return c.received.flatMap((e) => {
+        if (e.event === 'task_start') emotion = (e.body?.['voice_setting'] as Record<string, unknown> | undefined)?.['emotion'];
+        return e.event === 'task_continue' ? [{ text: e.body?.['text'], emotion }] : [];
+      });
+    });
+
+  it('off by default; on, emoji set the emotion and, with markup allowed on speech-2.8, "lol" laughs', async () => {
+    h = await startHarness();
+    await speak(h, 'alice', 'We won the final 🎉');
+    const on = await h.run({ command: 'voice', subcommand: 'expressive', options: { enabled: true } });
+    expect(on.content).toContain('Expressive reading is on');
+    await speak(h, 'alice', 'We won the cup 🎉');
+    await speak(h, 'alice', 'lol that was close');
+    h.bot.store.updateGuildSettings(h.discord.guild().id, { allowSpecialMarkup: true });
+    await speak(h, 'alice', 'lol that was closer');
+    // Texts on one connection are in order, not across connections: compare as a set.
+    expect(emotions(h).map((e) => [e.text, e.emotion])).toEqual(
+      expect.arrayContaining([
+        ['We won the final party popper', undefined],
+        ['We won the cup party popper', 'happy'],
+        ['lol that was close', undefined],
+        ['(laughs) that was closer', undefined],
+      ]),
+    );
+    expect(h.minimax.texts).toHaveLength(4);
+  });
+});
