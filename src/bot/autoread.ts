@@ -121,6 +121,7 @@ export function createAutoreader(deps: AutoreadDeps): Autoreader {
       authorId: message.author.id,
       authorName: name,
       text: spoken,
+      authorText: message.content,
       source: { kind: 'message', channelId: message.channelId, messageId: message.id },
       receivedAt,
     });

@@ -26,7 +26,7 @@ export async function speakFor(ctx: CommandContext, rawText: string, override: V
   // the slower of the two, not their sum.
   const deferring = needsJoin(sessions, guild.id, channel.id) ? ctx.defer() : Promise.resolve();
   // The caller's speech task opens during the join, so the text is not held up by it afterwards.
-  const warmFor = { authorId: interaction.user.id, ...(override ? { override } : {}) };
+  const warmFor = { authorId: interaction.user.id, text: rawText, ...(override ? { override } : {}) };
   const [, joined] = await Promise.all([deferring, joinVoiceChannelOf(sessions, guild, channel, warmFor)]);
   if (!joined.ok) return privately(joined.message);
 
@@ -34,6 +34,7 @@ export async function speakFor(ctx: CommandContext, rawText: string, override: V
     authorId: interaction.user.id,
     authorName: interaction.member.displayName,
     text,
+    authorText: rawText,
     ...(override ? { override } : {}),
     source: { kind: 'command', channelId: interaction.channelId },
     receivedAt,

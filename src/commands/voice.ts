@@ -3,6 +3,7 @@ import { requireManageGuild } from './permissions.js';
 import { codeSpan, fitMessage, literal, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command, CommandContext } from './types.js';
+import { addExpressiveSubcommand, addLanguageGroup, addPoolSubcommand, voiceExpressive, voiceLanguage, voicePool } from './voiceLanguage.js';
 import {
   addVoiceOptions,
   applyPatch,
@@ -40,9 +41,17 @@ export const voice = {
         .setName('list')
         .setDescription('List voices')
         .addStringOption((o) => o.setName('filter').setDescription('Part of a voice name or id, e.g. English').setMaxLength(100)),
-    ),
+    )
+    .addSubcommandGroup(addLanguageGroup)
+    .addSubcommand(addPoolSubcommand)
+    .addSubcommand(addExpressiveSubcommand),
   async execute(ctx) {
+    if (ctx.interaction.options.getSubcommandGroup() === 'language') return voiceLanguage(ctx);
     switch (ctx.interaction.options.getSubcommand(true)) {
+      case 'pool':
+        return voicePool(ctx);
+      case 'expressive':
+        return voiceExpressive(ctx);
       case 'set':
         return set(ctx);
       case 'show':

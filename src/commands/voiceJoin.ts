@@ -44,6 +44,8 @@ export function needsJoin(sessions: SessionManager, guildId: string, channelId: 
 export interface WarmFor {
   authorId: string;
   override?: VoiceOverride;
+  /** The words to come (for their language). */
+  text?: string;
 }
 
 /**

@@ -110,9 +110,9 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
    * while the voice connection is being joined, so the task is ready when the item comes. A no-op when speech is
    * paused or the session is over; failures are silent (the item meets and reports them).
    */
-  warm(authorId: string, override?: VoiceOverride): void {
+  warm(authorId: string, override?: VoiceOverride, text?: string): void {
     if (this.destroyed || this.ctx.pausedFor(this.guildId)) return;
-    this.ctx.synthesizer.warm?.(this.preparer.taskSettingsFor(authorId, override));
+    this.ctx.synthesizer.warm?.(this.preparer.taskSettingsFor(authorId, override, text));
   }
 
   enqueue(input: QueueItemInput): EnqueueResult {

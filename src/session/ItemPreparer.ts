@@ -1,11 +1,14 @@
 import type { TranscoderFactory } from '../audio/types.js';
-import { resolveVoice } from '../store/resolveVoice.js';
 import type { DictionaryEntry, GuildSettings, ResolvedVoice, Store } from '../store/types.js';
-import type { Synthesizer, TaskSettings } from '../t2a/types.js';
-import { compileDictionary, splitForT2A, type CompiledDictionary } from '../text/index.js';
+import type { LanguageBoost, Synthesizer, TaskSettings } from '../t2a/types.js';
+import { compileDictionary, detectLanguage, emotionOf, laughterAsTags, splitForT2A, type CompiledDictionary } from '../text/index.js';
+import { boostOfVoice, messageVoice, pickPoolVoice, poolVoices } from './messageVoice.js';
 import { PreparedItem } from './PreparedItem.js';
 import type { QueueItem, VoiceOverride } from './types.js';
 import { toTaskSettings } from './voiceSettings.js';
+
+/** Authors whose last language is remembered per guild; the least recent is forgotten first. */
+const MAX_REMEMBERED_AUTHORS = 1000;
 
 /** What the preparer needs from the session's context. */
 export interface PreparerDeps {
@@ -35,6 +38,8 @@ export class ItemPreparer {
   private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
   /** Items spoken with the server-wide voice (server setting or bot default), and that voice. */
   private readonly serverVoices = new WeakMap<PreparedItem, string>();
+  /** Each author's last detected language, for their next short or plain message (least recent first). */
+  private readonly languages = new Map<string, LanguageBoost>();
 
   constructor(
     private readonly guildId: string,
@@ -44,14 +49,17 @@ export class ItemPreparer {
   ) {}
 
   /** The task settings an item by `authorId` (with `override`) would be synthesized with if it started now. */
-  taskSettingsFor(authorId: string, override?: VoiceOverride): TaskSettings {
-    return this.plan(authorId, override).settings;
+  taskSettingsFor(authorId: string, override?: VoiceOverride, text?: string): TaskSettings {
+    return this.plan(authorId, override, { text, remember: false }).settings;
   }
 
   /** Starts T2A and the transcoder for the item with the voice in force now. */
   prepare(item: QueueItem): PreparedItem {
-    const plan = this.plan(item.authorId, item.override);
-    const text = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
+    const plan = this.plan(item.authorId, item.override, { text: item.authorText ?? item.text, remember: true });
+    const spoken = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
+    // Laughter tags are MiniMax markup: only where the server lets markup through, on the models that speak them.
+    const laughs = plan.guild.voicing.expressive && plan.guild.allowSpecialMarkup && plan.settings.model.startsWith('speech-2.8');
+    const text = laughs ? laughterAsTags(spoken) : spoken;
     const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate());
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     return prepared;
@@ -68,14 +76,56 @@ export class ItemPreparer {
     return channelId === null ? undefined : this.deps.opusBitrate?.(channelId);
   }
 
-  private plan(authorId: string, override: VoiceOverride | undefined): VoicePlan {
+  /**
+   * `text`: the item's words, if known. `remember`: this is the item itself, not a guess ahead (warming): its
+   * language is remembered and a pool voice given out.
+   */
+  private plan(authorId: string, override: VoiceOverride | undefined, { text, remember }: { text: string | undefined; remember: boolean }): VoicePlan {
     const { store, defaults } = this.deps;
     const guild = store.getGuildSettings(this.guildId);
     const member = store.getMemberVoice(this.guildId, authorId);
-    const voice = resolveVoice(defaults, guild.voice, member, override);
+    const usual = boostOfVoice(guild.voice.voiceId ?? defaults.voiceId);
+    const language = guild.voicing.detectLanguage ? this.languageOf(authorId, text, remember, usual) : undefined;
+    const ownChoice = override?.voiceId !== undefined || member.voiceId !== undefined;
+    const poolVoice = guild.voicing.pool && !ownChoice ? this.poolVoiceOf(authorId, guild, remember) : undefined;
+    const { voice, serverWide } = messageVoice({ defaults, guild, member, override, language, poolVoice });
+    // An emotion someone chose wins over the one the message shows.
+    const shown = guild.voicing.expressive && voice.emotion === undefined && text !== undefined ? emotionOf(text) : undefined;
+    if (shown !== undefined) voice.emotion = shown;
     const dictionary = store.listDictionary(this.guildId);
-    const serverWide = override?.voiceId === undefined && member.voiceId === undefined;
     return { guild, dictionary, settings: toTaskSettings(voice, dictionary, this.deps.transcoders.input), serverVoice: serverWide ? voice.voiceId : undefined };
+  }
+
+  /**
+   * The language of an author's message: detected; when the message is too short or plain to tell (or not known
+   * yet), the author's previous language, else the server voice's (`usual`); none when it mixes languages.
+   */
+  private languageOf(authorId: string, text: string | undefined, remember: boolean, usual: LanguageBoost | undefined): LanguageBoost | undefined {
+    const previous = this.languages.get(authorId) ?? usual;
+    if (text === undefined) return previous;
+    const guess = detectLanguage(text);
+    switch (guess.kind) {
+      case 'unsure':
+        return previous;
+      case 'mixed':
+        return undefined;
+      case 'language':
+        if (!remember) return guess.language;
+        this.languages.delete(authorId);
+        this.languages.set(authorId, guess.language);
+        if (this.languages.size > MAX_REMEMBERED_AUTHORS) this.languages.delete(this.languages.keys().next().value as string);
+        return guess.language;
+    }
+  }
+
+  /** The author's pool voice; one is given (and stored for good) only when `give` and they have none. */
+  private poolVoiceOf(authorId: string, guild: GuildSettings, give: boolean): string | undefined {
+    const { store, defaults } = this.deps;
+    const given = store.getPoolVoices(this.guildId);
+    const kept = given[authorId];
+    if (kept !== undefined || !give) return kept;
+    const pick = pickPoolVoice(poolVoices(guild.voice.voiceId ?? defaults.voiceId, defaults.voiceId), given);
+    return pick === undefined ? undefined : store.assignPoolVoice(this.guildId, authorId, pick);
   }
 
   /** The guild's dictionary as a matcher, rebuilt only when the entries change (building one costs ms). */

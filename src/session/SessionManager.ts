@@ -62,7 +62,8 @@ export interface JoinOptions {
    * Who the join is for: their T2A task is opened while the voice connection is being joined, so their text
    * does not wait for it afterwards (no text is sent before the join succeeds). Ignored when already there.
    */
-  warmFor?: { authorId: string; override?: VoiceOverride };
+  /** `text`: the words to come, so the task is opened for their language. */
+  warmFor?: { authorId: string; override?: VoiceOverride; text?: string };
 }
 
 interface Pause extends PauseState {
@@ -112,7 +113,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
     const warmFor = options.warmFor;
     // The T2A connect overlaps the voice join instead of following it.
-    if (warmFor && !session.readyIn(target.channelId)) session.warm(warmFor.authorId, warmFor.override);
+    if (warmFor && !session.readyIn(target.channelId)) session.warm(warmFor.authorId, warmFor.override, warmFor.text);
     const result = await session.join(target);
     // A first join that failed leaves nothing behind.
     if (!result.ok && result.reason === 'timeout' && session.status().playing === null && session.status().queued === 0) {

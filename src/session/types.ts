@@ -30,6 +30,11 @@ export interface QueueItemInput {
   authorName: string;
   /** Already cleaned, speakable text (src/text). May be longer than one T2A request: the session splits it. */
   text: string;
+  /**
+   * The author's own words as written, for detecting the language and the emotion (without "X said" or emoji
+   * names, which are English words); default `text`.
+   */
+  authorText?: string;
   override?: VoiceOverride;
   source: ItemSource;
   /** When the command or message reached the bot (the session's clock); time to first audio counts from it. Default: enqueued. */

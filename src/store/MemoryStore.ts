@@ -41,6 +41,8 @@ export class MemoryStore implements Store {
   /** guild id -> UTC day key -> characters */
   readonly #usage = new Map<string, Map<string, number>>();
   readonly #sessions = new Map<string, ActiveSessionInfo>();
+  /** guild id -> user id -> pool voice id */
+  readonly #pool = new Map<string, Map<string, string>>();
   #playoutDelayMs: number | null = null;
   #closed = false;
 
@@ -195,9 +197,28 @@ export class MemoryStore implements Store {
     this.#playoutDelayMs = ms;
   }
 
+  getPoolVoices(guildId: string): Record<string, string> {
+    this.#open();
+    assertId('guildId', guildId);
+    return Object.fromEntries(this.#pool.get(guildId) ?? []);
+  }
+
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    assertId('voiceId', voiceId);
+    const pool = getOrCreate(this.#pool, guildId);
+    const kept = pool.get(userId);
+    if (kept !== undefined) return kept;
+    pool.set(userId, voiceId);
+    return voiceId;
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     assertId('guildId', guildId);
+    this.#pool.delete(guildId);
     // Usage stays, as in SqliteStore: re-inviting the bot must not reset the budget.
     this.#guilds.delete(guildId);
     this.#members.delete(guildId);

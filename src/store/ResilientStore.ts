@@ -61,6 +61,8 @@ export class ResilientStore implements Store {
   readonly #settings = new Map<string, GuildSettings>();
   readonly #members = new Map<string, VoiceProfile>();
   readonly #dictionaries = new Map<string, DictionaryEntry[]>();
+  /** guild id -> the pool voices last read or given, so members keep their voice while the database fails. */
+  readonly #pool = new Map<string, Record<string, string>>();
   #fault: { cause: string; since: number } | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -205,9 +207,28 @@ export class ResilientStore implements Store {
     this.#sessionWrite('setPlayoutDelay', () => this.#inner.setPlayoutDelay(ms), undefined);
   }
 
+  /** The stored pool voices, with those given while the database failed. */
+  getPoolVoices(guildId: string): Record<string, string> {
+    const voices = { ...this.#pool.get(guildId), ...this.#read('getPoolVoices', () => this.#inner.getPoolVoices(guildId), () => ({})) };
+    this.#pool.set(guildId, { ...voices });
+    return voices;
+  }
+
+  /**
+   * A pool voice that cannot be saved is still given (kept in memory: speech must not wait for the database), and
+   * it is the one saved once the database works again, so the member keeps the voice they were heard with.
+   */
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    const wanted = this.#pool.get(guildId)?.[userId] ?? voiceId;
+    const given = this.#sessionWrite('assignPoolVoice', () => this.#inner.assignPoolVoice(guildId, userId, wanted), wanted);
+    this.#pool.set(guildId, { ...this.#pool.get(guildId), [userId]: given });
+    return given;
+  }
+
   deleteGuild(guildId: string): void {
     this.#sessionWrite('deleteGuild', () => this.#inner.deleteGuild(guildId), undefined);
     this.#settings.delete(guildId);
+    this.#pool.delete(guildId);
     this.#dictionaries.delete(guildId);
     for (const key of this.#members.keys()) if (key.startsWith(`${guildId}/`)) this.#members.delete(key);
   }

@@ -281,10 +281,35 @@ export class SqliteStore implements Store {
     this.#stmt.putState.run(PLAYOUT_DELAY, JSON.stringify(ms));
   }
 
+  getPoolVoices(guildId: string): Record<string, string> {
+    this.#open();
+    assertId('guildId', guildId);
+    const voices: Record<string, string> = {};
+    for (const row of this.#stmt.listPool.all(guildId)) {
+      if (isNonEmptyString(row.user_id) && isNonEmptyString(row.voice_id)) voices[row.user_id] = row.voice_id;
+      else this.#report('pool_voices', `${guildId}/${String(row.user_id)}`, ['*']);
+    }
+    return voices;
+  }
+
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    assertId('voiceId', voiceId);
+    const assign = this.#db.transaction((): string => {
+      this.#stmt.putPool.run(guildId, userId, voiceId);
+      const kept = this.#stmt.getPool.get(guildId, userId)?.voice_id;
+      return isNonEmptyString(kept) ? kept : voiceId;
+    });
+    return assign.immediate();
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     assertId('guildId', guildId);
     this.#db.transaction(() => {
+      this.#stmt.deletePool.run(guildId);
       this.#stmt.deleteGuild.run(guildId);
       this.#stmt.deleteMembers.run(guildId);
       this.#stmt.deleteEntries.run(guildId);

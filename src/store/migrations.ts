@@ -74,6 +74,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'pool voices: the distinct voice each member who chose none was given (issue 19)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE pool_voices (
+          guild_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          voice_id TEXT NOT NULL,
+          PRIMARY KEY (guild_id, user_id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

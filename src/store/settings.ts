@@ -11,11 +11,13 @@ import type {
   GuildSettingsPatch,
   VoiceProfile,
   VoiceProfilePatch,
+  VoicingSettings,
 } from './types.js';
 import {
   AUTOREAD_CHECKS,
   BUDGET_CHECKS,
   VOICE_PROFILE_CHECKS,
+  VOICING_CHECKS,
   isPlainObject,
   patchFields,
   readFields,
@@ -43,12 +45,20 @@ const DEFAULT_AUTOREAD: Readonly<AutoreadSettings> = Object.freeze({
 
 const DEFAULT_BUDGET: Readonly<BudgetSettings> = Object.freeze({ dailyChars: null, monthlyChars: null });
 
+const DEFAULT_VOICING: Readonly<VoicingSettings> = Object.freeze({
+  detectLanguage: true,
+  languageVoices: Object.freeze({}),
+  pool: false,
+  expressive: false,
+});
+
 /** Settings of a guild nobody has configured. */
 export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
   voice: Object.freeze({}),
   autoread: DEFAULT_AUTOREAD,
   budget: DEFAULT_BUDGET,
   allowSpecialMarkup: false,
+  voicing: DEFAULT_VOICING,
 });
 
 /** What a store keeps for a guild: only the fields that were set. */
@@ -57,13 +67,14 @@ export interface StoredGuildSettings {
   autoread: Partial<AutoreadSettings>;
   budget: Partial<BudgetSettings>;
   allowSpecialMarkup?: boolean;
+  voicing: Partial<VoicingSettings>;
 }
 
 export function emptyStoredGuildSettings(): StoredGuildSettings {
-  return { voice: {}, autoread: {}, budget: {} };
+  return { voice: {}, autoread: {}, budget: {}, voicing: {} };
 }
 
-const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup']);
+const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup', 'voicing']);
 
 /** Reads stored settings from untrusted data (e.g. parsed JSON); invalid fields are dropped and their paths recorded. */
 export function readStoredGuildSettings(raw: unknown, dropped: string[]): StoredGuildSettings {
@@ -76,6 +87,7 @@ export function readStoredGuildSettings(raw: unknown, dropped: string[]): Stored
   stored.voice = readVoiceProfile(raw['voice'], 'voice', dropped);
   stored.autoread = readFields(raw['autoread'], AUTOREAD_CHECKS, 'autoread', dropped);
   stored.budget = readFields(raw['budget'], BUDGET_CHECKS, 'budget', dropped);
+  stored.voicing = readFields(raw['voicing'], VOICING_CHECKS, 'voicing', dropped);
   const markup = raw['allowSpecialMarkup'];
   if (typeof markup === 'boolean') stored.allowSpecialMarkup = markup;
   else if (markup !== undefined) dropped.push('allowSpecialMarkup');
@@ -97,6 +109,8 @@ export function applyGuildSettingsPatch(stored: StoredGuildSettings, patch: Guil
         : patchFields(stored.autoread, patch.autoread, AUTOREAD_CHECKS, 'autoread', false),
     budget:
       patch.budget === undefined ? { ...stored.budget } : patchFields(stored.budget, patch.budget, BUDGET_CHECKS, 'budget', false),
+    voicing:
+      patch.voicing === undefined ? { ...stored.voicing } : patchFields(stored.voicing, patch.voicing, VOICING_CHECKS, 'voicing', false),
   };
   const markup: unknown = patch.allowSpecialMarkup;
   if (markup === undefined) {
@@ -116,6 +130,7 @@ export function withDefaults(stored: StoredGuildSettings): GuildSettings {
     autoread: { ...DEFAULT_AUTOREAD, ...stored.autoread },
     budget: { ...DEFAULT_BUDGET, ...stored.budget },
     allowSpecialMarkup: stored.allowSpecialMarkup ?? DEFAULT_GUILD_SETTINGS.allowSpecialMarkup,
+    voicing: { ...DEFAULT_VOICING, ...stored.voicing, languageVoices: { ...(stored.voicing.languageVoices ?? {}) } },
   };
 }
 

@@ -61,6 +61,12 @@ export function prepareStatements(db: Database.Database) {
     putState: db.prepare<[string, string]>(
       'INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     ),
+    listPool: db.prepare<[string], { user_id: unknown; voice_id: unknown }>('SELECT user_id, voice_id FROM pool_voices WHERE guild_id = ?'),
+    getPool: db.prepare<[string, string], { voice_id: unknown }>('SELECT voice_id FROM pool_voices WHERE guild_id = ? AND user_id = ?'),
+    putPool: db.prepare<[string, string, string]>(
+      'INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES (?, ?, ?) ON CONFLICT (guild_id, user_id) DO NOTHING',
+    ),
+    deletePool: db.prepare<[string]>('DELETE FROM pool_voices WHERE guild_id = ?'),
     listSessions: db.prepare<[], SessionRow>('SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions ORDER BY guild_id'),
   };
 }

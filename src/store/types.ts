@@ -65,6 +65,24 @@ export interface BudgetSettings {
   monthlyChars: number | null;
 }
 
+/**
+ * How each message picks its voice beyond the server and member settings (issue 19): its language, a distinct
+ * voice per member, expressiveness.
+ */
+export interface VoicingSettings {
+  /**
+   * Detect each message's language: sent as language_boost (unless a voice sets one), and a member who chose no
+   * voice is read by a voice of that language. Default true.
+   */
+  detectLanguage: boolean;
+  /** The server's voice per language, over the built-in ones (see session/languageVoices). Default none. */
+  languageVoices: Partial<Record<LanguageBoost, string>>;
+  /** Members who chose no voice get a distinct, lasting voice from a pool. Default false. */
+  pool: boolean;
+  /** Emoji and punctuation set the emotion; laughter becomes (laughs) where markup is allowed. Default false. */
+  expressive: boolean;
+}
+
 /** One guild's settings with every default filled in. */
 export interface GuildSettings {
   /** The server's default voice (`/voice set`). */
@@ -73,6 +91,7 @@ export interface GuildSettings {
   budget: BudgetSettings;
   /** Let users send MiniMax markup (pauses, interjections) through. Default false. */
   allowSpecialMarkup: boolean;
+  voicing: VoicingSettings;
 }
 
 /** A partial update of GuildSettings, merged one level deep (e.g. `{ autoread: { xsaid: false } }`). */
@@ -81,6 +100,8 @@ export interface GuildSettingsPatch {
   autoread?: Partial<AutoreadSettings>;
   budget?: Partial<BudgetSettings>;
   allowSpecialMarkup?: boolean;
+  /** `languageVoices` is replaced as a whole. */
+  voicing?: Partial<VoicingSettings>;
 }
 
 /** A word replacement; `from` is unique per guild, compared case-insensitively. */
@@ -181,8 +202,16 @@ export interface Store {
   /** Saves the learned playout delay: a non-negative integer (else StoreError('invalid_value')). */
   setPlayoutDelay(ms: number): void;
 
+  /** The voices the guild's pool gave its members (user id -> voice id). */
+  getPoolVoices(guildId: string): Record<string, string>;
   /**
-   * Removes what is stored for the guild (settings, member voices, dictionary, active session) when the bot
+   * Gives the member `voiceId` from the guild's voice pool unless they already have a pool voice, and returns the
+   * member's pool voice (theirs for good: across days and restarts).
+   */
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string;
+
+  /**
+   * Removes what is stored for the guild (settings, member voices, dictionary, active session, pool voices) when the bot
    * leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
    */
   deleteGuild(guildId: string): void;

@@ -4,7 +4,7 @@
  */
 import { EMOTIONS, LANGUAGE_BOOSTS, MODELS } from '../t2a/types.js';
 import { StoreError } from './errors.js';
-import type { AutoreadSettings, BudgetSettings, VoiceProfile } from './types.js';
+import type { AutoreadSettings, BudgetSettings, VoiceProfile, VoicingSettings } from './types.js';
 
 /** A check per field of T. */
 export type FieldChecks<T> = { readonly [K in keyof T]-?: (value: unknown) => boolean };
@@ -56,6 +56,14 @@ export const AUTOREAD_CHECKS: FieldChecks<AutoreadSettings> = {
   skipEmoji: isBoolean,
   textInVoice: isBoolean,
   ignorePrefix: (value) => value === null || (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH),
+};
+
+export const VOICING_CHECKS: FieldChecks<VoicingSettings> = {
+  detectLanguage: isBoolean,
+  languageVoices: (value) =>
+    isPlainObject(value) && Object.entries(value).every(([language, voiceId]) => LANGUAGE_BOOSTS.includes(language as never) && isId(voiceId)),
+  pool: isBoolean,
+  expressive: isBoolean,
 };
 
 export const BUDGET_CHECKS: FieldChecks<BudgetSettings> = {

@@ -24,3 +24,5 @@ export { truncateSpeech, cutToCodePoints, TRUNCATION_SUFFIX } from './truncate.j
 export { speakTimestamp, UNKNOWN_TIME, type TimeContext } from './timestamps.js';
 export { codePointLength, invisibleRatio, hasLoneSurrogate, MAX_COMBINING_MARKS } from './unicode.js';
 export { speakerPrefix, XSaidTracker, XSAID_WINDOW_MS } from './xsaid.js';
+export { detectLanguage, type LanguageGuess } from './language.js';
+export { emotionOf, laughterAsTags, type MessageEmotion } from './expression.js';

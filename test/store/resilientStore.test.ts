@@ -126,6 +126,21 @@ describe('ResilientStore over a locked database', () => {
     expect(store.getGuildSettings(G).allowSpecialMarkup).toBe(false);
     expect(told.faults).toHaveLength(1);
   });
+
+  it('gives a pool voice while the database is locked, keeps it for the member, and lists it with the stored ones', () => {
+    const other = locker();
+    const { store, told } = resilient(openSqliteStore({ dataDir: dir, busyTimeoutMs: 10 }));
+    expect(store.assignPoolVoice(G, 'u1', 'English_CalmWoman')).toBe('English_CalmWoman');
+    other.lock();
+    expect(store.assignPoolVoice(G, 'u2', 'English_Comedian')).toBe('English_Comedian');
+    expect(store.assignPoolVoice(G, 'u2', 'English_Debator')).toBe('English_Comedian');
+    expect(told.faults).toHaveLength(1);
+    expect(store.getPoolVoices(G)).toStrictEqual({ u1: 'English_CalmWoman', u2: 'English_Comedian' });
+    other.unlock();
+    // Saved now, as the voice the member was heard with.
+    expect(store.assignPoolVoice(G, 'u2', 'English_Debator')).toBe('English_Comedian');
+    expect(track(openSqliteStore({ dataDir: dir })).getPoolVoices(G)).toStrictEqual({ u1: 'English_CalmWoman', u2: 'English_Comedian' });
+  });
 });
 
 describe('ResilientStore over a database that fails part way through writing the kept usage', () => {

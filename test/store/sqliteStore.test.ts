@@ -102,7 +102,7 @@ describe('migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(raw)).toStrictEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'usage_days']);
+    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'pool_voices', 'usage_days']);
   });
 
   it('upgrades a database of the first schema and keeps what it held', () => {
@@ -211,6 +211,7 @@ describe('invalid data on disk', () => {
       autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, maxLength: 42, readBots: true },
       budget: DEFAULT_GUILD_SETTINGS.budget,
       allowSpecialMarkup: false,
+      voicing: DEFAULT_GUILD_SETTINGS.voicing,
     });
     expect(store.getMemberVoice('g1', 'garbage')).toStrictEqual({});
     const member = store.getMemberVoice('g1', 'mixed');
@@ -252,7 +253,7 @@ describe('invalid data on disk', () => {
     expect(store.updateGuildSettings('g1', { autoread: { skipEmoji: true } }).autoread.skipEmoji).toBe(true);
     expect(store.setMemberVoice('g1', 'u1', { pitch: 2 })).toStrictEqual({ pitch: 2 });
     const settingsJson = raw.prepare('SELECT data FROM guild_settings WHERE guild_id = ?').pluck().get('g1') as string;
-    expect(JSON.parse(settingsJson)).toStrictEqual({ voice: {}, autoread: { skipEmoji: true }, budget: {} });
+    expect(JSON.parse(settingsJson)).toStrictEqual({ voice: {}, autoread: { skipEmoji: true }, budget: {}, voicing: {} });
   });
 
   it('works without an onInvalidData listener', () => {

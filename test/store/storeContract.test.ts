@@ -112,6 +112,7 @@ describe.each(implementations)('$name', ({ open }) => {
         },
         budget: { dailyChars: null, monthlyChars: null },
         allowSpecialMarkup: false,
+        voicing: { detectLanguage: true, languageVoices: {}, pool: false, expressive: false },
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
     });
@@ -132,6 +133,7 @@ describe.each(implementations)('$name', ({ open }) => {
         autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
         budget: { dailyChars: 1000, monthlyChars: 20_000 },
         allowSpecialMarkup: true,
+        voicing: DEFAULT_GUILD_SETTINGS.voicing,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(settings);
     });
@@ -445,7 +447,49 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  describe('voicing settings', () => {
+    it('saves the language voices as a whole and the switches one by one', () => {
+      store.updateGuildSettings('g1', { voicing: { languageVoices: { Japanese: 'Japanese_KindLady', Korean: 'Korean_CalmLady' } } });
+      store.updateGuildSettings('g1', { voicing: { pool: true } });
+      const saved = store.updateGuildSettings('g1', { voicing: { languageVoices: { Japanese: 'Japanese_LoyalKnight' }, detectLanguage: false } });
+      expect(saved.voicing).toStrictEqual({ detectLanguage: false, languageVoices: { Japanese: 'Japanese_LoyalKnight' }, pool: true, expressive: false });
+      expect(store.getGuildSettings('g1')).toStrictEqual(saved);
+    });
+
+    it('refuses a language that is not a language_boost value, a bad voice id or a non-boolean switch', () => {
+      expectInvalid(() => store.updateGuildSettings('g1', { voicing: { languageVoices: { Klingon: 'x' } as never } }));
+      expectInvalid(() => store.updateGuildSettings('g1', { voicing: { languageVoices: { Japanese: '' } } }));
+      expectInvalid(() => store.updateGuildSettings('g1', { voicing: { pool: 'yes' as never } }));
+      expect(store.getGuildSettings('g1').voicing).toStrictEqual(DEFAULT_GUILD_SETTINGS.voicing);
+    });
+  });
+
+  describe('pool voices', () => {
+    it('gives a member a pool voice once and keeps it, per guild', () => {
+      expect(store.getPoolVoices('g1')).toStrictEqual({});
+      expect(store.assignPoolVoice('g1', 'u1', 'English_CalmWoman')).toBe('English_CalmWoman');
+      expect(store.assignPoolVoice('g1', 'u1', 'English_Comedian')).toBe('English_CalmWoman');
+      expect(store.assignPoolVoice('g1', 'u2', 'English_Comedian')).toBe('English_Comedian');
+      expect(store.assignPoolVoice('g2', 'u1', 'English_Debator')).toBe('English_Debator');
+      expect(store.getPoolVoices('g1')).toStrictEqual({ u1: 'English_CalmWoman', u2: 'English_Comedian' });
+    });
+
+    it('refuses empty ids', () => {
+      expectInvalid(() => store.assignPoolVoice('g1', 'u1', ''));
+      expectInvalid(() => store.assignPoolVoice('g1', '', 'English_CalmWoman'));
+      expect(store.getPoolVoices('g1')).toStrictEqual({});
+    });
+  });
+
   describe('deleteGuild', () => {
+    it('forgets the pool voices of the guild only', () => {
+      store.assignPoolVoice('g1', 'u1', 'English_CalmWoman');
+      store.assignPoolVoice('g2', 'u1', 'English_CalmWoman');
+      store.deleteGuild('g1');
+      expect(store.getPoolVoices('g1')).toStrictEqual({});
+      expect(store.getPoolVoices('g2')).toStrictEqual({ u1: 'English_CalmWoman' });
+    });
+
     it('forgets the guild except its usage, and leaves other guilds alone', () => {
       const at = new Date('2025-03-10T08:00:00Z');
       for (const guild of ['g1', 'g2']) {
