@@ -5,6 +5,7 @@ import {
   entersState,
   joinVoiceChannel,
   type AudioPlayer,
+  type PlayerSubscription,
   type VoiceConnection,
   type VoiceConnectionState,
 } from '@discordjs/voice';
@@ -47,6 +48,9 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
   private rejoins = 0;
   private rejoinLoop = false;
   private wasReady = false;
+  /** The player's subscription to the connection; none while held back from a connection not yet end-to-end. */
+  private subscription: PlayerSubscription | undefined;
+  private holding = false;
 
   constructor(
     private readonly timings: VoiceLinkTimings,
@@ -81,7 +85,7 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
         selfMute: false,
       });
       this.connection = connection;
-      connection.subscribe(this.player);
+      this.subscription = connection.subscribe(this.player);
       connection.on('stateChange', (oldState, newState) => {
         this.onStateChange(connection, oldState, newState).catch((error: unknown) => this.emit('fault', error));
       });
@@ -111,7 +115,7 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
    */
   sendNow(packet: Buffer): boolean {
     const connection = this.connection;
-    if (connection?.state.status !== VoiceConnectionStatus.Ready) return false;
+    if (connection?.state.status !== VoiceConnectionStatus.Ready || this.holding) return false;
     connection.dispatchAudio(); // anything still prepared goes first, in order
     connection.playOpusPacket(packet);
     return true;
@@ -127,6 +131,22 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Back in Ready after a rejoin or a move, the connection may not have the call's DAVE group yet: the player would
+   * resume at once and its first frames go out in the clear, which the members refuse (lost words). The player is
+   * unsubscribed (it pauses, its audio waits) until the group's keys are there or e2eeWaitMs has passed.
+   */
+  private holdUntilE2ee(connection: VoiceConnection): void {
+    if (this.holding || !e2eePending(connection)) return;
+    this.holding = true;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    void this.waitE2ee().then(() => {
+      this.holding = false;
+      if (connection === this.connection && connection.state.status !== VoiceConnectionStatus.Destroyed) this.subscription = connection.subscribe(this.player);
+    });
   }
 
   /** Waits (bounded) until the connection encrypts end to end or does not use DAVE; false if it stopped being ready. */
@@ -157,6 +177,7 @@ export class VoiceLink extends EventEmitter<VoiceLinkEvents> {
     if (connection !== this.connection || this.stop.signal.aborted) return;
     if (newState.status === VoiceConnectionStatus.Ready) {
       this.rejoins = 0;
+      if (this.wasReady) this.holdUntilE2ee(connection);
       return;
     }
     if (newState.status === VoiceConnectionStatus.Destroyed) {

@@ -157,6 +157,21 @@ describe('Parrot under DAVE: voice faults come back with DAVE and audio', () => 
     expect(after.every((f) => f.e2ee)).toBe(true);
   });
 
+  it('4006 while the call is slow to take the bot back: the player waits for the group, nothing goes out in the clear', async () => {
+    // The rejoined connection is Ready well before the group's keys arrive; @discordjs/voice would resume the
+    // player at Ready and send in the clear what the members refuse (VoiceLink holds it until the keys are there).
+    const { x, last } = await throughFault((x) => {
+      x.discord.voice.dave.proposalDelayMs = 500;
+      x.discord.closeVoice(4006);
+    }, 2);
+    lossReport(x, '4006 rejoin, group 500 ms late');
+    expect(last.id).toBe(2);
+    for (const m of last.dave!.members.values()) expect(lost(m, last.id)).toBe(0);
+    const after = x.discord.audio.frames.filter((f) => f.connectionId === last.id && !f.silence);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((f) => f.e2ee)).toBe(true);
+  });
+
   it('a move to another channel: a group there, with the members of that channel', async () => {
     const { x, last } = await throughFault((x) => {
       x.discord.voiceState({ user: 'carol', channel: 'Other' });
