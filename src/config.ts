@@ -172,10 +172,16 @@ function complexityUnderLoad(env: Env, normal: number): number {
 }
 
 /** HTTP_PORT (unset: no server; 0: any free port) and HTTP_HOST (default loopback: only this machine can scrape). */
-function httpServer(env: Env): { host: string; port: number } | null {
+function httpServer(env: Env, managed: ShardConfig['managed']): { host: string; port: number } | null {
   const port = optionalInt(env, 'HTTP_PORT', 0, 65_535);
   const host = str(env, 'HTTP_HOST') ?? '127.0.0.1';
   if (port === null) return null;
+  // Shard processes share one environment: shard i serves on HTTP_PORT + 1 + i, so they do not fight for one port.
+  const first = managed?.ids[0];
+  if (port !== 0 && first !== undefined) {
+    if (port + 1 + first > 65_535) throw new ConfigError(`HTTP_PORT ${port} leaves no port for shard ${first} (it serves on HTTP_PORT + 1 + its id): choose a lower HTTP_PORT`);
+    return Object.freeze({ host, port: port + 1 + first });
+  }
   return Object.freeze({ host, port });
 }
 
@@ -279,6 +285,7 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
   const daily = optionalInt(env, 'BUDGET_DAILY_CHARS', 0, 1_000_000_000);
   const monthly = optionalInt(env, 'BUDGET_MONTHLY_CHARS', 0, 1_000_000_000);
   const discord = loadDiscordConfig(env);
+  const shardConfig = shards(env);
   return Object.freeze({
     discordToken: discord.discordToken,
     discordApiUrl: discord.discordApiUrl,
@@ -287,7 +294,7 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     dataDir: str(env, 'DATA_DIR') ?? './data',
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     logFormat: oneOf<LogFormat>(env, 'LOG_FORMAT', ['text', 'json'], 'text'),
-    http: httpServer(env),
+    http: httpServer(env, shardConfig.managed),
     defaultVoice: str(env, 'DEFAULT_VOICE') ?? 'English_expressive_narrator',
     defaultModel: oneOf<Model>(env, 'DEFAULT_MODEL', MODELS, 'speech-2.8-turbo'),
     autoRead: oneOf(env, 'AUTOREAD', ['on', 'off'], 'on') === 'on',
@@ -306,7 +313,7 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     playoutDelayMs: playoutDelay(env),
     accountMonthlyChars: optionalInt(env, 'BUDGET_ACCOUNT_MONTHLY_CHARS', 0, 1_000_000_000_000),
     databaseUrl: databaseUrl(env),
-    shards: shards(env),
+    shards: shardConfig,
   });
 }
 

@@ -164,4 +164,12 @@ describe('a shard process', () => {
     expect(() => loadBotConfig({ ...base, SHARDING_MANAGER: 'true', SHARDS: '2', SHARD_COUNT: '2' })).toThrow(/start Parrot with npm start/);
     expect(() => loadBotConfig({ ...base, SHARDING_MANAGER: 'true', SHARDS: 'x', SHARD_COUNT: '2' })).toThrow(ConfigError);
   });
+
+  it('serves metrics on HTTP_PORT + 1 + its shard id, so shard processes sharing one environment do not fight for a port', () => {
+    const shard = { ...base, SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2' };
+    expect(loadBotConfig({ ...shard, HTTP_PORT: '9400' }).http).toEqual({ host: '127.0.0.1', port: 9402 });
+    expect(loadBotConfig({ ...base, HTTP_PORT: '9400' }).http).toEqual({ host: '127.0.0.1', port: 9400 });
+    expect(loadBotConfig({ ...shard, HTTP_PORT: '0' }).http).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(() => loadBotConfig({ ...shard, HTTP_PORT: '65535' })).toThrow(/HTTP_PORT 65535 leaves no port for shard 1/);
+  });
 });
