@@ -96,6 +96,8 @@ const SQL = {
   deleteGuild: 'DELETE FROM guild_settings WHERE guild_id = $1',
   deleteMembers: 'DELETE FROM member_voices WHERE guild_id = $1',
   deleteEntries: 'DELETE FROM dictionary_entries WHERE guild_id = $1',
+  putPool: 'INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES ($1, $2, $3) ON CONFLICT (guild_id, user_id) DO NOTHING',
+  deletePool: 'DELETE FROM pool_voices WHERE guild_id = $1',
   accountMonth: 'SELECT COALESCE(SUM(chars), 0)::bigint AS chars FROM usage_days WHERE day BETWEEN $1 AND $2',
 } as const;
 
@@ -218,11 +220,25 @@ export class PgStore implements Store {
     this.#write('setPlayoutDelay', [[SQL.putState, PLAYOUT_DELAY, JSON.stringify(ms)]]);
   }
 
+  getPoolVoices(guildId: string): Record<string, string> {
+    this.#open();
+    return this.#memory.getPoolVoices(guildId);
+  }
+
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    this.#open();
+    const had = this.#memory.getPoolVoices(guildId)[userId];
+    const kept = this.#memory.assignPoolVoice(guildId, userId, voiceId);
+    if (had === undefined) this.#write('assignPoolVoice', [[SQL.putPool, guildId, userId, kept]]);
+    return kept;
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     this.#memory.deleteGuild(guildId);
     this.#guilds.delete(guildId);
     this.#write('deleteGuild', [
+      [SQL.deletePool, guildId],
       [SQL.deleteGuild, guildId],
       [SQL.deleteMembers, guildId],
       [SQL.deleteEntries, guildId],

@@ -7,7 +7,7 @@ import { MemoryStore } from './MemoryStore.js';
 import { isUsableDictionaryEntry, utcDayKey } from './records.js';
 import { readStoredGuildSettings, readVoiceProfile, type StoredGuildSettings } from './settings.js';
 import type { InvalidDataEvent } from './SqliteStore.js';
-import { isCount } from './validate.js';
+import { isCount, isId } from './validate.js';
 
 /** The shards a process runs: only their guilds are loaded. */
 export interface ShardFilter {
@@ -17,7 +17,7 @@ export interface ShardFilter {
 
 export interface LoadedState {
   guilds: Map<string, StoredGuildSettings>;
-  /** Member voices, dictionary, usage, sessions and the playout delay. */
+  /** Member voices, dictionary, usage, sessions, pool voices and the playout delay. */
   memory: MemoryStore;
 }
 
@@ -39,7 +39,7 @@ export async function loadPgState(
   const where = shards ? SHARD_WHERE : '($1::int[] IS NULL AND $2::int IS NULL)';
   const q = <R extends pg.QueryResultRow>(text: string, extra: unknown[] = []) =>
     pool.query<R>(text.replaceAll('SHARD_WHERE', () => where), [...filter, ...extra]);
-  const [settings, members, entries, usage, sessions, state] = await Promise.all([
+  const [settings, members, entries, usage, sessions, poolVoices, state] = await Promise.all([
     q<{ guild_id: string; data: string }>(`SELECT guild_id, data FROM guild_settings WHERE SHARD_WHERE`),
     q<{ guild_id: string; user_id: string; data: string }>(`SELECT guild_id, user_id, data FROM member_voices WHERE SHARD_WHERE`),
     q<{ id: string; guild_id: string; from_text: string; to_text: string }>(
@@ -51,6 +51,7 @@ export async function loadPgState(
     q<{ guild_id: string; voice_channel_id: string; text_channel_id: string | null }>(
       `SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions WHERE SHARD_WHERE`,
     ),
+    q<{ guild_id: string; user_id: string; voice_id: string }>(`SELECT guild_id, user_id, voice_id FROM pool_voices WHERE SHARD_WHERE`),
     pool.query<{ name: string; value: string }>('SELECT name, value FROM bot_state'),
   ]);
   const guilds = new Map<string, StoredGuildSettings>();
@@ -92,6 +93,10 @@ export async function loadPgState(
       voiceChannelId: row.voice_channel_id,
       ...(row.text_channel_id ? { textChannelId: row.text_channel_id } : {}),
     });
+  }
+  for (const row of poolVoices.rows) {
+    if (isId(row.user_id) && isId(row.voice_id)) memory.assignPoolVoice(row.guild_id, row.user_id, row.voice_id);
+    else report({ table: 'pool_voices', key: `${row.guild_id}/${row.user_id}`, fields: ['*'] });
   }
   const delay = state.rows.find((r) => r.name === PLAYOUT_DELAY);
   if (delay) {

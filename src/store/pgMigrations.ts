@@ -37,6 +37,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description: 'pool voices: the distinct voice each member who chose none was given (issue 19)',
+    sql: `
+      CREATE TABLE pool_voices (
+        guild_id TEXT NOT NULL, user_id TEXT NOT NULL, voice_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant: the key of the advisory lock that serializes migrations across processes. */

@@ -561,7 +561,12 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     store.setActiveSession('g2', { voiceChannelId: 'v2' });
     store.clearActiveSession('g2');
     store.setPlayoutDelay(80);
+    store.updateGuildSettings('g1', { voicing: { detectLanguage: false, languageVoices: { Japanese: 'Japanese_KindLady' }, pool: true } });
+    store.assignPoolVoice('g1', 'u1', 'English_CalmWoman');
+    store.assignPoolVoice('g1', 'u1', 'English_Comedian');
+    store.assignPoolVoice('g1', 'u3', 'English_Comedian');
     store.updateGuildSettings('g3', { allowSpecialMarkup: true });
+    store.assignPoolVoice('g3', 'u1', 'English_CalmWoman');
     store.deleteGuild('g3');
 
     const again = await harness.reopen!();
@@ -570,7 +575,10 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
       voice: { speed: 1.5 },
       autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
       budget: { dailyChars: 99, monthlyChars: null },
+      voicing: { detectLanguage: false, languageVoices: { Japanese: 'Japanese_KindLady' }, pool: true, expressive: false },
     });
+    expect(again.getPoolVoices('g1')).toStrictEqual({ u1: 'English_CalmWoman', u3: 'English_Comedian' });
+    expect(again.getPoolVoices('g3')).toStrictEqual({});
     expect(again.getMemberVoice('g1', 'u1')).toStrictEqual({ voiceId: 'v1', pitch: -3 });
     expect(again.getMemberVoice('g1', 'u2')).toStrictEqual({});
     expect(again.listDictionary('g1')).toStrictEqual([
