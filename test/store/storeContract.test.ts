@@ -3,7 +3,7 @@ import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
-import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import type { GuildSettingsPatch, OwnedVoice, Store, VoiceProfilePatch } from '../../src/store/types.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
 
 interface Harness {
@@ -417,6 +417,44 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  describe('owned voices (designed and cloned)', () => {
+    const voice = (over: Partial<OwnedVoice> = {}): OwnedVoice => ({
+      voiceId: 'ttv-voice-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null, ...over,
+    });
+
+    it('saves, reads back, lists per member oldest first, notes use and forgets', () => {
+      store.saveOwnedVoice(voice({ voiceId: 'b-voice', createdAt: 2000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'other', userId: 'u2' }));
+      store.saveOwnedVoice(voice({ voiceId: 'elsewhere', guildId: 'g2' }));
+      expect(store.getOwnedVoice('a-voice')).toEqual(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      expect(store.getOwnedVoice('nope')).toBeNull();
+      expect(store.listOwnedVoices('g1', 'u1').map((v) => v.voiceId)).toEqual(['b-voice', 'a-voice']);
+      store.touchOwnedVoice('a-voice', 9000);
+      store.touchOwnedVoice('unknown', 9000);
+      expect(store.getOwnedVoice('a-voice')?.lastUsedAt).toBe(9000);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(true);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(false);
+      expect(store.getOwnedVoice('a-voice')).toBeNull();
+    });
+
+    it('refuses malformed voices', () => {
+      expectInvalid(() => store.saveOwnedVoice(voice({ voiceId: '' })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ kind: 'stolen' as OwnedVoice['kind'] })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ createdAt: -1 })));
+    });
+
+    it('counts voice designs per guild and UTC month', () => {
+      store.addVoiceDesign('g1', new Date('2026-03-31T23:59:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-01T00:00:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-20T10:00:00Z'));
+      store.addVoiceDesign('g2', new Date('2026-04-20T10:00:00Z'));
+      expect(store.getVoiceDesigns('g1', new Date('2026-03-15T00:00:00Z'))).toBe(1);
+      expect(store.getVoiceDesigns('g1', new Date('2026-04-30T00:00:00Z'))).toBe(2);
+      expect(store.getVoiceDesigns('g3', new Date('2026-04-30T00:00:00Z'))).toBe(0);
+    });
+  });
+
   describe('close', () => {
     it('is idempotent and makes every later call throw StoreError("closed")', () => {
       store.close();
@@ -431,6 +469,8 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.listActiveSessions(),
         () => store.getPlayoutDelay(),
         () => store.setPlayoutDelay(15),
+        () => store.getOwnedVoice('v'),
+        () => store.addVoiceDesign('g1', new Date()),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
