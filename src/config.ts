@@ -58,6 +58,11 @@ export interface BotConfig {
   playoutDelayMs: number | null;
   /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
+  /**
+   * Voices of one's own (each costs money at MiniMax, about $3): designing voices from a description (VOICE_DESIGN)
+   * with a per-server monthly limit, and cloning a member's own voice (VOICE_CLONING; servers must also allow it).
+   */
+  voiceStudio: { design: boolean; designsPerGuildMonthly: number; cloning: boolean };
 }
 
 /** A configuration problem, reported at start-up as one line. */
@@ -202,6 +207,11 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     budget: Object.freeze({ dailyChars: daily, monthlyChars: monthly }),
     audioCacheMb: int(env, 'AUDIO_CACHE_MB', 32, 0, 4096),
     playoutDelayMs: playoutDelay(env),
+    voiceStudio: Object.freeze({
+      design: oneOf(env, 'VOICE_DESIGN', ['on', 'off'], 'off') === 'on',
+      designsPerGuildMonthly: int(env, 'VOICE_DESIGNS_PER_GUILD_MONTHLY', 3, 0, 1000),
+      cloning: oneOf(env, 'VOICE_CLONING', ['on', 'off'], 'off') === 'on',
+    }),
   });
 }
 

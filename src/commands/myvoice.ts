@@ -1,6 +1,8 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { privately, type Reply } from './reply.js';
+import { cloneRefusal } from './ownVoices.js';
 import type { Command, CommandContext } from './types.js';
+import { addDesignOptions, designVoice } from './voiceDesign.js';
 import {
   addVoiceOptions,
   applyPatch,
@@ -19,13 +21,16 @@ export const myvoice = {
     .setContexts(InteractionContextType.Guild)
     .addSubcommand((s) => addVoiceOptions(s.setName('set').setDescription('Change your voice (only the options you give)')))
     .addSubcommand((s) => s.setName('show').setDescription('Show the voice your messages are read with'))
-    .addSubcommand((s) => s.setName('reset').setDescription('Go back to the server voice')),
+    .addSubcommand((s) => s.setName('reset').setDescription('Go back to the server voice'))
+    .addSubcommand((s) => addDesignOptions(s.setName('design').setDescription('Design a voice of your own from a description (costs money; if the bot owner allows it)'))),
   async execute(ctx) {
     switch (ctx.interaction.options.getSubcommand(true)) {
       case 'set':
         return set(ctx);
       case 'show':
         return show(ctx);
+      case 'design':
+        return designVoice(ctx, 'member');
       default:
         return reset(ctx);
     }
@@ -38,6 +43,8 @@ function set(ctx: CommandContext): Reply {
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');
   const { guildId, user } = ctx.interaction;
+  const clone = cloneRefusal(ctx.store, read.patch.voiceId, user.id);
+  if (clone) return privately(clone);
   const server = ctx.store.getGuildSettings(guildId).voice;
   const mine = ctx.store.getMemberVoice(guildId, user.id);
   const error = validateVoice(resolvedFor(ctx.config, server, applyPatch(mine, read.patch)));

@@ -1,8 +1,10 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { cloneRefusal } from './ownVoices.js';
 import { requireManageGuild } from './permissions.js';
 import { fitMessage, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command, CommandContext } from './types.js';
+import { addDesignOptions, designVoice } from './voiceDesign.js';
 import {
   addVoiceOptions,
   applyPatch,
@@ -35,6 +37,7 @@ export const voice = {
         .setDescription('Hear the server voice in your voice channel')
         .addStringOption((o) => o.setName('text').setDescription('What to say').setMaxLength(300)),
     )
+    .addSubcommand((s) => addDesignOptions(s.setName('design').setDescription('Design a new voice from a description (costs money; if the bot owner allows it)')))
     .addSubcommand((s) =>
       s
         .setName('list')
@@ -51,6 +54,8 @@ export const voice = {
         return reset(ctx);
       case 'preview':
         return preview(ctx);
+      case 'design':
+        return designVoice(ctx, 'server');
       default:
         return list(ctx);
     }
@@ -65,6 +70,8 @@ function set(ctx: CommandContext): Reply {
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');
   const guildId = ctx.interaction.guildId;
+  const clone = cloneRefusal(ctx.store, read.patch.voiceId, null);
+  if (clone) return privately(clone);
   const current = ctx.store.getGuildSettings(guildId).voice;
   const error = validateVoice(resolvedFor(ctx.config, applyPatch(current, read.patch)));
   if (error) return privately(error);

@@ -26,7 +26,7 @@ export class PreparedItem {
   constructor(
     readonly item: QueueItem,
     pieces: readonly string[],
-    settings: TaskSettings,
+    readonly settings: TaskSettings,
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
   ) {
