@@ -33,3 +33,10 @@ export function cloneRefusal(store: Store, voiceId: string | null | undefined, f
 export function expiresAt(owned: OwnedVoice): number {
   return (owned.lastUsedAt ?? owned.createdAt) + VOICE_KEEP_MS;
 }
+
+/** For /myvoice show: when the member's cloned voice will be deleted if unused (empty for other voices). */
+export function cloneExpiryLine(store: Store, voiceId: string | undefined): string {
+  const owned = voiceId ? store.getOwnedVoice(voiceId) : null;
+  if (owned?.kind !== 'cloned') return '';
+  return `\nThis is your cloned voice. MiniMax deletes it if unused for 7 days: on ${new Date(expiresAt(owned)).toUTCString()} unless you speak with it before.`;
+}

@@ -4,6 +4,7 @@ import { requireManageGuild } from './permissions.js';
 import { fitMessage, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command, CommandContext } from './types.js';
+import { cloningSetting } from './voiceClone.js';
 import { addDesignOptions, designVoice } from './voiceDesign.js';
 import {
   addVoiceOptions,
@@ -37,6 +38,12 @@ export const voice = {
         .setDescription('Hear the server voice in your voice channel')
         .addStringOption((o) => o.setName('text').setDescription('What to say').setMaxLength(300)),
     )
+    .addSubcommand((s) =>
+      s
+        .setName('cloning')
+        .setDescription('Allow or deny members cloning their own voice (costs money; if the bot owner allows it)')
+        .addStringOption((o) => o.setName('setting').setDescription('allow or deny').setRequired(true).addChoices({ name: 'allow', value: 'allow' }, { name: 'deny', value: 'deny' })),
+    )
     .addSubcommand((s) => addDesignOptions(s.setName('design').setDescription('Design a new voice from a description (costs money; if the bot owner allows it)')))
     .addSubcommand((s) =>
       s
@@ -56,6 +63,8 @@ export const voice = {
         return preview(ctx);
       case 'design':
         return designVoice(ctx, 'server');
+      case 'cloning':
+        return cloningSetting(ctx);
       default:
         return list(ctx);
     }
@@ -66,12 +75,12 @@ export const voice = {
 function set(ctx: CommandContext): Reply {
   const refused = requireManageGuild(ctx.interaction, "change the server's voice");
   if (refused) return refused;
+  const clone = cloneRefusal(ctx.store, ctx.interaction.options.getString('voice')?.trim(), null);
+  if (clone) return privately(clone);
   const read = readVoiceOptions(ctx);
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');
   const guildId = ctx.interaction.guildId;
-  const clone = cloneRefusal(ctx.store, read.patch.voiceId, null);
-  if (clone) return privately(clone);
   const current = ctx.store.getGuildSettings(guildId).voice;
   const error = validateVoice(resolvedFor(ctx.config, applyPatch(current, read.patch)));
   if (error) return privately(error);

@@ -49,6 +49,7 @@ export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
   autoread: DEFAULT_AUTOREAD,
   budget: DEFAULT_BUDGET,
   allowSpecialMarkup: false,
+  allowVoiceCloning: false,
 });
 
 /** What a store keeps for a guild: only the fields that were set. */
@@ -57,13 +58,16 @@ export interface StoredGuildSettings {
   autoread: Partial<AutoreadSettings>;
   budget: Partial<BudgetSettings>;
   allowSpecialMarkup?: boolean;
+  allowVoiceCloning?: boolean;
 }
 
 export function emptyStoredGuildSettings(): StoredGuildSettings {
   return { voice: {}, autoread: {}, budget: {} };
 }
 
-const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup']);
+const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup', 'allowVoiceCloning']);
+/** Top-level boolean settings (absent: the default). */
+const FLAGS = ['allowSpecialMarkup', 'allowVoiceCloning'] as const;
 
 /** Reads stored settings from untrusted data (e.g. parsed JSON); invalid fields are dropped and their paths recorded. */
 export function readStoredGuildSettings(raw: unknown, dropped: string[]): StoredGuildSettings {
@@ -76,9 +80,11 @@ export function readStoredGuildSettings(raw: unknown, dropped: string[]): Stored
   stored.voice = readVoiceProfile(raw['voice'], 'voice', dropped);
   stored.autoread = readFields(raw['autoread'], AUTOREAD_CHECKS, 'autoread', dropped);
   stored.budget = readFields(raw['budget'], BUDGET_CHECKS, 'budget', dropped);
-  const markup = raw['allowSpecialMarkup'];
-  if (typeof markup === 'boolean') stored.allowSpecialMarkup = markup;
-  else if (markup !== undefined) dropped.push('allowSpecialMarkup');
+  for (const flag of FLAGS) {
+    const value = raw[flag];
+    if (typeof value === 'boolean') stored[flag] = value;
+    else if (value !== undefined) dropped.push(flag);
+  }
   return stored;
 }
 
@@ -98,13 +104,16 @@ export function applyGuildSettingsPatch(stored: StoredGuildSettings, patch: Guil
     budget:
       patch.budget === undefined ? { ...stored.budget } : patchFields(stored.budget, patch.budget, BUDGET_CHECKS, 'budget', false),
   };
-  const markup: unknown = patch.allowSpecialMarkup;
-  if (markup === undefined) {
-    if (stored.allowSpecialMarkup !== undefined) next.allowSpecialMarkup = stored.allowSpecialMarkup;
-  } else if (typeof markup === 'boolean') {
-    next.allowSpecialMarkup = markup;
-  } else {
-    throw new StoreError('invalid_value', 'allowSpecialMarkup must be a boolean');
+  for (const flag of FLAGS) {
+    const value: unknown = patch[flag];
+    const kept = stored[flag];
+    if (value === undefined) {
+      if (kept !== undefined) next[flag] = kept;
+    } else if (typeof value === 'boolean') {
+      next[flag] = value;
+    } else {
+      throw new StoreError('invalid_value', `${flag} must be a boolean`);
+    }
   }
   return next;
 }
@@ -116,6 +125,7 @@ export function withDefaults(stored: StoredGuildSettings): GuildSettings {
     autoread: { ...DEFAULT_AUTOREAD, ...stored.autoread },
     budget: { ...DEFAULT_BUDGET, ...stored.budget },
     allowSpecialMarkup: stored.allowSpecialMarkup ?? DEFAULT_GUILD_SETTINGS.allowSpecialMarkup,
+    allowVoiceCloning: stored.allowVoiceCloning ?? DEFAULT_GUILD_SETTINGS.allowVoiceCloning,
   };
 }
 

@@ -73,6 +73,8 @@ export interface GuildSettings {
   budget: BudgetSettings;
   /** Let users send MiniMax markup (pauses, interjections) through. Default false. */
   allowSpecialMarkup: boolean;
+  /** Members may clone their own voice (`/voice cloning allow`; the owner must also allow it). Default false. */
+  allowVoiceCloning: boolean;
 }
 
 /** A partial update of GuildSettings, merged one level deep (e.g. `{ autoread: { xsaid: false } }`). */
@@ -81,6 +83,7 @@ export interface GuildSettingsPatch {
   autoread?: Partial<AutoreadSettings>;
   budget?: Partial<BudgetSettings>;
   allowSpecialMarkup?: boolean;
+  allowVoiceCloning?: boolean;
 }
 
 /** A word replacement; `from` is unique per guild, compared case-insensitively. */
