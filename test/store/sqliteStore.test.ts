@@ -211,6 +211,7 @@ describe('invalid data on disk', () => {
       autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, maxLength: 42, readBots: true },
       budget: DEFAULT_GUILD_SETTINGS.budget,
       allowSpecialMarkup: false,
+      allowVoiceCloning: false,
     });
     expect(store.getMemberVoice('g1', 'garbage')).toStrictEqual({});
     const member = store.getMemberVoice('g1', 'mixed');

@@ -80,6 +80,7 @@ describe.each(implementations)('$name', ({ open }) => {
         },
         budget: { dailyChars: null, monthlyChars: null },
         allowSpecialMarkup: false,
+        allowVoiceCloning: false,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
     });
@@ -94,12 +95,14 @@ describe.each(implementations)('$name', ({ open }) => {
     it('keeps earlier fields when later patches touch other fields of the same section', () => {
       store.updateGuildSettings('g1', { voice: { speed: 1.5, model: 'speech-02-hd' }, autoread: { channelId: 'c1' } });
       store.updateGuildSettings('g1', { voice: { pitch: -2 }, autoread: { maxLength: 500 }, budget: { dailyChars: 1000 } });
+      store.updateGuildSettings('g1', { allowVoiceCloning: true });
       const settings = store.updateGuildSettings('g1', { allowSpecialMarkup: true, budget: { monthlyChars: 20_000 } });
       expect(settings).toStrictEqual({
         voice: { speed: 1.5, model: 'speech-02-hd', pitch: -2 },
         autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
         budget: { dailyChars: 1000, monthlyChars: 20_000 },
         allowSpecialMarkup: true,
+        allowVoiceCloning: true,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(settings);
     });
@@ -155,6 +158,7 @@ describe.each(implementations)('$name', ({ open }) => {
       ['a negative budget', { budget: { dailyChars: -1 } }],
       ['a fractional budget', { budget: { monthlyChars: 2.5 } }],
       ['a non-boolean markup flag', { allowSpecialMarkup: 'yes' }],
+      ['a non-boolean cloning flag', { allowVoiceCloning: 1 }],
       ['an unknown section', { colour: 'blue' }],
       ['a section that is not an object', { autoread: true }],
       ['a patch that is not an object', null],
