@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
+import { ResilientStore } from '../../src/store/ResilientStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
 import type { GuildSettingsPatch, OwnedVoice, Store, VoiceProfilePatch } from '../../src/store/types.js';
@@ -421,7 +422,37 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  ownedVoiceContract(() => store);
+
+  describe('close', () => {
+    it('is idempotent and makes every later call throw StoreError("closed")', () => {
+      store.close();
+      store.close();
+      const calls: (() => unknown)[] = [
+        () => store.getGuildSettings('g1'),
+        () => store.updateGuildSettings('g1', {}),
+        () => store.setMemberVoice('g1', 'u1', {}),
+        () => store.listDictionary('g1'),
+        () => store.addUsage('g1', 1, new Date()),
+        () => store.pruneUsage(new Date()),
+        () => store.listActiveSessions(),
+        () => store.getPlayoutDelay(),
+        () => store.setPlayoutDelay(15),
+        () => store.getOwnedVoice('v'),
+        () => store.addVoiceDesign('g1', new Date()),
+      ];
+      for (const call of calls) expectStoreError(call, 'closed');
+    });
+  });
+});
+
+function ownedVoiceContract(current: () => Store): void {
   describe('owned voices (designed and cloned)', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+
     const voice = (over: Partial<OwnedVoice> = {}): OwnedVoice => ({
       voiceId: 'ttv-voice-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null, ...over,
     });
@@ -458,25 +489,20 @@ describe.each(implementations)('$name', ({ open }) => {
       expect(store.getVoiceDesigns('g3', new Date('2026-04-30T00:00:00Z'))).toBe(0);
     });
   });
+}
 
-  describe('close', () => {
-    it('is idempotent and makes every later call throw StoreError("closed")', () => {
-      store.close();
-      store.close();
-      const calls: (() => unknown)[] = [
-        () => store.getGuildSettings('g1'),
-        () => store.updateGuildSettings('g1', {}),
-        () => store.setMemberVoice('g1', 'u1', {}),
-        () => store.listDictionary('g1'),
-        () => store.addUsage('g1', 1, new Date()),
-        () => store.pruneUsage(new Date()),
-        () => store.listActiveSessions(),
-        () => store.getPlayoutDelay(),
-        () => store.setPlayoutDelay(15),
-        () => store.getOwnedVoice('v'),
-        () => store.addVoiceDesign('g1', new Date()),
-      ];
-      for (const call of calls) expectStoreError(call, 'closed');
-    });
+describe('ResilientStore over SqliteStore', () => {
+  let harness: Harness;
+  let store: Store;
+  beforeEach(async () => {
+    const dir = await makeTempDir();
+    const inner = openSqliteStore({ dataDir: dir });
+    const resilient = new ResilientStore(inner);
+    harness = { store: resilient, cleanup: async () => { resilient.close(); await removeTempDir(dir); } };
+    store = harness.store;
   });
+  afterEach(async () => {
+    await harness.cleanup();
+  });
+  ownedVoiceContract(() => store);
 });
