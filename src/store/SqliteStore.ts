@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { migrate } from './migrations.js';
-import { checkOwnedVoice, readOwnedVoice, utcMonthKey } from './ownedVoices.js';
+import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
 import {
   checkDictionaryInput,
@@ -107,12 +107,14 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #stmt: Statements;
+  readonly #owned: SqliteOwnedVoices;
 
   /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
   constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
     this.#db = db;
     this.#onInvalidData = onInvalidData;
     this.#stmt = prepareStatements(db);
+    this.#owned = new SqliteOwnedVoices(this.#stmt, (table, key, fields) => this.#report(table, key, fields));
   }
 
   getGuildSettings(guildId: string): GuildSettings {
@@ -233,61 +235,37 @@ export class SqliteStore implements Store {
 
   saveOwnedVoice(voice: OwnedVoice): void {
     this.#open();
-    const v = checkOwnedVoice(voice);
-    this.#stmt.putOwnedVoice.run(v.voiceId, v.kind, v.guildId, v.userId, v.description, v.createdAt, v.lastUsedAt);
+    this.#owned.save(voice);
   }
 
   getOwnedVoice(voiceId: string): OwnedVoice | null {
     this.#open();
-    assertId('voiceId', voiceId);
-    const row = this.#stmt.getOwnedVoice.get(voiceId);
-    if (row === undefined) return null;
-    const voice = readOwnedVoice(row as unknown as Record<string, unknown>);
-    if (!voice) this.#report('owned_voices', voiceId, ['*']);
-    return voice ?? null;
+    return this.#owned.get(voiceId);
   }
 
   listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    const out: OwnedVoice[] = [];
-    for (const row of this.#stmt.listOwnedVoices.all(guildId, userId)) {
-      const voice = readOwnedVoice(row as unknown as Record<string, unknown>);
-      if (voice) out.push(voice);
-      else this.#report('owned_voices', String(row.voice_id), ['*']);
-    }
-    return out;
+    return this.#owned.list(guildId, userId);
   }
 
   touchOwnedVoice(voiceId: string, at: number): void {
     this.#open();
-    assertId('voiceId', voiceId);
-    assertCount('at', at);
-    this.#stmt.touchOwnedVoice.run(at, voiceId);
+    this.#owned.touch(voiceId, at);
   }
 
   deleteOwnedVoice(voiceId: string): boolean {
     this.#open();
-    assertId('voiceId', voiceId);
-    return this.#stmt.deleteOwnedVoice.run(voiceId).changes > 0;
+    return this.#owned.delete(voiceId);
   }
 
   addVoiceDesign(guildId: string, at: Date): void {
     this.#open();
-    assertId('guildId', guildId);
-    this.#stmt.addVoiceDesign.run(guildId, utcMonthKey(at));
+    this.#owned.addDesign(guildId, at);
   }
 
   getVoiceDesigns(guildId: string, at: Date): number {
     this.#open();
-    assertId('guildId', guildId);
-    const month = utcMonthKey(at);
-    const count = this.#stmt.getVoiceDesigns.get(guildId, month)?.count;
-    if (count === undefined) return 0;
-    if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) return count;
-    this.#report('voice_designs', `${guildId}/${month}`, ['count']);
-    return 0;
+    return this.#owned.designs(guildId, at);
   }
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {

@@ -34,3 +34,13 @@ describe('voice sample checks', () => {
     expect(durationProblem('m4a', undefined)).toBeNull();
   });
 });
+
+describe('cloned voice expiry', () => {
+  it('is 7 days after the last use, or after creation when never used', async () => {
+    const { expiresAt, VOICE_KEEP_MS } = await import('../../src/commands/ownVoices.js');
+    const base = { voiceId: 'parrotabc', kind: 'cloned' as const, guildId: 'g', userId: 'u', description: 'me.wav', createdAt: 1_000 };
+    expect(VOICE_KEEP_MS).toBe(7 * 24 * 3600_000);
+    expect(expiresAt({ ...base, lastUsedAt: null })).toBe(1_000 + VOICE_KEEP_MS);
+    expect(expiresAt({ ...base, lastUsedAt: 50_000 })).toBe(50_000 + VOICE_KEEP_MS);
+  });
+});
