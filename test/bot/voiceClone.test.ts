@@ -103,6 +103,8 @@ describe('cloned voices end to end', () => {
     // Nobody else may use it, not even the server.
     expect((await h.run({ command: 'myvoice', subcommand: 'set', user: 'alice', options: { voice: cloneId } })).content).toContain("someone else's cloned voice");
     expect((await h.run({ command: 'voice', subcommand: 'set', options: { voice: cloneId } })).content).toContain('never be the server');
+    expect((await h.run({ command: 'speak', user: 'alice', options: { text: 'Borrowed voice.', voice: cloneId } })).content).toContain("someone else's cloned voice");
+    expect(h.minimax.texts).not.toContain('Borrowed voice.');
     expect((await h.run({ command: 'voice', subcommand: 'show' })).content).not.toContain(cloneId);
   });
 
