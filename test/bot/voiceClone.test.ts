@@ -131,4 +131,39 @@ describe('cloned voices end to end', () => {
     expect((await press(h, 'bob', offer[0]!.custom_id)).content).toContain('deleted at MiniMax');
     expect(h.minimax.studio.voices.has(secondId)).toBe(false);
   });
+
+  it('a clone MiniMax deleted after 7 unused days falls back to the server voice with one notice', async () => {
+    const { h, cdn } = await start({ env: CLONING_ON });
+    let now = Date.now();
+    h.minimax.studio.options.now = () => now;
+    await allowCloning(h);
+    const ask = await clone(h, 'bob', cdn.attach('me.wav', makeWav(12), 'audio/wav'));
+    await press(h, 'bob', buttonsOf(ask)[0]!.custom_id);
+    const cloneId = [...h.minimax.studio.voices.keys()][0]!;
+    now += 7 * 24 * 3600_000;
+    await h.run({ command: 'speak', user: 'bob', options: { text: 'After a quiet week.' } });
+    await h.minimax.waitFor(() => h.minimax.texts.includes('After a quiet week.'), 10_000);
+    await h.run({ command: 'speak', user: 'bob', options: { text: 'And once more.' } });
+    await h.minimax.waitFor(() => h.minimax.texts.includes('And once more.'), 10_000);
+    const voices = h.minimax.taskStarts.map((t) => (t['voice_setting'] as { voice_id: string }).voice_id);
+    expect(voices[0]).toBe(cloneId);
+    expect(voices.slice(1).every((v) => v === 'English_expressive_narrator')).toBe(true);
+    const notices = h.discord.botMessages.filter((m) => m.content.includes('cloned voice') && m.content.includes('no longer exists'));
+    expect(notices).toHaveLength(1);
+  });
+
+  it('when MiniMax cannot delete the clone, /myvoice forget says so and keeps it to retry', async () => {
+    const { h, cdn } = await start({ env: CLONING_ON });
+    await allowCloning(h);
+    const ask = await clone(h, 'bob', cdn.attach('me.wav', makeWav(12), 'audio/wav'));
+    await press(h, 'bob', buttonsOf(ask)[0]!.custom_id);
+    const cloneId = [...h.minimax.studio.voices.keys()][0]!;
+    h.minimax.studio.options.faults.delete = { code: 1000, times: 1 };
+    const failed = await h.discord.interaction({ command: 'myvoice', subcommand: 'forget', user: 'bob' }).reply({ timeoutMs: 8_000, match: (r) => r.content !== '' });
+    expect(failed.content).toContain('could not delete your cloned voice just now');
+    expect((await h.run({ command: 'myvoice', subcommand: 'show', user: 'bob' })).content).toContain(cloneId);
+    const retried = await h.discord.interaction({ command: 'myvoice', subcommand: 'forget', user: 'bob' }).reply({ timeoutMs: 8_000, match: (r) => r.content !== '' });
+    expect(retried.content).toContain('deleted at MiniMax');
+    expect(h.minimax.studio.voices.has(cloneId)).toBe(false);
+  });
 });
