@@ -114,6 +114,17 @@ describe('VoiceStudio against the fake MiniMax', () => {
     expect(error.message).not.toContain('sk-wrong-key-123456');
   });
 
+  test("the fake's variant answers (file_id a string at the top level, base64 trial audio, hex demo, no base_resp) read the same", async () => {
+    const { fake, studio } = await setup();
+    fake.studio.options.shape = 'variant';
+    const fileId = await studio.uploadSample({ bytes: makeWav(12), filename: 'me.wav', contentType: 'audio/wav' });
+    expect(fake.studio.files.has(Number(fileId))).toBe(true);
+    const cloned = await studio.cloneVoice({ fileId, voiceId: 'parrot-clone-variant', text: 'Hello', model: 'speech-2.8-turbo' });
+    expect(Buffer.isBuffer(cloned.demoAudio) && mp3Frames(cloned.demoAudio).length > 0).toBe(true);
+    const designed = await studio.designVoice({ prompt: 'a calm sailor', previewText: 'Ahoy there.' });
+    expect(mp3Frames(designed.trialAudio).length).toBeGreaterThan(5);
+  });
+
   test('tolerates the unconfirmed variants: file_id at the top level as a string, base64 trial audio, no base_resp', async () => {
     const answers: unknown[] = [{ file_id: '42' }, { voice_id: 'ttv-voice-1', trial_audio: Buffer.from('ID3mp3').toString('base64') }];
     const fakeFetch: StudioFetch = () => Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(answers.shift()) });

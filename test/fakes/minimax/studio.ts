@@ -39,6 +39,11 @@ export interface StudioOptions {
   designExpiryMs: number;
   /** The status T2A answers for a voice that expired or was deleted: 2054 (default) or 20132. */
   goneVoiceCode: 2054 | 20132;
+  /**
+   * The answers' shape: 'documented' (default), or 'variant' for what no public page rules out: file_id as a
+   * string at the top level, trial_audio in base64, demo_audio as hex, and no base_resp on success.
+   */
+  shape: 'documented' | 'variant';
   /** The next answers of an endpoint carry this status (each firing decrements `times`). */
   faults: Partial<Record<'upload' | 'clone' | 'design' | 'delete', { code: number; times: number; msg?: string }>>;
 }
@@ -53,7 +58,7 @@ export interface StudioRequest {
 const DAY = 24 * 3600_000;
 
 export function defaultStudioOptions(): StudioOptions {
-  return { now: () => Date.now(), cloneExpiryMs: 7 * DAY, designExpiryMs: 7 * DAY, goneVoiceCode: 2054, faults: {} };
+  return { now: () => Date.now(), cloneExpiryMs: 7 * DAY, designExpiryMs: 7 * DAY, goneVoiceCode: 2054, shape: 'documented', faults: {} };
 }
 
 type Base = { status_code: number; status_msg: string };
@@ -102,6 +107,7 @@ export class FakeStudio {
     if (file === null || typeof file === 'string') return fail(2013, 'invalid params, file');
     const bytes = Buffer.from(await file.arrayBuffer());
     const fileId = this.addFile(file.name, file.type, bytes, purpose);
+    if (this.options.shape === 'variant') return { file_id: String(fileId) } as unknown as StudioAnswer;
     return ok({ file: { file_id: fileId, bytes: file.size, created_at: Math.floor(this.options.now() / 1000), filename: file.name, purpose } });
   }
 

@@ -44,10 +44,19 @@ export async function studioAnswer(
   }
   studio.requests.push({ path, authorization, body });
   if (!body) return { status: 200, json: { base_resp: { status_code: 2013, status_msg: 'invalid params, body is not JSON' } } };
-  if (path === '/v1/voice_clone') return { status: 200, json: studio.clone(body) };
+  if (path === '/v1/voice_clone') {
+    const answer = studio.clone(body);
+    const demo = answer['demo_audio'];
+    if (studio.options.shape === 'variant' && answer.base_resp.status_code === 0 && typeof demo === 'string') {
+      const voiceId = String(body['voice_id']);
+      return { status: 200, json: { demo_audio: (await preview('This is a demo of the cloned voice.', voiceId)).toString('hex') } };
+    }
+    return { status: 200, json: answer };
+  }
   if (path === '/v1/delete_voice') return { status: 200, json: studio.delete(body) };
   const designed = studio.design(body);
   if ('base_resp' in designed) return { status: 200, json: designed as StudioAnswer };
   const mp3 = await preview(designed.previewText, designed.voiceId);
+  if (studio.options.shape === 'variant') return { status: 200, json: { voice_id: designed.voiceId, trial_audio: mp3.toString('base64') } };
   return { status: 200, json: { voice_id: designed.voiceId, trial_audio: mp3.toString('hex'), base_resp: { status_code: 0, status_msg: 'success' } } };
 }
