@@ -102,7 +102,7 @@ describe('migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(raw)).toStrictEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'pool_voices', 'usage_days']);
+    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'owned_voices', 'pool_voices', 'usage_days', 'voice_designs']);
   });
 
   it('upgrades a database of the first schema and keeps what it held', () => {
@@ -212,6 +212,7 @@ describe('invalid data on disk', () => {
       budget: DEFAULT_GUILD_SETTINGS.budget,
       allowSpecialMarkup: false,
       voicing: DEFAULT_GUILD_SETTINGS.voicing,
+      allowVoiceCloning: false,
     });
     expect(store.getMemberVoice('g1', 'garbage')).toStrictEqual({});
     const member = store.getMemberVoice('g1', 'mixed');

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
+import { ResilientStore } from '../../src/store/ResilientStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
 import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
-import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import type { GuildSettingsPatch, OwnedVoice, Store, VoiceProfilePatch } from '../../src/store/types.js';
 import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
 
@@ -113,6 +114,7 @@ describe.each(implementations)('$name', ({ open }) => {
         budget: { dailyChars: null, monthlyChars: null },
         allowSpecialMarkup: false,
         voicing: { detectLanguage: true, languageVoices: {}, pool: false, expressive: false },
+        allowVoiceCloning: false,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
     });
@@ -127,6 +129,7 @@ describe.each(implementations)('$name', ({ open }) => {
     it('keeps earlier fields when later patches touch other fields of the same section', () => {
       store.updateGuildSettings('g1', { voice: { speed: 1.5, model: 'speech-02-hd' }, autoread: { channelId: 'c1' } });
       store.updateGuildSettings('g1', { voice: { pitch: -2 }, autoread: { maxLength: 500 }, budget: { dailyChars: 1000 } });
+      store.updateGuildSettings('g1', { allowVoiceCloning: true });
       const settings = store.updateGuildSettings('g1', { allowSpecialMarkup: true, budget: { monthlyChars: 20_000 } });
       expect(settings).toStrictEqual({
         voice: { speed: 1.5, model: 'speech-02-hd', pitch: -2 },
@@ -134,6 +137,7 @@ describe.each(implementations)('$name', ({ open }) => {
         budget: { dailyChars: 1000, monthlyChars: 20_000 },
         allowSpecialMarkup: true,
         voicing: DEFAULT_GUILD_SETTINGS.voicing,
+        allowVoiceCloning: true,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(settings);
     });
@@ -189,6 +193,7 @@ describe.each(implementations)('$name', ({ open }) => {
       ['a negative budget', { budget: { dailyChars: -1 } }],
       ['a fractional budget', { budget: { monthlyChars: 2.5 } }],
       ['a non-boolean markup flag', { allowSpecialMarkup: 'yes' }],
+      ['a non-boolean cloning flag', { allowVoiceCloning: 1 }],
       ['an unknown section', { colour: 'blue' }],
       ['a section that is not an object', { autoread: true }],
       ['a patch that is not an object', null],
@@ -511,6 +516,8 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  ownedVoiceContract(() => store);
+
   describe('close', () => {
     it('is idempotent and makes every later call throw StoreError("closed")', () => {
       store.close();
@@ -525,6 +532,8 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.listActiveSessions(),
         () => store.getPlayoutDelay(),
         () => store.setPlayoutDelay(15),
+        () => store.getOwnedVoice('v'),
+        () => store.addVoiceDesign('g1', new Date()),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
@@ -591,4 +600,65 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     expect(again.getPlayoutDelay()).toBe(80);
     expect(again.getGuildSettings('g3')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
   });
+});
+
+function ownedVoiceContract(current: () => Store): void {
+  describe('owned voices (designed and cloned)', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+
+    const voice = (over: Partial<OwnedVoice> = {}): OwnedVoice => ({
+      voiceId: 'ttv-voice-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null, ...over,
+    });
+
+    it('saves, reads back, lists per member oldest first, notes use and forgets', () => {
+      store.saveOwnedVoice(voice({ voiceId: 'b-voice', createdAt: 2000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'other', userId: 'u2' }));
+      store.saveOwnedVoice(voice({ voiceId: 'elsewhere', guildId: 'g2' }));
+      expect(store.getOwnedVoice('a-voice')).toEqual(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      expect(store.getOwnedVoice('nope')).toBeNull();
+      expect(store.listOwnedVoices('g1', 'u1').map((v) => v.voiceId)).toEqual(['b-voice', 'a-voice']);
+      store.touchOwnedVoice('a-voice', 9000);
+      store.touchOwnedVoice('unknown', 9000);
+      expect(store.getOwnedVoice('a-voice')?.lastUsedAt).toBe(9000);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(true);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(false);
+      expect(store.getOwnedVoice('a-voice')).toBeNull();
+    });
+
+    it('refuses malformed voices', () => {
+      expectInvalid(() => store.saveOwnedVoice(voice({ voiceId: '' })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ kind: 'stolen' as OwnedVoice['kind'] })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ createdAt: -1 })));
+    });
+
+    it('counts voice designs per guild and UTC month', () => {
+      store.addVoiceDesign('g1', new Date('2026-03-31T23:59:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-01T00:00:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-20T10:00:00Z'));
+      store.addVoiceDesign('g2', new Date('2026-04-20T10:00:00Z'));
+      expect(store.getVoiceDesigns('g1', new Date('2026-03-15T00:00:00Z'))).toBe(1);
+      expect(store.getVoiceDesigns('g1', new Date('2026-04-30T00:00:00Z'))).toBe(2);
+      expect(store.getVoiceDesigns('g3', new Date('2026-04-30T00:00:00Z'))).toBe(0);
+    });
+  });
+}
+
+describe('ResilientStore over SqliteStore', () => {
+  let harness: Harness;
+  let store: Store;
+  beforeEach(async () => {
+    const dir = await makeTempDir();
+    const inner = openSqliteStore({ dataDir: dir });
+    const resilient = new ResilientStore(inner);
+    harness = { store: resilient, cleanup: async () => { resilient.close(); await removeTempDir(dir); } };
+    store = harness.store;
+  });
+  afterEach(async () => {
+    await harness.cleanup();
+  });
+  ownedVoiceContract(() => store);
 });
