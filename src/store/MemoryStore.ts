@@ -217,6 +217,14 @@ export class MemoryStore implements Store {
     months.set(month, (months.get(month) ?? 0) + 1);
   }
 
+  /** Sets the count of a UTC month ("YYYY-MM") as read from a database (PgStore's start-up load). */
+  loadVoiceDesigns(guildId: string, month: string, count: number): void {
+    this.#open();
+    assertId('guildId', guildId);
+    assertCount('count', count);
+    getOrCreate(this.#designs, guildId).set(month, count);
+  }
+
   getVoiceDesigns(guildId: string, at: Date): number {
     this.#open();
     assertId('guildId', guildId);

@@ -551,7 +551,7 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     await harness.cleanup();
   });
 
-  it('has every setting, voice, dictionary entry, usage count, session and the playout delay it was given', async () => {
+  it('has every setting, voice, dictionary entry, usage count, session, pool voice, owned voice, design count and the playout delay it was given', async () => {
     const store = harness.store;
     const at = new Date();
     store.updateGuildSettings('g1', { voice: { speed: 1.5 }, autoread: { channelId: 'c1', maxLength: 500 }, budget: { dailyChars: 99 } });
@@ -577,6 +577,15 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     store.updateGuildSettings('g3', { allowSpecialMarkup: true });
     store.assignPoolVoice('g3', 'u1', 'English_CalmWoman');
     store.deleteGuild('g3');
+    const owned = { kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null } as const;
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-1' });
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-2', kind: 'cloned', description: 'me.wav', createdAt: 2000 });
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-3' });
+    store.touchOwnedVoice('ttv-voice-2', 1_700_000_000_123);
+    store.deleteOwnedVoice('ttv-voice-3');
+    store.addVoiceDesign('g1', at);
+    store.addVoiceDesign('g1', at);
+    store.addVoiceDesign('g2', at);
 
     const again = await harness.reopen!();
     expect(again.getGuildSettings('g1')).toStrictEqual({
@@ -588,6 +597,13 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     });
     expect(again.getPoolVoices('g1')).toStrictEqual({ u1: 'English_CalmWoman', u3: 'English_Comedian' });
     expect(again.getPoolVoices('g3')).toStrictEqual({});
+    expect(again.listOwnedVoices('g1', 'u1')).toStrictEqual([
+      { ...owned, voiceId: 'ttv-voice-1' },
+      { ...owned, voiceId: 'ttv-voice-2', kind: 'cloned', description: 'me.wav', createdAt: 2000, lastUsedAt: 1_700_000_000_123 },
+    ]);
+    expect(again.getOwnedVoice('ttv-voice-3')).toBeNull();
+    expect(again.getVoiceDesigns('g1', at)).toBe(2);
+    expect(again.getVoiceDesigns('g2', at)).toBe(1);
     expect(again.getMemberVoice('g1', 'u1')).toStrictEqual({ voiceId: 'v1', pitch: -3 });
     expect(again.getMemberVoice('g1', 'u2')).toStrictEqual({});
     expect(again.listDictionary('g1')).toStrictEqual([
