@@ -54,7 +54,7 @@ export class VoiceStudio {
   private readonly fetchImpl: StudioFetch;
 
   constructor(private readonly options: VoiceStudioOptions) {
-    this.fetchImpl = options.fetch ?? (globalThis.fetch as unknown as StudioFetch);
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
   }
 
   /** POST /v1/files/upload (purpose voice_clone or prompt_audio) -> the file id, as MiniMax spelled it. */

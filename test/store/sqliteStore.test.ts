@@ -118,6 +118,36 @@ describe('migrations', () => {
     expect(rawDb().pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
+  it('upgrades a database made at every earlier version (pool voices at 3, owned voices at 4) and keeps its rows', async () => {
+    for (let version = 1; version < MIGRATIONS.length; version++) {
+      const at = await makeTempDir();
+      try {
+        const raw = new Database(join(at, SQLITE_FILENAME));
+        migrate(raw, MIGRATIONS.slice(0, version));
+        raw.prepare('INSERT INTO guild_settings (guild_id, data) VALUES (?, ?)').run('g1', '{"allowSpecialMarkup":true}');
+        if (version >= 3) raw.prepare('INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES (?, ?, ?)').run('g1', 'u1', 'English_CalmWoman');
+        raw.close();
+        const store = openSqliteStore({ dataDir: at });
+        try {
+          expect(store.getGuildSettings('g1').allowSpecialMarkup).toBe(true);
+          // A member given a pool voice before the upgrade keeps it.
+          expect(store.assignPoolVoice('g1', 'u1', 'English_Comedian')).toBe(version >= 3 ? 'English_CalmWoman' : 'English_Comedian');
+          store.saveOwnedVoice({ voiceId: 'ttv-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'd', createdAt: 1, lastUsedAt: null });
+          store.addVoiceDesign('g1', new Date());
+          expect(store.getOwnedVoice('ttv-1')?.kind).toBe('designed');
+          expect(store.getVoiceDesigns('g1', new Date())).toBe(1);
+        } finally {
+          store.close();
+        }
+        const check = new Database(join(at, SQLITE_FILENAME));
+        expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+        check.close();
+      } finally {
+        await removeTempDir(at);
+      }
+    }
+  });
+
   it('rolls every pending migration back when one fails', () => {
     const raw = track(new Database(':memory:'));
     const migrations: Migration[] = [

@@ -2,7 +2,7 @@
  * HTTP routes of the fake's voice studio (studio.ts): parses JSON or multipart bodies as MiniMax would
  * receive them and answers with the studio's result; design previews are real MP3 sent as hex.
  */
-import type { FakeStudio, StudioAnswer } from './studio.js';
+import type { FakeStudio } from './studio.js';
 
 export const STUDIO_PATHS = ['/v1/files/upload', '/v1/voice_clone', '/v1/voice_design', '/v1/delete_voice'] as const;
 
@@ -55,7 +55,7 @@ export async function studioAnswer(
   }
   if (path === '/v1/delete_voice') return { status: 200, json: studio.delete(body) };
   const designed = studio.design(body);
-  if ('base_resp' in designed) return { status: 200, json: designed as StudioAnswer };
+  if ('base_resp' in designed) return { status: 200, json: designed };
   const mp3 = await preview(designed.previewText, designed.voiceId);
   if (studio.options.shape === 'variant') return { status: 200, json: { voice_id: designed.voiceId, trial_audio: mp3.toString('base64') } };
   return { status: 200, json: { voice_id: designed.voiceId, trial_audio: mp3.toString('hex'), base_resp: { status_code: 0, status_msg: 'success' } } };
