@@ -3,6 +3,7 @@
  * owner's only, and how a designed or cloned voice is named in replies.
  */
 import type { OwnedVoice, Store } from '../store/types.js';
+import { isId } from '../store/validate.js';
 
 /** How long MiniMax keeps a voice unused in speech (cloned: 168 h, documented; designed: thin, the same assumed). */
 export const VOICE_KEEP_MS = 7 * 24 * 3600_000;
@@ -20,7 +21,8 @@ export function describeVoiceId(voiceId: string, owned: OwnedVoice | null): stri
  * voice: a clone is never a server voice); null when the voice may be used.
  */
 export function cloneRefusal(store: Store, voiceId: string | null | undefined, forUserId: string | null): string | null {
-  if (!voiceId) return null;
+  // Not a possible id (e.g. 5000 characters): not a voice Parrot made; the voice check that follows refuses it.
+  if (!voiceId || !isId(voiceId)) return null;
   const owned = store.getOwnedVoice(voiceId);
   if (owned?.kind !== 'cloned') return null;
   if (forUserId !== null && owned.userId === forUserId) return null;
