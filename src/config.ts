@@ -66,6 +66,11 @@ export interface BotConfig {
   playoutDelayMs: number | null;
   /** The owner's per-server character caps; admins may set lower ones. null = no cap. */
   budget: { dailyChars: number | null; monthlyChars: number | null };
+  /**
+   * Voices of one's own (each costs money at MiniMax, about $3): designing voices from a description (VOICE_DESIGN)
+   * with a per-server monthly limit, and cloning a member's own voice (VOICE_CLONING; servers must also allow it).
+   */
+  voiceStudio: { design: boolean; designsPerGuildMonthly: number; cloning: boolean };
   /** The owner's cap on billed characters across every server and process in the UTC month; null = none. */
   accountMonthlyChars: number | null;
   /** postgres://… : keep everything in PostgreSQL (shared by processes and hosts); undefined = SQLite in dataDir. */
@@ -314,6 +319,11 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     accountMonthlyChars: optionalInt(env, 'BUDGET_ACCOUNT_MONTHLY_CHARS', 0, 1_000_000_000_000),
     databaseUrl: databaseUrl(env),
     shards: shardConfig,
+    voiceStudio: Object.freeze({
+      design: oneOf(env, 'VOICE_DESIGN', ['on', 'off'], 'off') === 'on',
+      designsPerGuildMonthly: int(env, 'VOICE_DESIGNS_PER_GUILD_MONTHLY', 3, 0, 1000),
+      cloning: oneOf(env, 'VOICE_CLONING', ['on', 'off'], 'off') === 'on',
+    }),
   });
 }
 

@@ -13,7 +13,7 @@ import type { TranscoderFactory } from './audio/types.js';
 import { createClient } from './bot/client.js';
 import { describeError } from './bot/interactions.js';
 import { wireBot } from './bot/wire.js';
-import { commands } from './commands/index.js';
+import { buttons, commands } from './commands/index.js';
 import { ConfigError, loadBotConfig, loadDotEnv, secretsOf, type AudioConfig, type BotConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { StartupError, discordStartupError, openDataStore, refreshVoices, type DataStore } from './startup.js';
@@ -27,7 +27,7 @@ import { AccountBudget } from './store/accountBudget.js';
 import { ShardError, resolveShardCount, superviseShards } from './shard/shards.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
-import { VoiceCatalogue, createSynthesizer, getVoiceUrl, resolveT2AUrl } from './t2a/index.js';
+import { VoiceCatalogue, VoiceStudio, createSynthesizer, getVoiceUrl, resolveT2AUrl, studioBaseUrl } from './t2a/index.js';
 import type { Synthesizer } from './t2a/types.js';
 
 export { StartupError } from './startup.js';
@@ -123,7 +123,8 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   });
   sessions.on('voiceError', (guildId, source, error) => logger.warn(`voice ${source} error`, { guild: guildId, error: describeError(error) }));
   sessions.on('fault', (guildId, error, where) => logger.error('a voice callback failed; the session goes on', { guild: guildId, where, error: describeError(error), at: firstFrame(error) }));
-  const wiring = wireBot({ client, sessions, store, catalogue, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
+  const studio = new VoiceStudio({ baseUrl: studioBaseUrl(wsUrl), apiKey: config.minimax.apiKey });
+  const wiring = wireBot({ client, sessions, store, catalogue, studio, buttons, config, logger, commands, now, readyTimeoutMs: deps.readyTimeoutMs ?? 30_000 });
   ops.attach({ client, sessions, store });
 
   let stopped: Promise<void> | null = null;

@@ -3,8 +3,13 @@
  * is the ONE place unexpected errors are handled (logged with command and guild, answered generically).
  */
 import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
   MessageFlags,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
@@ -12,11 +17,11 @@ import type { BotConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../commands/rateLimit.js';
 import { fitMessage, privately, type Reply } from '../commands/reply.js';
-import type { CommandContext } from '../commands/types.js';
+import type { ButtonContext, ButtonHandler, CommandContext } from '../commands/types.js';
 import type { SessionManager } from '../session/index.js';
 import { StoreError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
-import type { VoiceCatalogue } from '../t2a/index.js';
+import type { VoiceCatalogue, VoiceStudio } from '../t2a/index.js';
 import { NO_MENTIONS } from './client.js';
 import type { CommandRegistry } from './registry.js';
 
@@ -25,6 +30,9 @@ export interface InteractionDeps {
   sessions: SessionManager;
   store: Store;
   catalogue: VoiceCatalogue;
+  studio?: VoiceStudio | undefined;
+  /** Handlers of the buttons under the bot's replies. */
+  buttons?: readonly ButtonHandler[] | undefined;
   config: BotConfig;
   logger: Logger;
   rateLimiter: RateLimiter;
@@ -38,6 +46,7 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
   return async (interaction) => {
     if (interaction.isChatInputCommand()) await runCommand(deps, interaction);
     else if (interaction.isAutocomplete()) await runAutocomplete(deps, interaction);
+    else if (interaction.isButton()) await runButton(deps, interaction);
   };
 }
 
@@ -59,6 +68,7 @@ async function runCommand(deps: InteractionDeps, interaction: ChatInputCommandIn
       sessions: deps.sessions,
       store: deps.store,
       catalogue: deps.catalogue,
+      studio: deps.studio,
       config: deps.config,
       logger: log,
       rateLimiter: deps.rateLimiter,
@@ -83,15 +93,55 @@ async function runCommand(deps: InteractionDeps, interaction: ChatInputCommandIn
   }
 }
 
+/** A button press: the handler whose prefix starts the custom id answers it (privately). Never rejects. */
+async function runButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
+  const log = deps.logger.child({ button: interaction.customId.split(':').slice(0, 2).join(':'), guild: interaction.guildId ?? 'dm' });
+  try {
+    const handler = deps.buttons?.find((b) => interaction.customId.startsWith(b.prefix));
+    if (!handler || !interaction.inCachedGuild()) {
+      await send(interaction, privately('That button does not work any more. Run the command again.'));
+      return;
+    }
+    const ctx: ButtonContext = {
+      interaction, sessions: deps.sessions, store: deps.store, studio: deps.studio, config: deps.config, logger: log, now: deps.now,
+      defer: async () => {
+        if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      },
+    };
+    await send(interaction, await handler.press(ctx));
+  } catch (error) {
+    log.error('button failed', { error: describeError(error), at: whereFrom(error) });
+    try {
+      await send(interaction, privately(GENERIC_ERROR));
+    } catch (sendError) {
+      log.warn('could not send the error reply', { error: describeError(sendError) });
+    }
+  }
+}
+
+const BUTTON_STYLES = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, danger: ButtonStyle.Danger } as const;
+
+/** The message body of a Reply: text (never pinging), files, one row of buttons. */
+function messageOf(reply: Reply): { content: string; allowedMentions: typeof NO_MENTIONS; files?: AttachmentBuilder[]; components?: ActionRowBuilder<ButtonBuilder>[] } {
+  const files = reply.files?.map((f) => new AttachmentBuilder(f.data, { name: f.name }));
+  const buttons = reply.buttons?.slice(0, 5).map((b) =>
+    new ButtonBuilder().setCustomId(b.customId).setLabel(b.label).setStyle(BUTTON_STYLES[b.style ?? 'secondary']));
+  return {
+    content: fitMessage(reply.content), allowedMentions: NO_MENTIONS,
+    ...(files && files.length > 0 ? { files } : {}),
+    ...(buttons && buttons.length > 0 ? { components: [new ActionRowBuilder<ButtonBuilder>().addComponents(...buttons)] } : {}),
+  };
+}
+
 /** Sends a Reply whatever state the interaction is in: first answer, edit of a deferral, or a follow-up. */
-async function send(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
-  const content = fitMessage(reply.content);
+async function send(interaction: ChatInputCommandInteraction | ButtonInteraction, reply: Reply): Promise<void> {
+  const message = messageOf(reply);
   if (interaction.deferred && !interaction.replied) {
-    await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+    await interaction.editReply(message);
   } else if (interaction.replied || interaction.deferred) {
-    await interaction.followUp({ content, allowedMentions: NO_MENTIONS, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+    await interaction.followUp({ ...message, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
   } else {
-    await interaction.reply({ content, allowedMentions: NO_MENTIONS, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+    await interaction.reply({ ...message, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
   }
 }
 

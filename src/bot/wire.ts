@@ -5,12 +5,13 @@
 import { once } from 'node:events';
 import { ChannelType, type Client, type Guild } from 'discord.js';
 import { RateLimiter } from '../commands/rateLimit.js';
+import type { ButtonHandler } from '../commands/types.js';
 import { countHumans, joinVoiceChannelOf } from '../commands/voiceJoin.js';
 import type { BotConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SessionManager } from '../session/index.js';
 import type { ActiveSession, Store } from '../store/types.js';
-import type { VoiceCatalogue } from '../t2a/index.js';
+import type { VoiceCatalogue, VoiceStudio } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
 import { ownsGuild, registersCommands } from '../shard/shards.js';
@@ -25,6 +26,9 @@ export interface WireOptions {
   sessions: SessionManager;
   store: Store;
   catalogue: VoiceCatalogue;
+  /** MiniMax voice design and cloning (undefined: those commands say they are unavailable). */
+  studio?: VoiceStudio | undefined;
+  buttons?: readonly ButtonHandler[] | undefined;
   config: BotConfig;
   logger: Logger;
   commands: readonly unknown[];
@@ -47,7 +51,7 @@ export function wireBot(options: WireOptions): Wiring {
   let stopping = false;
 
   const reports = wireReports({ client, sessions, store, logger, now });
-  const onInteraction = createInteractionHandler({ registry, sessions, store, catalogue: options.catalogue, config, logger, rateLimiter, now });
+  const onInteraction = createInteractionHandler({ registry, sessions, store, catalogue: options.catalogue, studio: options.studio, buttons: options.buttons, config, logger, rateLimiter, now });
   const autoreader = createAutoreader({ sessions, store, config, logger, rateLimiter, now });
   const onVoiceState = createVoiceStateHandler(sessions);
   const onGuildDelete = (guild: Guild): void => {

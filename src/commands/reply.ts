@@ -8,6 +8,17 @@ export interface Reply {
   content: string;
   /** Only the caller sees it. Most replies are private; those that change what everyone hears are not. */
   ephemeral: boolean;
+  /** Files attached to the message (e.g. a designed voice's preview). */
+  files?: { name: string; data: Buffer }[];
+  /** Buttons under the message, in one row (at most 5); each press arrives as a component interaction. */
+  buttons?: ReplyButton[];
+}
+
+export interface ReplyButton {
+  /** At most 100 characters; the button handlers route on its prefix. */
+  customId: string;
+  label: string;
+  style?: 'primary' | 'secondary' | 'danger';
 }
 
 /** A reply only the caller sees. */

@@ -5,6 +5,7 @@
  */
 import type {
   AutocompleteInteraction,
+  ButtonInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -12,7 +13,7 @@ import type { BotConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SessionManager } from '../session/index.js';
 import type { Store } from '../store/types.js';
-import type { VoiceCatalogue } from '../t2a/index.js';
+import type { VoiceCatalogue, VoiceStudio } from '../t2a/index.js';
 import type { RateLimiter } from './rateLimit.js';
 import type { Reply } from './reply.js';
 
@@ -22,6 +23,8 @@ export interface CommandContext {
   readonly sessions: SessionManager;
   readonly store: Store;
   readonly catalogue: VoiceCatalogue;
+  /** MiniMax voice design and cloning; undefined when not wired (those commands then say so). */
+  readonly studio?: VoiceStudio | undefined;
   readonly config: BotConfig;
   readonly logger: Logger;
   readonly rateLimiter: RateLimiter;
@@ -37,6 +40,25 @@ export interface AutocompleteContext {
   readonly interaction: AutocompleteInteraction<'cached'>;
   readonly store: Store;
   readonly catalogue: VoiceCatalogue;
+}
+
+/** What a button press may use (buttons are under messages the bot sent for a command). */
+export interface ButtonContext {
+  readonly interaction: ButtonInteraction<'cached'>;
+  readonly sessions: SessionManager;
+  readonly store: Store;
+  readonly studio?: VoiceStudio | undefined;
+  readonly config: BotConfig;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Acknowledges the press now (privately) when the work may take longer than 3 s. */
+  defer(): Promise<void>;
+}
+
+/** Handles the presses of buttons whose custom id starts with `prefix`. */
+export interface ButtonHandler {
+  readonly prefix: string;
+  press(ctx: ButtonContext): Promise<Reply>;
 }
 
 /** One slash command: its definition (what Discord registers) and its handlers. */

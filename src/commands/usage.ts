@@ -68,6 +68,13 @@ function describeUsage({ interaction, store, config, sessions, now }: CommandCon
   ];
   const account = sessions.accountUsage();
   if (account) lines.push(`Whole bot this month (all servers, the owner's cap): ${formatSpend(account.used, account.cap)}`);
+  const studio = config.voiceStudio;
+  if (studio.design) {
+    const designs = store.getVoiceDesigns(interaction.guildId, new Date(now()));
+    lines.push(`Voice designs this month: ${designs} of ${studio.designsPerGuildMonthly} (about $3 each at MiniMax, about $${designs * 3} so far)`);
+  } else {
+    lines.push('Voice designs: off (the bot owner can allow them with VOICE_DESIGN=on)');
+  }
   const pause = sessions.pauseState(interaction.guildId);
   if (pause) lines.push(`Speech is paused: ${pause.message}`);
   return lines.join('\n');

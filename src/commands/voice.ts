@@ -1,9 +1,12 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { cloneRefusal } from './ownVoices.js';
 import { requireManageGuild } from './permissions.js';
 import { codeSpan, fitMessage, literal, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command, CommandContext } from './types.js';
 import { addExpressiveSubcommand, addLanguageGroup, addPoolSubcommand, voiceExpressive, voiceLanguage, voicePool } from './voiceLanguage.js';
+import { cloningSetting } from './voiceClone.js';
+import { addDesignOptions, designVoice } from './voiceDesign.js';
 import {
   addVoiceOptions,
   applyPatch,
@@ -38,6 +41,13 @@ export const voice = {
     )
     .addSubcommand((s) =>
       s
+        .setName('cloning')
+        .setDescription('Allow or deny members cloning their own voice (costs money; if the bot owner allows it)')
+        .addStringOption((o) => o.setName('setting').setDescription('allow or deny').setRequired(true).addChoices({ name: 'allow', value: 'allow' }, { name: 'deny', value: 'deny' })),
+    )
+    .addSubcommand((s) => addDesignOptions(s.setName('design').setDescription('Design a new voice from a description (costs money; if the bot owner allows it)')))
+    .addSubcommand((s) =>
+      s
         .setName('list')
         .setDescription('List voices')
         .addStringOption((o) => o.setName('filter').setDescription('Part of a voice name or id, e.g. English').setMaxLength(100)),
@@ -60,6 +70,10 @@ export const voice = {
         return reset(ctx);
       case 'preview':
         return preview(ctx);
+      case 'design':
+        return designVoice(ctx, 'server');
+      case 'cloning':
+        return cloningSetting(ctx);
       default:
         return list(ctx);
     }
@@ -70,6 +84,8 @@ export const voice = {
 function set(ctx: CommandContext): Reply {
   const refused = requireManageGuild(ctx.interaction, "change the server's voice");
   if (refused) return refused;
+  const clone = cloneRefusal(ctx.store, ctx.interaction.options.getString('voice')?.trim(), null);
+  if (clone) return privately(clone);
   const read = readVoiceOptions(ctx);
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');

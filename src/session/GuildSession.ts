@@ -6,6 +6,7 @@ import { watchPlayout, type PlayoutObservation } from './PlayoutDelay.js';
 import type { PreparedItem } from './PreparedItem.js';
 import { Queue } from './Queue.js';
 import type { SessionContext } from './sessionContext.js';
+import { forgetGoneVoice, touchOwnedVoice } from './goneVoice.js';
 import { Settler, type SettleEvents } from './Settler.js';
 import { startPlayback } from './startPlayback.js';
 import type { EnqueueResult, JoinResult, QueueItem, QueueItemInput, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
@@ -66,6 +67,8 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       events: this,
       serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
       onRetryDue: () => this.guard('retry timer', () => this.advance()),
+      voiceGone: (prepared, error) => forgetGoneVoice(ctx.store, guildId, prepared.item.authorId, prepared.settings.voice.voiceId, error),
+      voiceUsed: (prepared) => touchOwnedVoice(ctx.store, prepared.settings.voice.voiceId, ctx.now()),
     });
     this.player = createAudioPlayer({
       behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: Math.ceil(ctx.timings.maxStallMs / 20) },

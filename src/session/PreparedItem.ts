@@ -27,7 +27,7 @@ export class PreparedItem {
   constructor(
     readonly item: QueueItem,
     pieces: readonly string[],
-    settings: TaskSettings,
+    readonly settings: TaskSettings,
     synthesizer: Synthesizer,
     transcoders: TranscoderFactory,
     /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */

@@ -33,6 +33,13 @@ export interface SettlerDeps {
   serverVoiceOf: (prepared: PreparedItem) => string | undefined;
   /** A scheduled retry is due: the session takes it (see `take`). */
   onRetryDue: () => void;
+  /**
+   * A voice refusal: when the item's voice was one Parrot made and no longer exists, forgets it and returns the
+   * one notice (the item is then retried at once, in the server's voice); null otherwise.
+   */
+  voiceGone?: (prepared: PreparedItem, error: unknown) => string | null;
+  /** An item played in full (a made voice's last use is noted). */
+  voiceUsed?: (prepared: PreparedItem) => void;
 }
 
 /**
@@ -79,7 +86,10 @@ export class Settler {
     if (outcome.ok || outcome.aborted || sessionOver) {
       this.attempts.delete(prepared.item.id);
       if (outcome.ok && serverVoice === this.badServerVoice) this.badServerVoice = null;
-      if (outcome.ok) events.emit('played', prepared.item);
+      if (outcome.ok) {
+        this.deps.voiceUsed?.(prepared);
+        events.emit('played', prepared.item);
+      }
       return;
     }
     const verdict = judge(outcome.error, outcome.audioStarted, this.deps.timings);
@@ -102,6 +112,12 @@ export class Settler {
     if (verdict.action === 'pause') {
       events.emit('pause', verdict, item.source.channelId);
       events.emit('report', { item, kind: 'paused', reason: verdict.pause.message, ...failureDetail(outcome.error) });
+      return;
+    }
+    const gone = verdict.kind === 'skipped_voice' ? this.deps.voiceGone?.(prepared, outcome.error) ?? null : null;
+    if (gone !== null) {
+      events.emit('notice', item.source.channelId, gone);
+      this.schedule(item, 0);
       return;
     }
     if (verdict.kind === 'skipped_voice' && serverVoice !== undefined && serverVoice !== this.badServerVoice) {

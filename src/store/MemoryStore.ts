@@ -14,8 +14,10 @@ import {
   withDefaults,
   type StoredGuildSettings,
 } from './settings.js';
+import { checkOwnedVoice, utcMonthKey } from './ownedVoices.js';
 import type {
   ActiveSession,
+  OwnedVoice,
   ActiveSessionInfo,
   AddDictionaryResult,
   DictionaryEntry,
@@ -43,6 +45,9 @@ export class MemoryStore implements Store {
   readonly #sessions = new Map<string, ActiveSessionInfo>();
   /** guild id -> user id -> pool voice id */
   readonly #pool = new Map<string, Map<string, string>>();
+  readonly #ownedVoices = new Map<string, OwnedVoice>();
+  /** guild id -> UTC month key -> designs */
+  readonly #designs = new Map<string, Map<string, number>>();
   #playoutDelayMs: number | null = null;
   #closed = false;
 
@@ -165,6 +170,65 @@ export class MemoryStore implements Store {
       }
     }
     return pruned;
+  }
+
+  saveOwnedVoice(voice: OwnedVoice): void {
+    this.#open();
+    const clean = checkOwnedVoice(voice);
+    this.#ownedVoices.set(clean.voiceId, clean);
+  }
+
+  getOwnedVoice(voiceId: string): OwnedVoice | null {
+    this.#open();
+    assertId('voiceId', voiceId);
+    const voice = this.#ownedVoices.get(voiceId);
+    return voice ? { ...voice } : null;
+  }
+
+  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+    this.#open();
+    assertId('guildId', guildId);
+    assertId('userId', userId);
+    return [...this.#ownedVoices.values()]
+      .filter((v) => v.guildId === guildId && v.userId === userId)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.voiceId < b.voiceId ? -1 : 1))
+      .map((v) => ({ ...v }));
+  }
+
+  touchOwnedVoice(voiceId: string, at: number): void {
+    this.#open();
+    assertId('voiceId', voiceId);
+    assertCount('at', at);
+    const voice = this.#ownedVoices.get(voiceId);
+    if (voice) voice.lastUsedAt = at;
+  }
+
+  deleteOwnedVoice(voiceId: string): boolean {
+    this.#open();
+    assertId('voiceId', voiceId);
+    return this.#ownedVoices.delete(voiceId);
+  }
+
+  addVoiceDesign(guildId: string, at: Date): void {
+    this.#open();
+    assertId('guildId', guildId);
+    const months = getOrCreate(this.#designs, guildId);
+    const month = utcMonthKey(at);
+    months.set(month, (months.get(month) ?? 0) + 1);
+  }
+
+  /** Sets the count of a UTC month ("YYYY-MM") as read from a database (PgStore's start-up load). */
+  loadVoiceDesigns(guildId: string, month: string, count: number): void {
+    this.#open();
+    assertId('guildId', guildId);
+    assertCount('count', count);
+    getOrCreate(this.#designs, guildId).set(month, count);
+  }
+
+  getVoiceDesigns(guildId: string, at: Date): number {
+    this.#open();
+    assertId('guildId', guildId);
+    return this.#designs.get(guildId)?.get(utcMonthKey(at)) ?? 0;
   }
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {

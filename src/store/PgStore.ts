@@ -14,9 +14,11 @@ import { StoreError } from './errors.js';
 import { loadPgState, PLAYOUT_DELAY, type ShardFilter } from './pgLoad.js';
 import { migratePg } from './pgMigrations.js';
 import { redactDatabaseUrl, scrubSecret } from './pgUrl.js';
+import { SQL } from './pgStatements.js';
 import { PgWriter, type PgStatement, type PgWrite, type PgWriterOptions } from './PgWriter.js';
 import { usageRetentionStart } from './budget.js';
 import type { MemoryStore } from './MemoryStore.js';
+import { utcMonthKey } from './ownedVoices.js';
 import { dictionaryKey, utcDayKey, utcMonthBounds } from './records.js';
 import { applyGuildSettingsPatch, emptyStoredGuildSettings, withDefaults, type StoredGuildSettings } from './settings.js';
 import type { InvalidDataEvent } from './SqliteStore.js';
@@ -27,6 +29,7 @@ import type {
   DictionaryEntry,
   GuildSettings,
   GuildSettingsPatch,
+  OwnedVoice,
   Store,
   StoreHealth,
   UsageTotals,
@@ -77,27 +80,6 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
     throw new StoreError('open_failed', `Cannot open the PostgreSQL database ${redactDatabaseUrl(options.url)}: ${why}`);
   }
 }
-
-const SQL = {
-  putGuild: 'INSERT INTO guild_settings (guild_id, data) VALUES ($1, $2) ON CONFLICT (guild_id) DO UPDATE SET data = EXCLUDED.data',
-  putMember:
-    'INSERT INTO member_voices (guild_id, user_id, data) VALUES ($1, $2, $3) ON CONFLICT (guild_id, user_id) DO UPDATE SET data = EXCLUDED.data',
-  deleteMember: 'DELETE FROM member_voices WHERE guild_id = $1 AND user_id = $2',
-  putEntry: `INSERT INTO dictionary_entries (guild_id, from_key, from_text, to_text) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (guild_id, from_key) DO UPDATE SET from_text = EXCLUDED.from_text, to_text = EXCLUDED.to_text`,
-  deleteEntry: 'DELETE FROM dictionary_entries WHERE guild_id = $1 AND from_key = $2',
-  addUsage: `INSERT INTO usage_days (guild_id, day, chars) VALUES ($1, $2, $3)
-    ON CONFLICT (guild_id, day) DO UPDATE SET chars = usage_days.chars + EXCLUDED.chars`,
-  pruneUsage: 'DELETE FROM usage_days WHERE day < $1',
-  putSession: `INSERT INTO active_sessions (guild_id, voice_channel_id, text_channel_id) VALUES ($1, $2, $3)
-    ON CONFLICT (guild_id) DO UPDATE SET voice_channel_id = EXCLUDED.voice_channel_id, text_channel_id = EXCLUDED.text_channel_id`,
-  deleteSession: 'DELETE FROM active_sessions WHERE guild_id = $1',
-  putState: 'INSERT INTO bot_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value',
-  deleteGuild: 'DELETE FROM guild_settings WHERE guild_id = $1',
-  deleteMembers: 'DELETE FROM member_voices WHERE guild_id = $1',
-  deleteEntries: 'DELETE FROM dictionary_entries WHERE guild_id = $1',
-  accountMonth: 'SELECT COALESCE(SUM(chars), 0)::bigint AS chars FROM usage_days WHERE day BETWEEN $1 AND $2',
-} as const;
 
 /** Create it with openPgStore. */
 export class PgStore implements Store {
@@ -218,11 +200,66 @@ export class PgStore implements Store {
     this.#write('setPlayoutDelay', [[SQL.putState, PLAYOUT_DELAY, JSON.stringify(ms)]]);
   }
 
+  saveOwnedVoice(voice: OwnedVoice): void {
+    this.#open();
+    this.#memory.saveOwnedVoice(voice);
+    const v = this.#memory.getOwnedVoice(voice.voiceId)!;
+    this.#write('saveOwnedVoice', [[SQL.putOwnedVoice, v.voiceId, v.kind, v.guildId, v.userId, v.description, v.createdAt, v.lastUsedAt]]);
+  }
+
+  getOwnedVoice(voiceId: string): OwnedVoice | null {
+    this.#open();
+    return this.#memory.getOwnedVoice(voiceId);
+  }
+
+  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+    this.#open();
+    return this.#memory.listOwnedVoices(guildId, userId);
+  }
+
+  touchOwnedVoice(voiceId: string, at: number): void {
+    this.#open();
+    this.#memory.touchOwnedVoice(voiceId, at);
+    if (this.#memory.getOwnedVoice(voiceId)) this.#write('touchOwnedVoice', [[SQL.touchOwnedVoice, at, voiceId]]);
+  }
+
+  deleteOwnedVoice(voiceId: string): boolean {
+    this.#open();
+    const had = this.#memory.deleteOwnedVoice(voiceId);
+    if (had) this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
+    return had;
+  }
+
+  addVoiceDesign(guildId: string, at: Date): void {
+    this.#open();
+    this.#memory.addVoiceDesign(guildId, at);
+    this.#write('addVoiceDesign', [[SQL.addVoiceDesign, guildId, utcMonthKey(at)]]);
+  }
+
+  getVoiceDesigns(guildId: string, at: Date): number {
+    this.#open();
+    return this.#memory.getVoiceDesigns(guildId, at);
+  }
+
+  getPoolVoices(guildId: string): Record<string, string> {
+    this.#open();
+    return this.#memory.getPoolVoices(guildId);
+  }
+
+  assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
+    this.#open();
+    const had = this.#memory.getPoolVoices(guildId)[userId];
+    const kept = this.#memory.assignPoolVoice(guildId, userId, voiceId);
+    if (had === undefined) this.#write('assignPoolVoice', [[SQL.putPool, guildId, userId, kept]]);
+    return kept;
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     this.#memory.deleteGuild(guildId);
     this.#guilds.delete(guildId);
     this.#write('deleteGuild', [
+      [SQL.deletePool, guildId],
       [SQL.deleteGuild, guildId],
       [SQL.deleteMembers, guildId],
       [SQL.deleteEntries, guildId],

@@ -19,6 +19,7 @@ import type {
   DictionaryEntry,
   GuildSettings,
   GuildSettingsPatch,
+  OwnedVoice,
   Store,
   StoreHealth,
   UsageTotals,
@@ -185,6 +186,35 @@ export class ResilientStore implements Store {
 
   pruneUsage(before: Date): number {
     return this.#sessionWrite('pruneUsage', () => this.#inner.pruneUsage(before), 0);
+  }
+
+  saveOwnedVoice(voice: OwnedVoice): void {
+    this.#memberWrite('saveOwnedVoice', () => this.#inner.saveOwnedVoice(voice));
+  }
+
+  getOwnedVoice(voiceId: string): OwnedVoice | null {
+    return this.#read('getOwnedVoice', () => this.#inner.getOwnedVoice(voiceId), () => null);
+  }
+
+  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+    return this.#read('listOwnedVoices', () => this.#inner.listOwnedVoices(guildId, userId), () => []);
+  }
+
+  /** Called while speaking: a database that fails only loses the note (the expiry warning may be early). */
+  touchOwnedVoice(voiceId: string, at: number): void {
+    this.#sessionWrite('touchOwnedVoice', () => this.#inner.touchOwnedVoice(voiceId, at), undefined);
+  }
+
+  deleteOwnedVoice(voiceId: string): boolean {
+    return this.#memberWrite('deleteOwnedVoice', () => this.#inner.deleteOwnedVoice(voiceId));
+  }
+
+  addVoiceDesign(guildId: string, at: Date): void {
+    this.#memberWrite('addVoiceDesign', () => this.#inner.addVoiceDesign(guildId, at));
+  }
+
+  getVoiceDesigns(guildId: string, at: Date): number {
+    return this.#read('getVoiceDesigns', () => this.#inner.getVoiceDesigns(guildId, at), () => 0);
   }
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { migrate } from './migrations.js';
+import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
 import {
   checkDictionaryInput,
@@ -29,6 +30,7 @@ import type {
   DictionaryEntry,
   GuildSettings,
   GuildSettingsPatch,
+  OwnedVoice,
   Store,
   UsageTotals,
   VoiceProfile,
@@ -105,12 +107,14 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #stmt: Statements;
+  readonly #owned: SqliteOwnedVoices;
 
   /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
   constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
     this.#db = db;
     this.#onInvalidData = onInvalidData;
     this.#stmt = prepareStatements(db);
+    this.#owned = new SqliteOwnedVoices(this.#stmt, (table, key, fields) => this.#report(table, key, fields));
   }
 
   getGuildSettings(guildId: string): GuildSettings {
@@ -233,6 +237,41 @@ export class SqliteStore implements Store {
   pruneUsage(before: Date): number {
     this.#open();
     return this.#stmt.pruneUsage.run(utcDayKey(before)).changes;
+  }
+
+  saveOwnedVoice(voice: OwnedVoice): void {
+    this.#open();
+    this.#owned.save(voice);
+  }
+
+  getOwnedVoice(voiceId: string): OwnedVoice | null {
+    this.#open();
+    return this.#owned.get(voiceId);
+  }
+
+  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+    this.#open();
+    return this.#owned.list(guildId, userId);
+  }
+
+  touchOwnedVoice(voiceId: string, at: number): void {
+    this.#open();
+    this.#owned.touch(voiceId, at);
+  }
+
+  deleteOwnedVoice(voiceId: string): boolean {
+    this.#open();
+    return this.#owned.delete(voiceId);
+  }
+
+  addVoiceDesign(guildId: string, at: Date): void {
+    this.#open();
+    this.#owned.addDesign(guildId, at);
+  }
+
+  getVoiceDesigns(guildId: string, at: Date): number {
+    this.#open();
+    return this.#owned.designs(guildId, at);
   }
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {

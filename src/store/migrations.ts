@@ -88,6 +88,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'voices of one\'s own: designed and cloned voices, and voice designs counted per guild and month',
+    up(db) {
+      db.exec(`
+        CREATE TABLE owned_voices (
+          voice_id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          guild_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          description TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          last_used_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX owned_voices_member ON owned_voices (guild_id, user_id);
+
+        -- month: 'YYYY-MM' (UTC)
+        CREATE TABLE voice_designs (
+          guild_id TEXT NOT NULL,
+          month TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          PRIMARY KEY (guild_id, month)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

@@ -4,10 +4,11 @@
  */
 import type pg from 'pg';
 import { MemoryStore } from './MemoryStore.js';
+import { readOwnedVoice } from './ownedVoices.js';
 import { isUsableDictionaryEntry, utcDayKey } from './records.js';
 import { readStoredGuildSettings, readVoiceProfile, type StoredGuildSettings } from './settings.js';
 import type { InvalidDataEvent } from './SqliteStore.js';
-import { isCount } from './validate.js';
+import { isCount, isId } from './validate.js';
 
 /** The shards a process runs: only their guilds are loaded. */
 export interface ShardFilter {
@@ -17,7 +18,7 @@ export interface ShardFilter {
 
 export interface LoadedState {
   guilds: Map<string, StoredGuildSettings>;
-  /** Member voices, dictionary, usage, sessions and the playout delay. */
+  /** Member voices, dictionary, usage, sessions, pool voices, owned voices, voice designs and the playout delay. */
   memory: MemoryStore;
 }
 
@@ -39,7 +40,7 @@ export async function loadPgState(
   const where = shards ? SHARD_WHERE : '($1::int[] IS NULL AND $2::int IS NULL)';
   const q = <R extends pg.QueryResultRow>(text: string, extra: unknown[] = []) =>
     pool.query<R>(text.replaceAll('SHARD_WHERE', () => where), [...filter, ...extra]);
-  const [settings, members, entries, usage, sessions, state] = await Promise.all([
+  const [settings, members, entries, usage, sessions, poolVoices, owned, designs, state] = await Promise.all([
     q<{ guild_id: string; data: string }>(`SELECT guild_id, data FROM guild_settings WHERE SHARD_WHERE`),
     q<{ guild_id: string; user_id: string; data: string }>(`SELECT guild_id, user_id, data FROM member_voices WHERE SHARD_WHERE`),
     q<{ id: string; guild_id: string; from_text: string; to_text: string }>(
@@ -51,6 +52,9 @@ export async function loadPgState(
     q<{ guild_id: string; voice_channel_id: string; text_channel_id: string | null }>(
       `SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions WHERE SHARD_WHERE`,
     ),
+    q<{ guild_id: string; user_id: string; voice_id: string }>(`SELECT guild_id, user_id, voice_id FROM pool_voices WHERE SHARD_WHERE`),
+    q<Record<string, unknown>>(`SELECT * FROM owned_voices WHERE SHARD_WHERE`),
+    q<{ guild_id: string; month: string; count: number }>(`SELECT guild_id, month, count FROM voice_designs WHERE SHARD_WHERE`),
     pool.query<{ name: string; value: string }>('SELECT name, value FROM bot_state'),
   ]);
   const guilds = new Map<string, StoredGuildSettings>();
@@ -93,6 +97,11 @@ export async function loadPgState(
       ...(row.text_channel_id ? { textChannelId: row.text_channel_id } : {}),
     });
   }
+  for (const row of poolVoices.rows) {
+    if (isId(row.user_id) && isId(row.voice_id)) memory.assignPoolVoice(row.guild_id, row.user_id, row.voice_id);
+    else report({ table: 'pool_voices', key: `${row.guild_id}/${row.user_id}`, fields: ['*'] });
+  }
+  loadOwnedVoices(memory, owned.rows, designs.rows, report);
   const delay = state.rows.find((r) => r.name === PLAYOUT_DELAY);
   if (delay) {
     const parsed = parseJson(delay.value);
@@ -100,6 +109,25 @@ export async function loadPgState(
     else report({ table: 'bot_state', key: PLAYOUT_DELAY, fields: ['*'] });
   }
   return { guilds, memory };
+}
+
+/** Designed and cloned voices, and the voice designs counted per month (BIGINT columns arrive as strings). */
+function loadOwnedVoices(
+  memory: MemoryStore,
+  owned: Record<string, unknown>[],
+  designs: { guild_id: string; month: string; count: number }[],
+  report: (event: InvalidDataEvent) => void,
+): void {
+  const int = (v: unknown): unknown => (typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : v);
+  for (const row of owned) {
+    const voice = readOwnedVoice({ ...row, created_at: int(row['created_at']), last_used_at: int(row['last_used_at']) });
+    if (voice) memory.saveOwnedVoice(voice);
+    else report({ table: 'owned_voices', key: String(row['voice_id']), fields: ['*'] });
+  }
+  for (const row of designs) {
+    if (isCount(row.count) && /^[0-9]{4}-(0[1-9]|1[0-2])$/.test(row.month)) memory.loadVoiceDesigns(row.guild_id, row.month, row.count);
+    else report({ table: 'voice_designs', key: `${row.guild_id}/${row.month}`, fields: ['count'] });
+  }
 }
 
 /** bot_state's row for the learned playout delay (the same name SQLite uses). */

@@ -37,6 +37,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description: 'pool voices: the distinct voice each member who chose none was given (issue 19)',
+    sql: `
+      CREATE TABLE pool_voices (
+        guild_id TEXT NOT NULL, user_id TEXT NOT NULL, voice_id TEXT NOT NULL, PRIMARY KEY (guild_id, user_id)
+      );
+    `,
+  },
+  {
+    version: 3,
+    description: "voices of one's own: designed and cloned voices, and voice designs counted per guild and month (issue 19)",
+    sql: `
+      -- created_at, last_used_at: ms since the epoch.
+      CREATE TABLE owned_voices (
+        voice_id TEXT PRIMARY KEY, kind TEXT NOT NULL, guild_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        description TEXT NOT NULL, created_at BIGINT NOT NULL, last_used_at BIGINT
+      );
+      CREATE INDEX owned_voices_guild ON owned_voices (guild_id, user_id);
+      -- month: 'YYYY-MM' (UTC); counts only ever grow by atomic increments.
+      CREATE TABLE voice_designs (
+        guild_id TEXT NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (guild_id, month)
+      );
+    `,
+  },
 ];
 
 /** Any constant: the key of the advisory lock that serializes migrations across processes. */

@@ -59,6 +59,7 @@ export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
   budget: DEFAULT_BUDGET,
   allowSpecialMarkup: false,
   voicing: DEFAULT_VOICING,
+  allowVoiceCloning: false,
 });
 
 /** What a store keeps for a guild: only the fields that were set. */
@@ -68,13 +69,16 @@ export interface StoredGuildSettings {
   budget: Partial<BudgetSettings>;
   allowSpecialMarkup?: boolean;
   voicing: Partial<VoicingSettings>;
+  allowVoiceCloning?: boolean;
 }
 
 export function emptyStoredGuildSettings(): StoredGuildSettings {
   return { voice: {}, autoread: {}, budget: {}, voicing: {} };
 }
 
-const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup', 'voicing']);
+const TOP_LEVEL_KEYS = new Set(['voice', 'autoread', 'budget', 'allowSpecialMarkup', 'allowVoiceCloning', 'voicing']);
+/** Top-level boolean settings (absent: the default). */
+const FLAGS = ['allowSpecialMarkup', 'allowVoiceCloning'] as const;
 
 /** Reads stored settings from untrusted data (e.g. parsed JSON); invalid fields are dropped and their paths recorded. */
 export function readStoredGuildSettings(raw: unknown, dropped: string[]): StoredGuildSettings {
@@ -88,9 +92,11 @@ export function readStoredGuildSettings(raw: unknown, dropped: string[]): Stored
   stored.autoread = readFields(raw['autoread'], AUTOREAD_CHECKS, 'autoread', dropped);
   stored.budget = readFields(raw['budget'], BUDGET_CHECKS, 'budget', dropped);
   stored.voicing = readFields(raw['voicing'], VOICING_CHECKS, 'voicing', dropped);
-  const markup = raw['allowSpecialMarkup'];
-  if (typeof markup === 'boolean') stored.allowSpecialMarkup = markup;
-  else if (markup !== undefined) dropped.push('allowSpecialMarkup');
+  for (const flag of FLAGS) {
+    const value = raw[flag];
+    if (typeof value === 'boolean') stored[flag] = value;
+    else if (value !== undefined) dropped.push(flag);
+  }
   return stored;
 }
 
@@ -112,13 +118,16 @@ export function applyGuildSettingsPatch(stored: StoredGuildSettings, patch: Guil
     voicing:
       patch.voicing === undefined ? { ...stored.voicing } : patchFields(stored.voicing, patch.voicing, VOICING_CHECKS, 'voicing', false),
   };
-  const markup: unknown = patch.allowSpecialMarkup;
-  if (markup === undefined) {
-    if (stored.allowSpecialMarkup !== undefined) next.allowSpecialMarkup = stored.allowSpecialMarkup;
-  } else if (typeof markup === 'boolean') {
-    next.allowSpecialMarkup = markup;
-  } else {
-    throw new StoreError('invalid_value', 'allowSpecialMarkup must be a boolean');
+  for (const flag of FLAGS) {
+    const value: unknown = patch[flag];
+    const kept = stored[flag];
+    if (value === undefined) {
+      if (kept !== undefined) next[flag] = kept;
+    } else if (typeof value === 'boolean') {
+      next[flag] = value;
+    } else {
+      throw new StoreError('invalid_value', `${flag} must be a boolean`);
+    }
   }
   return next;
 }
@@ -131,6 +140,7 @@ export function withDefaults(stored: StoredGuildSettings): GuildSettings {
     budget: { ...DEFAULT_BUDGET, ...stored.budget },
     allowSpecialMarkup: stored.allowSpecialMarkup ?? DEFAULT_GUILD_SETTINGS.allowSpecialMarkup,
     voicing: { ...DEFAULT_VOICING, ...stored.voicing, languageVoices: { ...(stored.voicing.languageVoices ?? {}) } },
+    allowVoiceCloning: stored.allowVoiceCloning ?? DEFAULT_GUILD_SETTINGS.allowVoiceCloning,
   };
 }
 

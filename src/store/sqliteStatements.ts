@@ -19,6 +19,16 @@ export interface SessionRow {
   text_channel_id: unknown;
 }
 
+export interface OwnedVoiceRow {
+  voice_id: unknown;
+  kind: unknown;
+  guild_id: unknown;
+  user_id: unknown;
+  description: unknown;
+  created_at: unknown;
+  last_used_at: unknown;
+}
+
 /** Every statement SqliteStore runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
   return {
@@ -67,6 +77,21 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES (?, ?, ?) ON CONFLICT (guild_id, user_id) DO NOTHING',
     ),
     deletePool: db.prepare<[string]>('DELETE FROM pool_voices WHERE guild_id = ?'),
+    putOwnedVoice: db.prepare<[string, string, string, string, string, number, number | null]>(
+      `INSERT INTO owned_voices (voice_id, kind, guild_id, user_id, description, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (voice_id) DO UPDATE SET kind = excluded.kind, guild_id = excluded.guild_id, user_id = excluded.user_id,
+       description = excluded.description, created_at = excluded.created_at, last_used_at = excluded.last_used_at`,
+    ),
+    getOwnedVoice: db.prepare<[string], OwnedVoiceRow>('SELECT * FROM owned_voices WHERE voice_id = ?'),
+    listOwnedVoices: db.prepare<[string, string], OwnedVoiceRow>(
+      'SELECT * FROM owned_voices WHERE guild_id = ? AND user_id = ? ORDER BY created_at, voice_id',
+    ),
+    touchOwnedVoice: db.prepare<[number, string]>('UPDATE owned_voices SET last_used_at = ? WHERE voice_id = ?'),
+    deleteOwnedVoice: db.prepare<[string]>('DELETE FROM owned_voices WHERE voice_id = ?'),
+    addVoiceDesign: db.prepare<[string, string]>(
+      'INSERT INTO voice_designs (guild_id, month, count) VALUES (?, ?, 1) ON CONFLICT (guild_id, month) DO UPDATE SET count = count + 1',
+    ),
+    getVoiceDesigns: db.prepare<[string, string], { count: unknown }>('SELECT count FROM voice_designs WHERE guild_id = ? AND month = ?'),
     listSessions: db.prepare<[], SessionRow>('SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions ORDER BY guild_id'),
   };
 }

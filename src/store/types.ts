@@ -92,6 +92,8 @@ export interface GuildSettings {
   /** Let users send MiniMax markup (pauses, interjections) through. Default false. */
   allowSpecialMarkup: boolean;
   voicing: VoicingSettings;
+  /** Members may clone their own voice (`/voice cloning allow`; the owner must also allow it). Default false. */
+  allowVoiceCloning: boolean;
 }
 
 /** A partial update of GuildSettings, merged one level deep (e.g. `{ autoread: { xsaid: false } }`). */
@@ -102,6 +104,7 @@ export interface GuildSettingsPatch {
   allowSpecialMarkup?: boolean;
   /** `languageVoices` is replaced as a whole. */
   voicing?: Partial<VoicingSettings>;
+  allowVoiceCloning?: boolean;
 }
 
 /** A word replacement; `from` is unique per guild, compared case-insensitively. */
@@ -120,6 +123,21 @@ export type AddDictionaryResult =
 export interface UsageTotals {
   day: number;
   month: number;
+}
+
+/** A voice made at MiniMax for this bot: designed from a description, or cloned from a member's recording. */
+export interface OwnedVoice {
+  voiceId: string;
+  kind: 'designed' | 'cloned';
+  guildId: string;
+  /** The member who made it (a clone is usable by this member only). */
+  userId: string;
+  /** The description (designed) or the sample's file name (cloned). */
+  description: string;
+  /** ms since the epoch */
+  createdAt: number;
+  /** Last time Parrot spoke with it (ms since the epoch); null: never. */
+  lastUsedAt: number | null;
 }
 
 /** Where the bot was connected, so it can rejoin after a restart. */
@@ -187,6 +205,21 @@ export interface Store {
   getAccountUsage?(at: Date): number;
   /** Forgets usage counted on UTC days before the day of `before`, for every guild; returns how many days went. */
   pruneUsage(before: Date): number;
+
+  /** Records (or replaces) a voice made at MiniMax. */
+  saveOwnedVoice(voice: OwnedVoice): void;
+  /** The voice with this exact id, or null when it is not one Parrot made. */
+  getOwnedVoice(voiceId: string): OwnedVoice | null;
+  /** The voices a member made in a guild, oldest first. */
+  listOwnedVoices(guildId: string, userId: string): OwnedVoice[];
+  /** Notes that Parrot spoke with the voice at `at` (ms); unknown ids are ignored. */
+  touchOwnedVoice(voiceId: string, at: number): void;
+  /** Forgets the voice; returns whether it was known. */
+  deleteOwnedVoice(voiceId: string): boolean;
+  /** Counts one voice design against the guild's UTC month of `at`. */
+  addVoiceDesign(guildId: string, at: Date): void;
+  /** Voice designs counted in the UTC month of `at`. */
+  getVoiceDesigns(guildId: string, at: Date): number;
 
   /** Records (or replaces) the guild's active voice session. */
   setActiveSession(guildId: string, session: ActiveSessionInfo): void;

@@ -16,3 +16,5 @@ export { BUILT_IN_VOICES, languageOfVoiceId } from './voiceList.js';
 export type { VoiceInfo, VoiceSource } from './voiceList.js';
 export { VoiceCatalogue, fetchVoices, parseVoiceList, MAX_CHOICES } from './voices.js';
 export type { FetchVoicesOptions, FetchLike, RefreshResult, VoiceCatalogueOptions } from './voices.js';
+export { VoiceStudio, studioBaseUrl } from './VoiceStudio.js';
+export type { VoiceStudioOptions, StudioFetch, SampleFile, StudioVoiceType, DesignedVoice, ClonedVoice } from './VoiceStudio.js';

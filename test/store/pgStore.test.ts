@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { openPgStore, type PgStore } from '../../src/store/PgStore.js';
+import { migratePg, PG_MIGRATIONS } from '../../src/store/pgMigrations.js';
 import { redactDatabaseUrl, scrubSecret } from '../../src/store/pgUrl.js';
 import { PG_PASSWORD, startPgServer, type PgServer } from './pgServer.js';
 
@@ -103,6 +104,9 @@ describe('PgStore on a real server', () => {
       writer.addDictionaryEntry(g, { from: 'a', to: 'b' }, { maxEntries: 3 });
       writer.addUsage(g, 3, new Date());
       writer.setMemberVoice(g, 'u1', { speed: 1.5 });
+      writer.assignPoolVoice(g, 'u2', `p${g}`);
+      writer.saveOwnedVoice({ voiceId: `ttv-${g}`, kind: 'designed', guildId: g, userId: 'u1', description: 'd', createdAt: 5, lastUsedAt: null });
+      writer.addVoiceDesign(g, new Date());
     }
     await writer.end();
     const shard1 = await openPgStore({ url, shards: { ids: [1], count: 2 } });
@@ -110,6 +114,12 @@ describe('PgStore on a real server', () => {
     expect(shard1.getGuildSettings(b).allowSpecialMarkup).toBe(true);
     expect(shard1.getGuildSettings(a).allowSpecialMarkup).toBe(false);
     expect(shard1.listDictionary(a)).toStrictEqual([]);
+    expect(shard1.getPoolVoices(a)).toStrictEqual({});
+    expect(shard1.getPoolVoices(b)).toStrictEqual({ u2: `p${b}` });
+    expect(shard1.getOwnedVoice(`ttv-${a}`)).toBeNull();
+    expect(shard1.getOwnedVoice(`ttv-${b}`)?.guildId).toBe(b);
+    expect(shard1.getVoiceDesigns(a, new Date())).toBe(0);
+    expect(shard1.getVoiceDesigns(b, new Date())).toBe(1);
     expect(shard1.getUsage(b, new Date()).day).toBe(3);
     // Resharding to three shards: every guild's rows are found, whole, by the shard that now owns it.
     const three = await Promise.all([0, 1, 2].map((i) => openPgStore({ url, shards: { ids: [i], count: 3 } })));
@@ -121,6 +131,9 @@ describe('PgStore on a real server', () => {
       expect(owner.getGuildSettings(g).allowSpecialMarkup).toBe(true);
       expect(owner.listDictionary(g)).toStrictEqual([{ from: 'a', to: 'b' }]);
       expect(owner.getMemberVoice(g, 'u1')).toStrictEqual({ speed: 1.5 });
+      expect(owner.getPoolVoices(g)).toStrictEqual({ u2: `p${g}` });
+      expect(owner.listOwnedVoices(g, 'u1').map((v) => v.voiceId)).toStrictEqual([`ttv-${g}`]);
+      expect(owner.getVoiceDesigns(g, new Date())).toBe(1);
       expect(owner.getUsage(g, new Date()).day).toBe(3);
     }
     await Promise.all([shard1, ...three].map((s) => s.end()));
@@ -130,11 +143,47 @@ describe('PgStore on a real server', () => {
     const url = await server.createDatabase();
     await (await openPgStore({ url })).end();
     await sql(url, "INSERT INTO guild_settings VALUES ('g1', '{not json'), ('g2', '{\"autoread\":{\"maxLength\":\"x\",\"xsaid\":false}}')");
+    await sql(url, "INSERT INTO owned_voices VALUES ('bad', 'stolen', 'g1', 'u1', 'd', 1, NULL), ('good', 'cloned', 'g1', 'u1', 'd', 1, NULL)");
+    await sql(url, "INSERT INTO voice_designs VALUES ('g1', '2026-13', 1), ('g1', '2026-04', -2), ('g2', '2026-04', 2)");
     const events: string[] = [];
     const store = await openPgStore({ url, onInvalidData: (e) => events.push(`${e.table}:${e.key}:${e.fields.join(',')}`) });
-    expect(events.sort()).toStrictEqual(['guild_settings:g1:*', 'guild_settings:g2:autoread.maxLength']);
+    expect(events.sort()).toStrictEqual([
+      'guild_settings:g1:*',
+      'guild_settings:g2:autoread.maxLength',
+      'owned_voices:bad:*',
+      'voice_designs:g1/2026-04:count',
+      'voice_designs:g1/2026-13:count',
+    ]);
     expect(store.getGuildSettings('g2').autoread.xsaid).toBe(false);
+    expect(store.listOwnedVoices('g1', 'u1').map((v) => v.voiceId)).toStrictEqual(['good']);
+    expect(store.getVoiceDesigns('g2', new Date('2026-04-10T00:00:00Z'))).toBe(2);
     await store.end();
+  });
+
+  it('upgrades a database made at every earlier schema version, keeping its rows', async () => {
+    for (let version = 1; version < PG_MIGRATIONS.length; version++) {
+      const url = await server.createDatabase();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await migratePg(client, PG_MIGRATIONS.slice(0, version));
+      } finally {
+        await client.end();
+      }
+      await sql(url, `INSERT INTO guild_settings VALUES ('g1', '{"allowSpecialMarkup":true}')`);
+      const store = await openPgStore({ url });
+      expect(store.getGuildSettings('g1').allowSpecialMarkup).toBe(true);
+      store.assignPoolVoice('g1', 'u1', 'English_CalmWoman');
+      store.saveOwnedVoice({ voiceId: 'ttv-1', kind: 'cloned', guildId: 'g1', userId: 'u1', description: 'me.wav', createdAt: 5, lastUsedAt: 6 });
+      store.addVoiceDesign('g1', new Date());
+      await store.end();
+      expect(await sql<{ version: number }>(url, 'SELECT version FROM parrot_schema')).toStrictEqual([{ version: PG_MIGRATIONS.length }]);
+      const again = await openPgStore({ url });
+      expect(again.getPoolVoices('g1')).toStrictEqual({ u1: 'English_CalmWoman' });
+      expect(again.getOwnedVoice('ttv-1')?.lastUsedAt).toBe(6);
+      expect(again.getVoiceDesigns('g1', new Date())).toBe(1);
+      await again.end();
+    }
   });
 
   it('refuses a database with a newer schema, untouched', async () => {

@@ -102,7 +102,7 @@ describe('migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(raw)).toStrictEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'pool_voices', 'usage_days']);
+    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'owned_voices', 'pool_voices', 'usage_days', 'voice_designs']);
   });
 
   it('upgrades a database of the first schema and keeps what it held', () => {
@@ -116,6 +116,36 @@ describe('migrations', () => {
     store.setPlayoutDelay(35);
     expect(store.getPlayoutDelay()).toBe(35);
     expect(rawDb().pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('upgrades a database made at every earlier version (pool voices at 3, owned voices at 4) and keeps its rows', async () => {
+    for (let version = 1; version < MIGRATIONS.length; version++) {
+      const at = await makeTempDir();
+      try {
+        const raw = new Database(join(at, SQLITE_FILENAME));
+        migrate(raw, MIGRATIONS.slice(0, version));
+        raw.prepare('INSERT INTO guild_settings (guild_id, data) VALUES (?, ?)').run('g1', '{"allowSpecialMarkup":true}');
+        if (version >= 3) raw.prepare('INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES (?, ?, ?)').run('g1', 'u1', 'English_CalmWoman');
+        raw.close();
+        const store = openSqliteStore({ dataDir: at });
+        try {
+          expect(store.getGuildSettings('g1').allowSpecialMarkup).toBe(true);
+          // A member given a pool voice before the upgrade keeps it.
+          expect(store.assignPoolVoice('g1', 'u1', 'English_Comedian')).toBe(version >= 3 ? 'English_CalmWoman' : 'English_Comedian');
+          store.saveOwnedVoice({ voiceId: 'ttv-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'd', createdAt: 1, lastUsedAt: null });
+          store.addVoiceDesign('g1', new Date());
+          expect(store.getOwnedVoice('ttv-1')?.kind).toBe('designed');
+          expect(store.getVoiceDesigns('g1', new Date())).toBe(1);
+        } finally {
+          store.close();
+        }
+        const check = new Database(join(at, SQLITE_FILENAME));
+        expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+        check.close();
+      } finally {
+        await removeTempDir(at);
+      }
+    }
   });
 
   it('rolls every pending migration back when one fails', () => {
@@ -212,6 +242,7 @@ describe('invalid data on disk', () => {
       budget: DEFAULT_GUILD_SETTINGS.budget,
       allowSpecialMarkup: false,
       voicing: DEFAULT_GUILD_SETTINGS.voicing,
+      allowVoiceCloning: false,
     });
     expect(store.getMemberVoice('g1', 'garbage')).toStrictEqual({});
     const member = store.getMemberVoice('g1', 'mixed');

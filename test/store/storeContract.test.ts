@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
+import { ResilientStore } from '../../src/store/ResilientStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
 import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
-import type { GuildSettingsPatch, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import type { GuildSettingsPatch, OwnedVoice, Store, VoiceProfilePatch } from '../../src/store/types.js';
 import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
 
@@ -113,6 +114,7 @@ describe.each(implementations)('$name', ({ open }) => {
         budget: { dailyChars: null, monthlyChars: null },
         allowSpecialMarkup: false,
         voicing: { detectLanguage: true, languageVoices: {}, pool: false, expressive: false },
+        allowVoiceCloning: false,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
     });
@@ -127,6 +129,7 @@ describe.each(implementations)('$name', ({ open }) => {
     it('keeps earlier fields when later patches touch other fields of the same section', () => {
       store.updateGuildSettings('g1', { voice: { speed: 1.5, model: 'speech-02-hd' }, autoread: { channelId: 'c1' } });
       store.updateGuildSettings('g1', { voice: { pitch: -2 }, autoread: { maxLength: 500 }, budget: { dailyChars: 1000 } });
+      store.updateGuildSettings('g1', { allowVoiceCloning: true });
       const settings = store.updateGuildSettings('g1', { allowSpecialMarkup: true, budget: { monthlyChars: 20_000 } });
       expect(settings).toStrictEqual({
         voice: { speed: 1.5, model: 'speech-02-hd', pitch: -2 },
@@ -134,6 +137,7 @@ describe.each(implementations)('$name', ({ open }) => {
         budget: { dailyChars: 1000, monthlyChars: 20_000 },
         allowSpecialMarkup: true,
         voicing: DEFAULT_GUILD_SETTINGS.voicing,
+        allowVoiceCloning: true,
       });
       expect(store.getGuildSettings('g1')).toStrictEqual(settings);
     });
@@ -189,6 +193,7 @@ describe.each(implementations)('$name', ({ open }) => {
       ['a negative budget', { budget: { dailyChars: -1 } }],
       ['a fractional budget', { budget: { monthlyChars: 2.5 } }],
       ['a non-boolean markup flag', { allowSpecialMarkup: 'yes' }],
+      ['a non-boolean cloning flag', { allowVoiceCloning: 1 }],
       ['an unknown section', { colour: 'blue' }],
       ['a section that is not an object', { autoread: true }],
       ['a patch that is not an object', null],
@@ -511,6 +516,8 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  ownedVoiceContract(() => store);
+
   describe('close', () => {
     it('is idempotent and makes every later call throw StoreError("closed")', () => {
       store.close();
@@ -525,6 +532,8 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.listActiveSessions(),
         () => store.getPlayoutDelay(),
         () => store.setPlayoutDelay(15),
+        () => store.getOwnedVoice('v'),
+        () => store.addVoiceDesign('g1', new Date()),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
@@ -542,7 +551,7 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     await harness.cleanup();
   });
 
-  it('has every setting, voice, dictionary entry, usage count, session and the playout delay it was given', async () => {
+  it('has every setting, voice, dictionary entry, usage count, session, pool voice, owned voice, design count and the playout delay it was given', async () => {
     const store = harness.store;
     const at = new Date();
     store.updateGuildSettings('g1', { voice: { speed: 1.5 }, autoread: { channelId: 'c1', maxLength: 500 }, budget: { dailyChars: 99 } });
@@ -561,8 +570,22 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     store.setActiveSession('g2', { voiceChannelId: 'v2' });
     store.clearActiveSession('g2');
     store.setPlayoutDelay(80);
+    store.updateGuildSettings('g1', { voicing: { detectLanguage: false, languageVoices: { Japanese: 'Japanese_KindLady' }, pool: true } });
+    store.assignPoolVoice('g1', 'u1', 'English_CalmWoman');
+    store.assignPoolVoice('g1', 'u1', 'English_Comedian');
+    store.assignPoolVoice('g1', 'u3', 'English_Comedian');
     store.updateGuildSettings('g3', { allowSpecialMarkup: true });
+    store.assignPoolVoice('g3', 'u1', 'English_CalmWoman');
     store.deleteGuild('g3');
+    const owned = { kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null } as const;
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-1' });
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-2', kind: 'cloned', description: 'me.wav', createdAt: 2000 });
+    store.saveOwnedVoice({ ...owned, voiceId: 'ttv-voice-3' });
+    store.touchOwnedVoice('ttv-voice-2', 1_700_000_000_123);
+    store.deleteOwnedVoice('ttv-voice-3');
+    store.addVoiceDesign('g1', at);
+    store.addVoiceDesign('g1', at);
+    store.addVoiceDesign('g2', at);
 
     const again = await harness.reopen!();
     expect(again.getGuildSettings('g1')).toStrictEqual({
@@ -570,7 +593,17 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
       voice: { speed: 1.5 },
       autoread: { ...DEFAULT_GUILD_SETTINGS.autoread, channelId: 'c1', maxLength: 500 },
       budget: { dailyChars: 99, monthlyChars: null },
+      voicing: { detectLanguage: false, languageVoices: { Japanese: 'Japanese_KindLady' }, pool: true, expressive: false },
     });
+    expect(again.getPoolVoices('g1')).toStrictEqual({ u1: 'English_CalmWoman', u3: 'English_Comedian' });
+    expect(again.getPoolVoices('g3')).toStrictEqual({});
+    expect(again.listOwnedVoices('g1', 'u1')).toStrictEqual([
+      { ...owned, voiceId: 'ttv-voice-1' },
+      { ...owned, voiceId: 'ttv-voice-2', kind: 'cloned', description: 'me.wav', createdAt: 2000, lastUsedAt: 1_700_000_000_123 },
+    ]);
+    expect(again.getOwnedVoice('ttv-voice-3')).toBeNull();
+    expect(again.getVoiceDesigns('g1', at)).toBe(2);
+    expect(again.getVoiceDesigns('g2', at)).toBe(1);
     expect(again.getMemberVoice('g1', 'u1')).toStrictEqual({ voiceId: 'v1', pitch: -3 });
     expect(again.getMemberVoice('g1', 'u2')).toStrictEqual({});
     expect(again.listDictionary('g1')).toStrictEqual([
@@ -583,4 +616,65 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     expect(again.getPlayoutDelay()).toBe(80);
     expect(again.getGuildSettings('g3')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
   });
+});
+
+function ownedVoiceContract(current: () => Store): void {
+  describe('owned voices (designed and cloned)', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+
+    const voice = (over: Partial<OwnedVoice> = {}): OwnedVoice => ({
+      voiceId: 'ttv-voice-1', kind: 'designed', guildId: 'g1', userId: 'u1', description: 'a warm narrator', createdAt: 1000, lastUsedAt: null, ...over,
+    });
+
+    it('saves, reads back, lists per member oldest first, notes use and forgets', () => {
+      store.saveOwnedVoice(voice({ voiceId: 'b-voice', createdAt: 2000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      store.saveOwnedVoice(voice({ voiceId: 'other', userId: 'u2' }));
+      store.saveOwnedVoice(voice({ voiceId: 'elsewhere', guildId: 'g2' }));
+      expect(store.getOwnedVoice('a-voice')).toEqual(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      expect(store.getOwnedVoice('nope')).toBeNull();
+      expect(store.listOwnedVoices('g1', 'u1').map((v) => v.voiceId)).toEqual(['b-voice', 'a-voice']);
+      store.touchOwnedVoice('a-voice', 9000);
+      store.touchOwnedVoice('unknown', 9000);
+      expect(store.getOwnedVoice('a-voice')?.lastUsedAt).toBe(9000);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(true);
+      expect(store.deleteOwnedVoice('a-voice')).toBe(false);
+      expect(store.getOwnedVoice('a-voice')).toBeNull();
+    });
+
+    it('refuses malformed voices', () => {
+      expectInvalid(() => store.saveOwnedVoice(voice({ voiceId: '' })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ kind: 'stolen' as OwnedVoice['kind'] })));
+      expectInvalid(() => store.saveOwnedVoice(voice({ createdAt: -1 })));
+    });
+
+    it('counts voice designs per guild and UTC month', () => {
+      store.addVoiceDesign('g1', new Date('2026-03-31T23:59:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-01T00:00:00Z'));
+      store.addVoiceDesign('g1', new Date('2026-04-20T10:00:00Z'));
+      store.addVoiceDesign('g2', new Date('2026-04-20T10:00:00Z'));
+      expect(store.getVoiceDesigns('g1', new Date('2026-03-15T00:00:00Z'))).toBe(1);
+      expect(store.getVoiceDesigns('g1', new Date('2026-04-30T00:00:00Z'))).toBe(2);
+      expect(store.getVoiceDesigns('g3', new Date('2026-04-30T00:00:00Z'))).toBe(0);
+    });
+  });
+}
+
+describe('ResilientStore over SqliteStore', () => {
+  let harness: Harness;
+  let store: Store;
+  beforeEach(async () => {
+    const dir = await makeTempDir();
+    const inner = openSqliteStore({ dataDir: dir });
+    const resilient = new ResilientStore(inner);
+    harness = { store: resilient, cleanup: async () => { resilient.close(); await removeTempDir(dir); } };
+    store = harness.store;
+  });
+  afterEach(async () => {
+    await harness.cleanup();
+  });
+  ownedVoiceContract(() => store);
 });

@@ -7,13 +7,13 @@ import { AudioLog } from './audio.js';
 import { CommandStore } from './commandStore.js';
 import { FakeDiscordError } from './errors.js';
 import { GatewayServer, type GatewaySession } from './gateway.js';
-import { interactionPayload, type AutocompleteSpec, type CommandSpec } from './interactionPayload.js';
+import { buttonPayload, interactionPayload, type AutocompleteSpec, type ButtonSpec, type CommandSpec } from './interactionPayload.js';
 import {
   InteractionLog, type DispatchedInteraction, type InteractionReply, type InteractionResponse, type ReplyWaitOptions,
 } from './interactionLog.js';
 import { createBotMessage, dispatchMessage, reactionRefusal, type BotMessage, type MessageSpec, type SentMessage } from './messages.js';
 import { DEFAULT_GUILD, GuildState, type GuildSpec, type UserRecord } from './model.js';
-import { channelPayload, guildCreatePayload, readyPayload } from './payloads.js';
+import { channelPayload, guildCreatePayload, messagePayload, readyPayload, type Json } from './payloads.js';
 import { RestServer } from './rest.js';
 import { VOICE_MODES, type VoiceEncryptionMode } from './rtpCrypto.js';
 import { SnowflakeFactory, randomToken } from './snowflakes.js';
@@ -21,7 +21,7 @@ import { VoiceUdpServer } from './udp.js';
 import { VoiceGatewayServer, type FakeVoiceConnection } from './voiceGateway.js';
 import { VoiceSignalling, type BotVoiceRequest } from './voiceSignalling.js';
 
-export { opt, type AutocompleteSpec, type CommandSpec, type OptionValue, type TypedOption } from './interactionPayload.js';
+export { opt, type AttachmentSpec, type AutocompleteSpec, type ButtonSpec, type CommandSpec, type OptionValue, type TypedOption } from './interactionPayload.js';
 export type { GuildSpec, ChannelSpec, MemberSpec, RoleSpec, OverwriteSpec, VoiceStateSpec, GuildState } from './model.js';
 export type { PermissionName, PermissionsInput } from './permissions.js';
 export type { AudioReport, AudioBurst, AudioGap, ReceivedFrame, FrameFilter, AnalysisOptions } from './audio.js';
@@ -210,6 +210,18 @@ export class FakeDiscord {
     return this.#dispatchInteraction(spec, 'autocomplete');
   }
 
+  /** A user presses a button on a message the bot sent: INTERACTION_CREATE (type 3, MESSAGE_COMPONENT). */
+  button(spec: ButtonSpec): FakeInteraction {
+    const g = this.guild(spec.guild);
+    const ids = { id: this.ids.next(), token: `fake-interaction-${randomToken()}`, applicationId: this.bot.id };
+    const channelId = g.textChannel(spec.channel).id;
+    const message = messagePayload({
+      id: spec.message.id, channelId, guildId: g.id, author: this.bot, type: 20, flags: spec.message.flags ?? 0,
+      content: spec.message.content, webhookId: this.bot.id, applicationId: this.bot.id,
+    });
+    return this.#dispatch(g, buttonPayload(g, spec, ids, message), ids, 'component', spec.customId);
+  }
+
   /** A user posts a message (MESSAGE_CREATE filtered by each session's intents). */
   message(spec: MessageSpec): SentMessage {
     const g = this.guild(spec.guild);
@@ -344,10 +356,13 @@ export class FakeDiscord {
       id: this.ids.next(), token: `fake-interaction-${randomToken()}`, applicationId: this.bot.id,
       commandId: spec.commandId ?? this.commands.idOf(spec.command, g.id) ?? this.ids.next(),
     };
-    const d = interactionPayload(g, spec, ids);
+    return this.#dispatch(g, interactionPayload(g, spec, ids), ids, kind, spec.command);
+  }
+
+  #dispatch(g: GuildState, d: Json, ids: { id: string; token: string }, kind: DispatchedInteraction['kind'], command: string): FakeInteraction {
     const member = d['member'] as { user: { id: string } };
     const dispatched: DispatchedInteraction = {
-      id: ids.id, token: ids.token, kind, command: spec.command, guildId: g.id, channelId: String(d['channel_id']),
+      id: ids.id, token: ids.token, kind, command, guildId: g.id, channelId: String(d['channel_id']),
       userId: member.user.id, dispatchedAt: this.now(),
     };
     this.interactions.register(dispatched);

@@ -8,7 +8,8 @@ const EPHEMERAL = 64;
 export interface DispatchedInteraction {
   id: string;
   token: string;
-  kind: 'command' | 'autocomplete';
+  kind: 'command' | 'autocomplete' | 'component';
+  /** The command's name, or a component's custom_id. */
   command: string;
   guildId: string;
   channelId: string;

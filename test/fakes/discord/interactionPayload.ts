@@ -2,12 +2,22 @@
 import type { GuildState } from './model.js';
 import { channelPayload, memberPayload, rolePayload, userPayload, type Json } from './payloads.js';
 
-type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'user' | 'channel' | 'role' | 'mentionable';
+type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'user' | 'channel' | 'role' | 'mentionable' | 'attachment';
+
+/** A file the user attached to an option (type 11); `url` is where the bot downloads it (a test's CDN). */
+export interface AttachmentSpec {
+  filename: string;
+  size: number;
+  url: string;
+  contentType?: string;
+}
 
 /** An option value with an explicit type (users, channels and roles are names or ids, resolved in the guild). */
 export interface TypedOption {
   type: OptionKind;
   value: string | number | boolean;
+  /** For 'attachment': the file (the value is then its id). */
+  attachment?: AttachmentSpec;
 }
 
 /** A plain value infers its type: string 3, integer 4, non-integer 10, boolean 5. */
@@ -22,6 +32,7 @@ export const opt = {
   user: (ref: string): TypedOption => ({ type: 'user', value: ref }),
   channel: (ref: string): TypedOption => ({ type: 'channel', value: ref }),
   role: (ref: string): TypedOption => ({ type: 'role', value: ref }),
+  attachment: (file: AttachmentSpec): TypedOption => ({ type: 'attachment', value: '', attachment: file }),
 };
 
 /** A slash command as a user types it. */
@@ -48,7 +59,7 @@ export interface AutocompleteSpec extends CommandSpec {
 }
 
 const TYPE_NUMBERS: Record<OptionKind, number> = {
-  string: 3, integer: 4, boolean: 5, user: 6, channel: 7, role: 8, mentionable: 9, number: 10,
+  string: 3, integer: 4, boolean: 5, user: 6, channel: 7, role: 8, mentionable: 9, number: 10, attachment: 11,
 };
 
 export interface InteractionIds {
@@ -60,12 +71,10 @@ export interface InteractionIds {
 
 /** Builds the INTERACTION_CREATE `d` (type 2, or 4 when `focused` is given). */
 export function interactionPayload(g: GuildState, spec: CommandSpec & { focused?: string }, ids: InteractionIds): Json {
-  const member = spec.user === undefined ? g.firstHuman() : g.member(spec.user);
-  const channel = g.textChannel(spec.channel);
-  const resolved: { users: Json; members: Json; channels: Json; roles: Json } = { users: {}, members: {}, channels: {}, roles: {} };
+  const resolved: Resolved = { users: {}, members: {}, channels: {}, roles: {}, attachments: {} };
   const leaf = Object.entries(spec.options ?? {}).map(([name, raw]) => {
     const typed: TypedOption = typeof raw === 'object' ? raw : { type: inferKind(raw), value: raw };
-    const value = resolveValue(g, typed, resolved);
+    const value = resolveValue(g, typed, resolved, ids.id);
     return {
       name, type: TYPE_NUMBERS[typed.type], value,
       ...(spec.focused === name ? { focused: true } : {}),
@@ -76,8 +85,37 @@ export function interactionPayload(g: GuildState, spec: CommandSpec & { focused?
   if (spec.group !== undefined) options = [{ name: spec.group, type: 2, options }];
   const hasResolved = Object.values(resolved).some((m) => Object.keys(m).length > 0);
   return {
-    id: ids.id, application_id: ids.applicationId, type: spec.focused === undefined ? 2 : 4, token: ids.token, version: 1,
+    ...interactionBase(g, spec, ids, spec.focused === undefined ? 2 : 4),
     data: { id: ids.commandId, name: spec.command, type: 1, options, ...(hasResolved ? { resolved } : {}) },
+  };
+}
+
+/** A button press on a message the bot sent: INTERACTION_CREATE type 3 (MESSAGE_COMPONENT). */
+export interface ButtonSpec {
+  customId: string;
+  /** The message carrying the button (id and content as the bot sent it). */
+  message: { id: string; content: string; flags?: number };
+  guild?: string;
+  channel?: string;
+  user?: string;
+}
+
+/** Builds the INTERACTION_CREATE `d` of a button press (type 3, component_type 2). */
+export function buttonPayload(g: GuildState, spec: ButtonSpec, ids: Omit<InteractionIds, 'commandId'>, message: Json): Json {
+  return {
+    ...interactionBase(g, spec, { ...ids, commandId: '' }, 3),
+    data: { custom_id: spec.customId, component_type: 2 },
+    message,
+  };
+}
+
+type Resolved = { users: Json; members: Json; channels: Json; roles: Json; attachments: Json };
+
+function interactionBase(g: GuildState, spec: { guild?: string; channel?: string; user?: string; locale?: string }, ids: InteractionIds, type: number): Json {
+  const member = spec.user === undefined ? g.firstHuman() : g.member(spec.user);
+  const channel = g.textChannel(spec.channel);
+  return {
+    id: ids.id, application_id: ids.applicationId, type, token: ids.token, version: 1,
     guild_id: g.id, guild: { id: g.id, locale: 'en-US', features: [] },
     channel_id: channel.id,
     channel: { ...channelPayload(g, channel), permissions: g.permissionsIn(channel.id, member.user.id).toString() },
@@ -94,11 +132,19 @@ function inferKind(value: string | number | boolean): OptionKind {
   return Number.isInteger(value) ? 'integer' : 'number';
 }
 
-function resolveValue(
-  g: GuildState, o: TypedOption, resolved: { users: Json; members: Json; channels: Json; roles: Json },
-): string | number | boolean {
+function resolveValue(g: GuildState, o: TypedOption, resolved: Resolved, interactionId: string): string | number | boolean {
   const ref = String(o.value);
   switch (o.type) {
+    case 'attachment': {
+      const file = o.attachment;
+      if (!file) return ref;
+      const id = `${interactionId}${Object.keys(resolved.attachments).length}`;
+      resolved.attachments[id] = {
+        id, filename: file.filename, size: file.size, url: file.url, proxy_url: file.url,
+        ...(file.contentType === undefined ? {} : { content_type: file.contentType }), ephemeral: true,
+      };
+      return id;
+    }
     case 'user':
     case 'mentionable': {
       const m = g.member(ref);

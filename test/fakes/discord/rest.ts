@@ -133,7 +133,7 @@ export class RestServer extends EventEmitter {
       const original = ix ? interactions.original(ix.token) : undefined;
       return ok({
         interaction: {
-          id: p['id'], type: ix?.kind === 'autocomplete' ? 4 : 2, activity_instance_id: null,
+          id: p['id'], type: ix?.kind === 'autocomplete' ? 4 : ix?.kind === 'component' ? 3 : 2, activity_instance_id: null,
           response_message_id: result.messageId ?? null, response_message_loading: type === 5,
           response_message_ephemeral: result.ephemeral,
         },

@@ -17,6 +17,8 @@ export interface ConnectionHost {
    */
   audio(format: string, sampleRate: number, bitrate: number, durationMs: number, spoken?: SpokenText): Promise<{ bytes: Buffer; durationMs: number }>;
   changed(): void;
+  /** A task_start with this voice id: the status code when it is a studio voice that is gone (marks it used otherwise). */
+  useVoice(voiceId: string): [number, string] | undefined;
   /** Tasks started and not yet closed, over every connection. */
   startedTasks(): number;
 }
@@ -165,7 +167,7 @@ export class FakeConnection {
     if (pitch !== undefined && (typeof pitch !== 'number' || !Number.isInteger(pitch) || pitch < -12 || pitch > 12)) return [2013, 'invalid params, pitch'];
     const known = this.cfg.knownVoices;
     if (known && typeof voice?.['voice_id'] === 'string' && !known.includes(voice['voice_id'])) return [2054, 'voice id not exist'];
-    return undefined;
+    return typeof voice?.['voice_id'] === 'string' ? this.host.useVoice(voice['voice_id']) : undefined;
   }
 
   private onTaskContinue(text: unknown): void {

@@ -10,9 +10,13 @@ import { makeMp3, mp3DurationMs, mp3Frames } from '../mp3.js';
 import { cutOggOpus, makeOggOpus } from '../oggOpus.js';
 import { FakeConnection, type ConnectionHost, type SpokenText } from './FakeConnection.js';
 import { espeakMp3 } from './speech.js';
+import { FakeStudio } from './studio.js';
+import { isStudioPath, studioAnswer } from './studioHttp.js';
 import type { FakeConfig, FakeFaults, FakeMiniMaxOptions, FakeVoice, RecordedConnection, RecordedEvent, VoiceRequest } from './types.js';
 
 export * from './types.js';
+export { FakeStudio, measure as measureSample } from './studio.js';
+export type { StudioOptions, StudioVoice, StudioFile, StudioRequest } from './studio.js';
 
 export const T2A_PATH = '/ws/v1/t2a_v2';
 
@@ -58,6 +62,8 @@ export class FakeMiniMax implements ConnectionHost {
   readonly config: FakeConfig;
   readonly connections: RecordedConnection[] = [];
   readonly voiceRequests: VoiceRequest[] = [];
+  /** Upload, cloning, design and deletion of voices (HTTP), and their use and expiry in T2A. */
+  readonly studio = new FakeStudio();
   /** Every text the fake made audio for, with the duration it sent and how it made it (espeak-ng or the tone). */
   readonly spoken: { text: string; durationMs: number; speech: 'espeak' | 'tone' }[] = [];
   private readonly live = new Set<FakeConnection>();
@@ -162,6 +168,13 @@ export class FakeMiniMax implements ConnectionHost {
     return this.utterances;
   }
 
+  /** A task_start with this voice: the status when the studio's voice is gone, else undefined (marks it used). */
+  useVoice(voiceId: string): [number, string] | undefined {
+    const problem = this.studio.useInT2A(voiceId);
+    this.changed();
+    return problem;
+  }
+
   changed(): void {
     for (const wake of [...this.waiters]) wake();
   }
@@ -254,7 +267,8 @@ export class FakeMiniMax implements ConnectionHost {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0];
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (isStudioPath(path)) return this.onStudio(req, res, path, Buffer.concat(chunks));
       if (req.method !== 'POST' || path !== '/v1/get_voice') return reply(res, 404, { error: 'not found' });
       let body: unknown;
       try {
@@ -276,8 +290,32 @@ export class FakeMiniMax implements ConnectionHost {
       const system = type === 'system' || type === 'all'
         ? this.config.voices.map((v) => ({ description: [], created_time: '1970-01-01', ...v }))
         : [];
-      return reply(res, 200, { system_voice: system, voice_cloning: [], voice_generation: [], base_resp: base(0, 'success') });
+      const cloned = type === 'voice_cloning' || type === 'all' ? this.studio.listed('voice_cloning') : [];
+      const designed = type === 'voice_generation' || type === 'all' ? this.studio.listed('voice_generation') : [];
+      return reply(res, 200, { system_voice: system, voice_cloning: cloned, voice_generation: designed, base_resp: base(0, 'success') });
     });
+  }
+
+  private onStudio(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer): void {
+    const getDemo = path.startsWith('/v1/fake_demo/');
+    if ((req.method !== 'POST' && !getDemo) || (getDemo && req.method !== 'GET')) return reply(res, 404, { error: 'not found' });
+    if (!getDemo && !this.keyOk(req.headers.authorization)) {
+      const base = { status_code: this.config.badKeyCode, status_msg: 'invalid api key' };
+      if (this.config.badKey === 'http401') return reply(res, 401, { base_resp: { ...base, status_code: 1004 } });
+      return reply(res, 200, { base_resp: base });
+    }
+    const preview = async (text: string, voiceId: string): Promise<Buffer> =>
+      (await this.audio('mp3', 32000, 128000, Math.min(this.config.maxAudioMs, Math.max(this.config.minAudioMs, text.length * this.config.msPerChar)), { text, voiceId })).bytes;
+    studioAnswer(this.studio, path, String(req.headers['content-type'] ?? ''), raw, req.headers.authorization, preview).then(
+      (answer) => {
+        this.changed();
+        if (answer.mp3) {
+          res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': answer.mp3.length });
+          res.end(answer.mp3);
+        } else reply(res, answer.status, answer.json);
+      },
+      (error: unknown) => reply(res, 500, { error: String(error) }),
+    );
   }
 }
 

@@ -1,0 +1,30 @@
+/** PgStore's write-through statements (the tables are in pgMigrations.ts). */
+export const SQL = {
+  putGuild: 'INSERT INTO guild_settings (guild_id, data) VALUES ($1, $2) ON CONFLICT (guild_id) DO UPDATE SET data = EXCLUDED.data',
+  putMember:
+    'INSERT INTO member_voices (guild_id, user_id, data) VALUES ($1, $2, $3) ON CONFLICT (guild_id, user_id) DO UPDATE SET data = EXCLUDED.data',
+  deleteMember: 'DELETE FROM member_voices WHERE guild_id = $1 AND user_id = $2',
+  putEntry: `INSERT INTO dictionary_entries (guild_id, from_key, from_text, to_text) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (guild_id, from_key) DO UPDATE SET from_text = EXCLUDED.from_text, to_text = EXCLUDED.to_text`,
+  deleteEntry: 'DELETE FROM dictionary_entries WHERE guild_id = $1 AND from_key = $2',
+  addUsage: `INSERT INTO usage_days (guild_id, day, chars) VALUES ($1, $2, $3)
+    ON CONFLICT (guild_id, day) DO UPDATE SET chars = usage_days.chars + EXCLUDED.chars`,
+  pruneUsage: 'DELETE FROM usage_days WHERE day < $1',
+  putSession: `INSERT INTO active_sessions (guild_id, voice_channel_id, text_channel_id) VALUES ($1, $2, $3)
+    ON CONFLICT (guild_id) DO UPDATE SET voice_channel_id = EXCLUDED.voice_channel_id, text_channel_id = EXCLUDED.text_channel_id`,
+  deleteSession: 'DELETE FROM active_sessions WHERE guild_id = $1',
+  putState: 'INSERT INTO bot_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value',
+  deleteGuild: 'DELETE FROM guild_settings WHERE guild_id = $1',
+  deleteMembers: 'DELETE FROM member_voices WHERE guild_id = $1',
+  deleteEntries: 'DELETE FROM dictionary_entries WHERE guild_id = $1',
+  putPool: 'INSERT INTO pool_voices (guild_id, user_id, voice_id) VALUES ($1, $2, $3) ON CONFLICT (guild_id, user_id) DO NOTHING',
+  deletePool: 'DELETE FROM pool_voices WHERE guild_id = $1',
+  putOwnedVoice: `INSERT INTO owned_voices (voice_id, kind, guild_id, user_id, description, created_at, last_used_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (voice_id) DO UPDATE SET kind = EXCLUDED.kind, guild_id = EXCLUDED.guild_id,
+    user_id = EXCLUDED.user_id, description = EXCLUDED.description, created_at = EXCLUDED.created_at, last_used_at = EXCLUDED.last_used_at`,
+  touchOwnedVoice: 'UPDATE owned_voices SET last_used_at = $1 WHERE voice_id = $2',
+  deleteOwnedVoice: 'DELETE FROM owned_voices WHERE voice_id = $1',
+  addVoiceDesign: `INSERT INTO voice_designs (guild_id, month, count) VALUES ($1, $2, 1)
+    ON CONFLICT (guild_id, month) DO UPDATE SET count = voice_designs.count + 1`,
+  accountMonth: 'SELECT COALESCE(SUM(chars), 0)::bigint AS chars FROM usage_days WHERE day BETWEEN $1 AND $2',
+} as const;
