@@ -160,18 +160,18 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
   return { client, sessions, store, logger, restored: wiring.restored, stop, httpUrl: ops.url };
 }
 
-/**
- * The transcoders the configuration asks for, started: worker threads are up (their start-up, a few hundred
- * milliseconds, is not paid by the first /speak). Workers that cannot start are logged and replaced by
- * transcoding on the main thread, which works the same, only with less headroom. The caller owns the factory
- * (close() on shutdown).
- */
 /** The bitrate of a voice channel as discord.js knows it now (kept current by CHANNEL_UPDATE); undefined if unknown. */
 function channelBitrate(client: Client, channelId: string): number | undefined {
   const channel = client.channels.cache.get(channelId);
   return channel?.isVoiceBased() ? channel.bitrate : undefined;
 }
 
+/**
+ * The transcoders the configuration asks for, started: worker threads are up (their start-up, a few hundred
+ * milliseconds, is not paid by the first /speak). Workers that cannot start are logged and replaced by
+ * transcoding on the main thread, which works the same, only with less headroom. The caller owns the factory
+ * (close() on shutdown).
+ */
 export async function startTranscoders(
   audio: AudioConfig,
   logger: Logger,
