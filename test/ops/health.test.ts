@@ -22,7 +22,9 @@ describe('LoopWatch (/healthz)', () => {
       const verdict = watch.check();
       expect(verdict.ok).toBe(false);
       expect(verdict.reasons[0]).toMatch(/^the event loop was stalled for \d+ ms \(limit 1000 ms\)$/);
-      expect(watch.worstDelayMs).toBeGreaterThanOrEqual(1290);
+      // The delay histogram's timer ticks every 20 ms and counts what is late beyond its period, so a 1,300 ms hold
+      // reads as the hold less up to two periods (1,267 ms was seen on a fresh CI clone).
+      expect(watch.worstDelayMs).toBeGreaterThanOrEqual(1300 - 2 * 20 - 10);
     } finally {
       watch.close();
     }
