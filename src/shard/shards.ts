@@ -7,7 +7,7 @@ import { ShardClientUtil, ShardingManager, type Client, type Shard } from 'disco
 import type { BotConfig, ShardConfig } from '../config.js';
 import type { Logger } from '../log.js';
 
-/** Discord's rule: one IDENTIFY per 5 s per max_concurrency bucket; discord.js's default spacing. */
+/** Discord's rule: one IDENTIFY per 5 s per max_concurrency bucket; discord.js's default spacing, counted from READY here. */
 const SPAWN_DELAY_MS = 5_500;
 /** How long a shard process gets to become ready, and to leave its voice channels on shutdown. */
 const READY_TIMEOUT_MS = 60_000;
@@ -84,7 +84,14 @@ export async function superviseShards(file: string, config: BotConfig, count: nu
       logger.error('shard process died; starting it again', { shard: shard.id, code });
     });
   });
-  await manager.spawn({ amount: count, delay: SPAWN_DELAY_MS, timeout: READY_TIMEOUT_MS });
+  // One at a time, the next SPAWN_DELAY_MS after the previous one is READY (so after its IDENTIFY). discord.js's
+  // own spawn() sleeps the delay beside the spawn, from process start to process start: a shard that took longer to
+  // start than the next one sent its IDENTIFY less than 5 s before it, and Discord turns that one away.
+  const list = ids === 'auto' ? [...Array(count).keys()] : ids;
+  for (const [i, id] of list.entries()) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, SPAWN_DELAY_MS));
+    await manager.createShard(id).spawn(READY_TIMEOUT_MS);
+  }
   logger.info('all shards ready', { shards: manager.shards.size, of: count });
   return {
     manager,

@@ -71,5 +71,6 @@ describe('resharding from 2 to 3 shards', () => {
       await three.ask(g, { command: 'speak', options: { text: 'Speaking again on three shards.' } });
       await three.discord.audio.waitForAudio({ guildId: g, minMs: 300, timeoutMs: 30_000 });
     }
-  });
+    // Five shard processes start one after another, each 5.5 s after the previous one's READY (Discord's IDENTIFY rule).
+  }, 150_000);
 });

@@ -111,5 +111,5 @@ describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
     expect(output.join('').match(/slash commands (registered|already up to date)/g)).toHaveLength(1);
     // Shard 0 was not disturbed: one voice connection all along.
     expect(new Set(discord.audio.select({ guildId: g0 }).map((f) => f.connectionId)).size).toBe(1);
-  });
+  }, 90_000);
 });
