@@ -2,12 +2,12 @@
  * DAVE (Discord's end-to-end encryption) between the unmodified @discordjs/voice and the fake: the fake is the MLS
  * external sender, the users in the channel are davey participants that decrypt what the bot sends.
  */
-import { VoiceConnectionStatus, getVoiceConnection, type AudioPlayer } from '@discordjs/voice';
+import type { AudioPlayer } from '@discordjs/voice';
 import { GatewayIntentBits, type Client } from 'discord.js';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { FakeDiscord, type DaveMember, type FakeDiscordOptions, type FakeVoiceConnection, type GuildSpec } from '../fakes/discord/index.js';
 import { makeMp3, mp3DurationMs } from '../fakes/mp3.js';
-import { joinVoice, loginBot, mp3ToOpus, playOpus } from './miniBot.js';
+import { closeMiniBot, joinVoice, loginBot, mp3ToOpus, playOpus } from './miniBot.js';
 
 const GUILD: GuildSpec = {
   channels: [{ name: 'general' }, { name: 'Voice', type: 'voice' }, { name: 'Lounge', type: 'voice' }],
@@ -26,13 +26,7 @@ let fake: FakeDiscord | undefined;
 let client: Client | undefined;
 let player: AudioPlayer | undefined;
 afterEach(async () => {
-  player?.stop(true);
-  for (const g of fake?.guilds ?? []) {
-    const connection = getVoiceConnection(g.id);
-    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-  }
-  await client?.destroy();
-  await fake?.close();
+  await closeMiniBot({ fake, client, player });
   player = undefined;
   client = undefined;
   fake = undefined;

@@ -5,11 +5,22 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import {
   AudioPlayerStatus, StreamType, VoiceConnectionStatus, createAudioPlayer, createAudioResource, entersState,
-  joinVoiceChannel, type AudioPlayer, type VoiceConnection,
+  getVoiceConnection, joinVoiceChannel, type AudioPlayer, type VoiceConnection,
 } from '@discordjs/voice';
 import { Client, Events, type GatewayIntentBits } from 'discord.js';
 import { createTranscoderFactory } from '../../src/audio/index.js';
 import type { FakeDiscord } from '../fakes/discord/index.js';
+
+/** What a mini-bot test opened, closed after each test: the player, every voice connection, the client, the fake. */
+export async function closeMiniBot(opened: { fake: FakeDiscord | undefined; client: Client | undefined; player: AudioPlayer | undefined }): Promise<void> {
+  opened.player?.stop(true);
+  for (const g of opened.fake?.guilds ?? []) {
+    const connection = getVoiceConnection(g.id);
+    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
+  }
+  await opened.client?.destroy();
+  await opened.fake?.close();
+}
 
 /** Logs a real discord.js client into the fake and waits for it to be ready (guilds cached). */
 export async function loginBot(fake: FakeDiscord, intents: GatewayIntentBits[], timeoutMs = 5000): Promise<Client> {

@@ -3,13 +3,13 @@
  * -> encrypted RTP -> the fake decrypts, decodes and measures it.
  */
 import {
-  VoiceConnectionStatus, entersState, getVoiceConnection, joinVoiceChannel, type AudioPlayer, type VoiceConnection,
+  VoiceConnectionStatus, entersState, joinVoiceChannel, type AudioPlayer, type VoiceConnection,
 } from '@discordjs/voice';
 import { Events, GatewayIntentBits, type Client } from 'discord.js';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FakeDiscord, VOICE_MODES, type FakeDiscordOptions, type GuildSpec } from '../fakes/discord/index.js';
 import { makeMp3, mp3DurationMs } from '../fakes/mp3.js';
-import { joinVoice, loginBot, mp3ToOpus, playOpus } from './miniBot.js';
+import { closeMiniBot, joinVoice, loginBot, mp3ToOpus, playOpus } from './miniBot.js';
 
 const GUILD: GuildSpec = {
   channels: [
@@ -33,13 +33,7 @@ let fake: FakeDiscord | undefined;
 let client: Client | undefined;
 let player: AudioPlayer | undefined;
 afterEach(async () => {
-  player?.stop(true);
-  for (const g of fake?.guilds ?? []) {
-    const connection = getVoiceConnection(g.id);
-    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-  }
-  await client?.destroy();
-  await fake?.close();
+  await closeMiniBot({ fake, client, player });
   player = undefined;
   client = undefined;
   fake = undefined;

@@ -16,15 +16,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import {
-  AudioPlayerStatus, StreamType, VoiceConnectionStatus, createAudioPlayer, createAudioResource, entersState,
-  getVoiceConnection, type AudioPlayer, type VoiceConnection,
+  AudioPlayerStatus, StreamType, createAudioPlayer, createAudioResource, entersState,
+  type AudioPlayer, type VoiceConnection,
 } from '@discordjs/voice';
 import { GatewayIntentBits, type Client } from 'discord.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord, type GuildSpec, type ReceivedFrame } from '../fakes/discord/index.js';
 import { waitFor } from '../fakes/discord/waitFor.js';
 import { makeMp3 } from '../fakes/mp3.js';
-import { joinVoice, loginBot, mp3ToOpus } from '../fakes-discord/miniBot.js';
+import { closeMiniBot, joinVoice, loginBot, mp3ToOpus } from '../fakes-discord/miniBot.js';
 
 const GUILD: GuildSpec = {
   channels: [{ name: 'Voice', type: 'voice' }],
@@ -46,13 +46,7 @@ let fake: FakeDiscord | undefined;
 let client: Client | undefined;
 let player: AudioPlayer | undefined;
 afterEach(async () => {
-  player?.stop(true);
-  for (const g of fake?.guilds ?? []) {
-    const connection = getVoiceConnection(g.id);
-    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-  }
-  await client?.destroy();
-  await fake?.close();
+  await closeMiniBot({ fake, client, player });
   player = undefined;
   client = undefined;
   fake = undefined;
