@@ -15,9 +15,11 @@ import {
   type StoredGuildSettings,
 } from './settings.js';
 import { checkOwnedVoice, utcMonthKey } from './ownedVoices.js';
+import { checkPendingConsent } from './pendingConsents.js';
 import type {
   ActiveSession,
   OwnedVoice,
+  PendingConsent,
   ActiveSessionInfo,
   AddDictionaryResult,
   DictionaryEntry,
@@ -48,6 +50,8 @@ export class MemoryStore implements Store {
   readonly #ownedVoices = new Map<string, OwnedVoice>();
   /** guild id -> UTC month key -> designs */
   readonly #designs = new Map<string, Map<string, number>>();
+  /** token -> consent */
+  readonly #consents = new Map<string, PendingConsent>();
   #playoutDelayMs: number | null = null;
   #closed = false;
 
@@ -209,6 +213,28 @@ export class MemoryStore implements Store {
     return this.#ownedVoices.delete(voiceId);
   }
 
+  savePendingConsent(consent: PendingConsent): void {
+    this.#open();
+    const clean = checkPendingConsent(consent);
+    for (const [token, c] of this.#consents) {
+      if (c.expiresAt <= clean.createdAt || (c.guildId === clean.guildId && c.userId === clean.userId)) this.#consents.delete(token);
+    }
+    this.#consents.set(clean.token, clean);
+  }
+
+  getPendingConsent(token: string): PendingConsent | null {
+    this.#open();
+    assertId('token', token);
+    const consent = this.#consents.get(token);
+    return consent ? { ...consent } : null;
+  }
+
+  deletePendingConsent(token: string): boolean {
+    this.#open();
+    assertId('token', token);
+    return this.#consents.delete(token);
+  }
+
   addVoiceDesign(guildId: string, at: Date): void {
     this.#open();
     assertId('guildId', guildId);
@@ -288,6 +314,7 @@ export class MemoryStore implements Store {
     this.#members.delete(guildId);
     this.#dictionaries.delete(guildId);
     this.#sessions.delete(guildId);
+    for (const [token, c] of this.#consents) if (c.guildId === guildId) this.#consents.delete(token);
   }
 
   close(): void {

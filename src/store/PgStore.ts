@@ -30,6 +30,7 @@ import type {
   GuildSettings,
   GuildSettingsPatch,
   OwnedVoice,
+  PendingConsent,
   Store,
   StoreHealth,
   UsageTotals,
@@ -200,6 +201,28 @@ export class PgStore implements Store {
     this.#write('setPlayoutDelay', [[SQL.putState, PLAYOUT_DELAY, JSON.stringify(ms)]]);
   }
 
+  savePendingConsent(consent: PendingConsent): void {
+    this.#open();
+    this.#memory.savePendingConsent(consent);
+    const c = this.#memory.getPendingConsent(consent.token)!;
+    this.#write('savePendingConsent', [
+      [SQL.pruneConsents, c.createdAt, c.guildId, c.userId],
+      [SQL.putConsent, c.token, c.guildId, c.userId, c.sampleUrl, c.filename, c.contentType, c.size, c.createdAt, c.expiresAt],
+    ]);
+  }
+
+  getPendingConsent(token: string): PendingConsent | null {
+    this.#open();
+    return this.#memory.getPendingConsent(token);
+  }
+
+  deletePendingConsent(token: string): boolean {
+    this.#open();
+    const had = this.#memory.deletePendingConsent(token);
+    if (had) this.#write('deletePendingConsent', [[SQL.deleteConsent, token]]);
+    return had;
+  }
+
   saveOwnedVoice(voice: OwnedVoice): void {
     this.#open();
     this.#memory.saveOwnedVoice(voice);
@@ -264,6 +287,7 @@ export class PgStore implements Store {
       [SQL.deleteMembers, guildId],
       [SQL.deleteEntries, guildId],
       [SQL.deleteSession, guildId],
+      [SQL.deleteGuildConsents, guildId],
     ]);
   }
 

@@ -20,6 +20,7 @@ import type {
   GuildSettings,
   GuildSettingsPatch,
   OwnedVoice,
+  PendingConsent,
   Store,
   StoreHealth,
   UsageTotals,
@@ -186,6 +187,18 @@ export class ResilientStore implements Store {
 
   pruneUsage(before: Date): number {
     return this.#sessionWrite('pruneUsage', () => this.#inner.pruneUsage(before), 0);
+  }
+
+  savePendingConsent(consent: PendingConsent): void {
+    this.#memberWrite('savePendingConsent', () => this.#inner.savePendingConsent(consent));
+  }
+
+  getPendingConsent(token: string): PendingConsent | null {
+    return this.#read('getPendingConsent', () => this.#inner.getPendingConsent(token), () => null);
+  }
+
+  deletePendingConsent(token: string): boolean {
+    return this.#memberWrite('deletePendingConsent', () => this.#inner.deletePendingConsent(token));
   }
 
   saveOwnedVoice(voice: OwnedVoice): void {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { migrate } from './migrations.js';
 import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
+import { SqlitePendingConsents } from './sqlitePendingConsents.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
 import {
   checkDictionaryInput,
@@ -31,6 +32,7 @@ import type {
   GuildSettings,
   GuildSettingsPatch,
   OwnedVoice,
+  PendingConsent,
   Store,
   UsageTotals,
   VoiceProfile,
@@ -108,6 +110,7 @@ export class SqliteStore implements Store {
 
   readonly #stmt: Statements;
   readonly #owned: SqliteOwnedVoices;
+  readonly #consents: SqlitePendingConsents;
 
   /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
   constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
@@ -115,6 +118,7 @@ export class SqliteStore implements Store {
     this.#onInvalidData = onInvalidData;
     this.#stmt = prepareStatements(db);
     this.#owned = new SqliteOwnedVoices(this.#stmt, (table, key, fields) => this.#report(table, key, fields));
+    this.#consents = new SqlitePendingConsents(db, (table, key, fields) => this.#report(table, key, fields));
   }
 
   getGuildSettings(guildId: string): GuildSettings {
@@ -239,6 +243,21 @@ export class SqliteStore implements Store {
     return this.#stmt.pruneUsage.run(utcDayKey(before)).changes;
   }
 
+  savePendingConsent(consent: PendingConsent): void {
+    this.#open();
+    this.#consents.save(consent);
+  }
+
+  getPendingConsent(token: string): PendingConsent | null {
+    this.#open();
+    return this.#consents.get(token);
+  }
+
+  deletePendingConsent(token: string): boolean {
+    this.#open();
+    return this.#consents.delete(token);
+  }
+
   saveOwnedVoice(voice: OwnedVoice): void {
     this.#open();
     this.#owned.save(voice);
@@ -353,6 +372,7 @@ export class SqliteStore implements Store {
       this.#stmt.deleteMembers.run(guildId);
       this.#stmt.deleteEntries.run(guildId);
       this.#stmt.deleteSession.run(guildId);
+      this.#consents.deleteGuild(guildId);
     }).immediate();
   }
 

@@ -114,6 +114,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'pending clone consents: a sample waiting for its owner\'s press survives a restart (issue 19)',
+    up(db) {
+      db.exec(`
+        -- Where to download the sample again (never its audio); times in ms since the epoch.
+        CREATE TABLE pending_consents (
+          token TEXT PRIMARY KEY,
+          guild_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          sample_url TEXT NOT NULL,
+          filename TEXT NOT NULL,
+          content_type TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX pending_consents_member ON pending_consents (guild_id, user_id);
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

@@ -62,6 +62,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: "pending clone consents: a sample waiting for its owner's press survives a restart (issue 19)",
+    sql: `
+      -- Where to download the sample again (never its audio); times in ms since the epoch.
+      CREATE TABLE pending_consents (
+        token TEXT PRIMARY KEY, guild_id TEXT NOT NULL, user_id TEXT NOT NULL, sample_url TEXT NOT NULL,
+        filename TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX pending_consents_member ON pending_consents (guild_id, user_id);
+    `,
+  },
 ];
 
 /** Any constant: the key of the advisory lock that serializes migrations across processes. */

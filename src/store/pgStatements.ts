@@ -26,5 +26,12 @@ export const SQL = {
   deleteOwnedVoice: 'DELETE FROM owned_voices WHERE voice_id = $1',
   addVoiceDesign: `INSERT INTO voice_designs (guild_id, month, count) VALUES ($1, $2, 1)
     ON CONFLICT (guild_id, month) DO UPDATE SET count = voice_designs.count + 1`,
+  putConsent: `INSERT INTO pending_consents (token, guild_id, user_id, sample_url, filename, content_type, size, created_at, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (token) DO UPDATE SET guild_id = EXCLUDED.guild_id, user_id = EXCLUDED.user_id,
+    sample_url = EXCLUDED.sample_url, filename = EXCLUDED.filename, content_type = EXCLUDED.content_type, size = EXCLUDED.size,
+    created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+  pruneConsents: 'DELETE FROM pending_consents WHERE expires_at <= $1 OR (guild_id = $2 AND user_id = $3)',
+  deleteConsent: 'DELETE FROM pending_consents WHERE token = $1',
+  deleteGuildConsents: 'DELETE FROM pending_consents WHERE guild_id = $1',
   accountMonth: 'SELECT COALESCE(SUM(chars), 0)::bigint AS chars FROM usage_days WHERE day BETWEEN $1 AND $2',
 } as const;

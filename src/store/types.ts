@@ -140,6 +140,27 @@ export interface OwnedVoice {
   lastUsedAt: number | null;
 }
 
+/**
+ * A member's sample waiting for their consent to clone it (`/myvoice clone`): where to download it again when they
+ * press the button, never the audio itself. Kept in the database so a restart in between loses nothing.
+ */
+export interface PendingConsent {
+  /** The button's token (unique). */
+  token: string;
+  guildId: string;
+  userId: string;
+  /** The attachment's URL on Discord's CDN. */
+  sampleUrl: string;
+  filename: string;
+  contentType: string;
+  /** Bytes, as Discord described the attachment. */
+  size: number;
+  /** ms since the epoch */
+  createdAt: number;
+  /** After this (ms since the epoch) the press is refused. */
+  expiresAt: number;
+}
+
 /** Where the bot was connected, so it can rejoin after a restart. */
 export interface ActiveSessionInfo {
   voiceChannelId: string;
@@ -221,6 +242,16 @@ export interface Store {
   /** Voice designs counted in the UTC month of `at`. */
   getVoiceDesigns(guildId: string, at: Date): number;
 
+  /**
+   * Records a sample waiting for its owner's consent; the member's other pending consents in that guild, and every
+   * consent expired by `consent.createdAt`, are forgotten.
+   */
+  savePendingConsent(consent: PendingConsent): void;
+  /** The pending consent with this token (possibly expired: the caller checks), or null. */
+  getPendingConsent(token: string): PendingConsent | null;
+  /** Forgets the pending consent; returns whether it was known. */
+  deletePendingConsent(token: string): boolean;
+
   /** Records (or replaces) the guild's active voice session. */
   setActiveSession(guildId: string, session: ActiveSessionInfo): void;
   /** Forgets the guild's active session; returns whether there was one. */
@@ -244,8 +275,8 @@ export interface Store {
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string;
 
   /**
-   * Removes what is stored for the guild (settings, member voices, dictionary, active session, pool voices) when the bot
-   * leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
+   * Removes what is stored for the guild (settings, member voices, dictionary, active session, pool voices, pending
+   * consents) when the bot leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
    */
   deleteGuild(guildId: string): void;
 

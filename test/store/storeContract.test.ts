@@ -5,7 +5,7 @@ import { ResilientStore } from '../../src/store/ResilientStore.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/settings.js';
 import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
-import type { GuildSettingsPatch, OwnedVoice, Store, VoiceProfilePatch } from '../../src/store/types.js';
+import type { GuildSettingsPatch, OwnedVoice, PendingConsent, Store, VoiceProfilePatch } from '../../src/store/types.js';
 import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
 
@@ -517,6 +517,7 @@ describe.each(implementations)('$name', ({ open }) => {
   });
 
   ownedVoiceContract(() => store);
+  pendingConsentContract(() => store);
 
   describe('close', () => {
     it('is idempotent and makes every later call throw StoreError("closed")', () => {
@@ -534,6 +535,7 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.setPlayoutDelay(15),
         () => store.getOwnedVoice('v'),
         () => store.addVoiceDesign('g1', new Date()),
+        () => store.getPendingConsent('t'),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
@@ -663,6 +665,27 @@ function ownedVoiceContract(current: () => Store): void {
   });
 }
 
+describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name pending consents after a restart', ({ open }) => {
+  it('keeps a pending consent, and not the ones deleted, replaced or expired', async () => {
+    const harness = await open();
+    try {
+      const store = harness.store;
+      store.savePendingConsent(consent({ token: 'old', userId: 'u1', createdAt: 1000, expiresAt: 2000 }));
+      store.savePendingConsent(consent({ token: 'bob', userId: 'u2', createdAt: 3000, expiresAt: 9000 }));
+      store.savePendingConsent(consent({ token: 'gone', userId: 'u3', createdAt: 3000, expiresAt: 9000 }));
+      store.deletePendingConsent('gone');
+      store.savePendingConsent(consent({ token: 'new', userId: 'u1', createdAt: 3000, expiresAt: 9000 }));
+      const again = await harness.reopen!();
+      expect(again.getPendingConsent('new')).toStrictEqual(consent({ token: 'new', userId: 'u1', createdAt: 3000, expiresAt: 9000 }));
+      expect(again.getPendingConsent('bob')?.userId).toBe('u2');
+      expect(again.getPendingConsent('old')).toBeNull();
+      expect(again.getPendingConsent('gone')).toBeNull();
+    } finally {
+      await harness.cleanup();
+    }
+  });
+});
+
 describe('ResilientStore over SqliteStore', () => {
   let harness: Harness;
   let store: Store;
@@ -677,4 +700,57 @@ describe('ResilientStore over SqliteStore', () => {
     await harness.cleanup();
   });
   ownedVoiceContract(() => store);
+  pendingConsentContract(() => store);
 });
+
+function consent(over: Partial<PendingConsent> = {}): PendingConsent {
+  return {
+    token: 'tok-1', guildId: 'g1', userId: 'u1', sampleUrl: 'https://cdn.example/attachments/1/2/me.wav?ex=1&is=2&hm=3',
+    filename: 'me.wav', contentType: 'audio/wav', size: 384_044, createdAt: 1000, expiresAt: 601_000, ...over,
+  };
+}
+
+function pendingConsentContract(current: () => Store): void {
+  describe('pending clone consents', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+
+    it('saves, reads back by token and forgets', () => {
+      store.savePendingConsent(consent());
+      expect(store.getPendingConsent('tok-1')).toStrictEqual(consent());
+      expect(store.getPendingConsent('nope')).toBeNull();
+      expect(store.deletePendingConsent('tok-1')).toBe(true);
+      expect(store.deletePendingConsent('tok-1')).toBe(false);
+      expect(store.getPendingConsent('tok-1')).toBeNull();
+    });
+
+    it("keeps one per member and guild, and drops the ones expired when a new one is saved", () => {
+      store.savePendingConsent(consent({ token: 'a', createdAt: 1000, expiresAt: 5000 }));
+      store.savePendingConsent(consent({ token: 'other-guild', guildId: 'g2', createdAt: 1000, expiresAt: 5000 }));
+      store.savePendingConsent(consent({ token: 'expired', userId: 'u9', createdAt: 100, expiresAt: 2000 }));
+      store.savePendingConsent(consent({ token: 'b', createdAt: 3000, expiresAt: 8000 }));
+      expect(store.getPendingConsent('a')).toBeNull();
+      expect(store.getPendingConsent('expired')).toBeNull();
+      expect(store.getPendingConsent('other-guild')?.guildId).toBe('g2');
+      expect(store.getPendingConsent('b')?.createdAt).toBe(3000);
+    });
+
+    it('forgets the guild\'s pending consents with the guild', () => {
+      store.savePendingConsent(consent({ token: 'here' }));
+      store.savePendingConsent(consent({ token: 'there', guildId: 'g2' }));
+      store.deleteGuild('g1');
+      expect(store.getPendingConsent('here')).toBeNull();
+      expect(store.getPendingConsent('there')?.guildId).toBe('g2');
+    });
+
+    it('refuses malformed consents', () => {
+      expectInvalid(() => store.savePendingConsent(consent({ token: '' })));
+      expectInvalid(() => store.savePendingConsent(consent({ sampleUrl: '' })));
+      expectInvalid(() => store.savePendingConsent(consent({ sampleUrl: 'x'.repeat(3000) })));
+      expectInvalid(() => store.savePendingConsent(consent({ expiresAt: -1 })));
+      expectInvalid(() => store.getPendingConsent(''));
+    });
+  });
+}
