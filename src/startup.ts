@@ -48,8 +48,8 @@ export function openDataStore(config: Pick<BotConfig, 'dataDir'>, logger: Logger
 }
 
 /** A failure to connect to Discord as a StartupError saying what to change, or the error as it was. */
-export function discordStartupError(error: unknown, config: Pick<BotConfig, 'discordApiUrl'>): unknown {
-  const line = describeDiscordFailure(error, config.discordApiUrl);
+export function discordStartupError(error: unknown, config: Pick<BotConfig, 'discordApiUrl'> & { voiceStudio?: { cloning: boolean } }): unknown {
+  const line = describeDiscordFailure(error, config.discordApiUrl, { serverMembers: config.voiceStudio?.cloning ?? false });
   return line === null ? error : new StartupError(line);
 }
 

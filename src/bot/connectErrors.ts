@@ -27,14 +27,22 @@ export function hostOf(url: string): string {
 export const MESSAGE_CONTENT_HINT =
   'enable Message Content Intent in the Discord developer portal (https://discord.com/developers/applications > your application > Bot > Privileged Gateway Intents)';
 
-/** The line for a token Discord refused, a refused intent, or a Discord that cannot be reached; else null. */
-export function describeDiscordFailure(error: unknown, apiUrl: string | undefined): string | null {
+/**
+ * The line for a token Discord refused, a refused intent, or a Discord that cannot be reached; else null.
+ * `asked.serverMembers`: the client also asked for the Server Members intent (VOICE_CLONING=on).
+ */
+export function describeDiscordFailure(error: unknown, apiUrl: string | undefined, asked: { serverMembers: boolean } = { serverMembers: false }): string | null {
   const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };
   if (code === 'TokenInvalid' || status === 401) {
     return 'Discord rejected the bot token: copy it again from the Discord developer portal (your application > Bot > Reset Token) into DISCORD_TOKEN';
   }
   // Close code 4014: discord.js's own code, or @discordjs/ws's error (which carries only this message).
   if (code === 'DisallowedIntents' || (error instanceof Error && error.message === 'Used disallowed intents')) {
+    if (asked.serverMembers) {
+      return 'Discord refused a privileged intent this bot asks for: enable Message Content Intent (to read channels aloud; or set AUTOREAD=off) and ' +
+        'Server Members Intent (to offer members who leave to delete their cloned voice; or set VOICE_CLONING=off) in the Discord developer portal ' +
+        '(https://discord.com/developers/applications > your application > Bot > Privileged Gateway Intents)';
+    }
     return `Discord refused the Message Content intent this bot asks for to read channels aloud: ${MESSAGE_CONTENT_HINT}, or set AUTOREAD=off to run without auto-read`;
   }
   const unreachable = unreachableCode(error);

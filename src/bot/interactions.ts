@@ -17,7 +17,7 @@ import type { BotConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../commands/rateLimit.js';
 import { fitMessage, privately, type Reply } from '../commands/reply.js';
-import type { ButtonContext, ButtonHandler, CommandContext } from '../commands/types.js';
+import type { ButtonContext, ButtonHandler, CommandContext, PressContext } from '../commands/types.js';
 import type { SessionManager } from '../session/index.js';
 import { StoreError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
@@ -98,15 +98,21 @@ async function runButton(deps: InteractionDeps, interaction: ButtonInteraction):
   const log = deps.logger.child({ button: interaction.customId.split(':').slice(0, 2).join(':'), guild: interaction.guildId ?? 'dm' });
   try {
     const handler = deps.buttons?.find((b) => interaction.customId.startsWith(b.prefix));
+    const defer = async (): Promise<void> => {
+      if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    };
+    if (handler && 'pressAnywhere' in handler) {
+      const { customId, guildId, user } = interaction;
+      const ctx: PressContext = { customId, userId: user.id, guildId, store: deps.store, studio: deps.studio, logger: log, now: deps.now, defer };
+      await send(interaction, await handler.pressAnywhere(ctx));
+      return;
+    }
     if (!handler || !interaction.inCachedGuild()) {
       await send(interaction, privately('That button does not work any more. Run the command again.'));
       return;
     }
     const ctx: ButtonContext = {
-      interaction, sessions: deps.sessions, store: deps.store, studio: deps.studio, config: deps.config, logger: log, now: deps.now,
-      defer: async () => {
-        if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      },
+      interaction, sessions: deps.sessions, store: deps.store, studio: deps.studio, config: deps.config, logger: log, now: deps.now, defer,
     };
     await send(interaction, await handler.press(ctx));
   } catch (error) {
@@ -122,7 +128,7 @@ async function runButton(deps: InteractionDeps, interaction: ButtonInteraction):
 const BUTTON_STYLES = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, danger: ButtonStyle.Danger } as const;
 
 /** The message body of a Reply: text (never pinging), files, one row of buttons. */
-function messageOf(reply: Reply): { content: string; allowedMentions: typeof NO_MENTIONS; files?: AttachmentBuilder[]; components?: ActionRowBuilder<ButtonBuilder>[] } {
+export function messageOf(reply: Reply): { content: string; allowedMentions: typeof NO_MENTIONS; files?: AttachmentBuilder[]; components?: ActionRowBuilder<ButtonBuilder>[] } {
   const files = reply.files?.map((f) => new AttachmentBuilder(f.data, { name: f.name }));
   const buttons = reply.buttons?.slice(0, 5).map((b) =>
     new ButtonBuilder().setCustomId(b.customId).setLabel(b.label).setStyle(BUTTON_STYLES[b.style ?? 'secondary']));

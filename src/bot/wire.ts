@@ -3,7 +3,7 @@
  * voice sessions recorded before the last stop, and an orderly stop.
  */
 import { once } from 'node:events';
-import { ChannelType, type Client, type Guild } from 'discord.js';
+import { ChannelType, GatewayDispatchEvents, type Client, type Guild } from 'discord.js';
 import { RateLimiter } from '../commands/rateLimit.js';
 import type { ButtonHandler } from '../commands/types.js';
 import { countHumans, joinVoiceChannelOf } from '../commands/voiceJoin.js';
@@ -15,7 +15,8 @@ import type { VoiceCatalogue, VoiceStudio } from '../t2a/index.js';
 import { createAutoreader } from './autoread.js';
 import { syncCommands } from './commandSync.js';
 import { ownsGuild, registersCommands } from '../shard/shards.js';
-import { createInteractionHandler, describeError } from './interactions.js';
+import { createInteractionHandler, describeError, messageOf } from './interactions.js';
+import { createMemberLeaveHandler } from './memberLeave.js';
 import { inviteUrl } from './invite.js';
 import { CommandRegistry } from './registry.js';
 import { wireReports } from './reports.js';
@@ -59,6 +60,14 @@ export function wireBot(options: WireOptions): Wiring {
     sessions.leave(guild.id, 'removed from the server');
     reports.forgetGuild(guild.id);
   };
+  const memberLeave = createMemberLeaveHandler({
+    client, store, logger,
+    sendDirect: async (userId, reply) => {
+      const dm = await client.users.createDM(userId);
+      await dm.send(messageOf(reply));
+    },
+  });
+  const onMemberRemove = (data: unknown): void => void memberLeave(data);
   const onClientError = (error: Error): void => logger.error('discord client error', { error: describeError(error) });
   const onClientWarn = (message: string): void => logger.warn('discord client warning', { message });
   const onRetry = (guildId: string, _item: unknown, attempt: number, delayMs: number, error: unknown): void =>
@@ -82,6 +91,7 @@ export function wireBot(options: WireOptions): Wiring {
   client.on('messageCreate', autoreader.onMessage);
   client.on('voiceStateUpdate', onVoiceState);
   client.on('guildDelete', onGuildDelete);
+  client.ws.on(GatewayDispatchEvents.GuildMemberRemove, onMemberRemove);
   client.on('error', onClientError);
   client.on('warn', onClientWarn);
   sessions.on('retry', onRetry);
@@ -148,6 +158,7 @@ export function wireBot(options: WireOptions): Wiring {
     // Stop reading first, so nothing new is queued while voice channels are being left.
     client.off('messageCreate', autoreader.onMessage);
     client.off('interactionCreate', onInteractionCreate);
+    client.ws.off(GatewayDispatchEvents.GuildMemberRemove, onMemberRemove);
     reports.unwire();
     const pending = sessions.statuses().reduce((n, s) => n + s.queued + (s.playing ? 1 : 0), 0);
     if (pending > 0) logger.info('dropping queued items at shutdown', { items: pending });

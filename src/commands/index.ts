@@ -11,14 +11,15 @@ import { status } from './status.js';
 import type { Command } from './types.js';
 import { usage } from './usage.js';
 import { voice } from './voice.js';
-import { cloneConsent, forgetButton } from './voiceClone.js';
+import { dropButton, keepButton } from './cloneForget.js';
+import { cloneConsent } from './voiceClone.js';
 import { keepDesignedVoice } from './voiceDesign.js';
 import type { ButtonHandler } from './types.js';
 
 export const commands: readonly Command[] = [speak, join, leave, skip, clear, voice, myvoice, autoread, dictionary, status, usage];
 
 /** Handlers of the buttons under the bot's replies, by custom id prefix. */
-export const buttons: readonly ButtonHandler[] = [keepDesignedVoice, cloneConsent, forgetButton];
+export const buttons: readonly ButtonHandler[] = [keepDesignedVoice, cloneConsent, dropButton, keepButton];
 
 export type { Command, CommandContext, AutocompleteContext } from './types.js';
 export type { Reply } from './reply.js';

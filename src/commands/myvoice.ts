@@ -2,7 +2,8 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { privately, type Reply } from './reply.js';
 import { cloneRefusal } from './ownVoices.js';
 import type { Command, CommandContext } from './types.js';
-import { cloneVoice, forgetCommand, forgetOffer } from './voiceClone.js';
+import { cloneVoice } from './voiceClone.js';
+import { forgetCommand, forgetOffer } from './cloneForget.js';
 import { addDesignOptions, designVoice } from './voiceDesign.js';
 import { cloneExpiryLine } from './ownVoices.js';
 import {
@@ -78,5 +79,5 @@ function reset(ctx: CommandContext): Reply {
   const had = ctx.store.resetMemberVoice(guildId, user.id);
   const offer = forgetOffer(ctx.store, guildId, user.id);
   const text = had ? 'Your voice is reset: your messages use the server voice again.' : 'You had no voice of your own: your messages use the server voice.';
-  return { ...privately(offer.buttons ? `${text}\nYour cloned voice still exists at MiniMax; delete it too?` : text), ...offer };
+  return offer ? { ...privately(`${text}\n${offer.text}`), buttons: offer.buttons } : privately(text);
 }

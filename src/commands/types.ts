@@ -55,11 +55,30 @@ export interface ButtonContext {
   defer(): Promise<void>;
 }
 
-/** Handles the presses of buttons whose custom id starts with `prefix`. */
-export interface ButtonHandler {
-  readonly prefix: string;
-  press(ctx: ButtonContext): Promise<Reply>;
+/**
+ * A press that may come from a direct message (no guild: the custom id carries what the handler needs, and the
+ * handler checks that the presser may act on it).
+ */
+export interface PressContext {
+  readonly customId: string;
+  /** Who pressed. */
+  readonly userId: string;
+  /** null in a direct message. */
+  readonly guildId: string | null;
+  readonly store: Store;
+  readonly studio?: VoiceStudio | undefined;
+  readonly logger: Logger;
+  readonly now: () => number;
+  defer(): Promise<void>;
 }
+
+/**
+ * Handles the presses of buttons whose custom id starts with `prefix`: `press` in a server only, or
+ * `pressAnywhere` for buttons also sent in direct messages.
+ */
+export type ButtonHandler =
+  | { readonly prefix: string; press(ctx: ButtonContext): Promise<Reply> }
+  | { readonly prefix: string; pressAnywhere(ctx: PressContext): Promise<Reply> };
 
 /** One slash command: its definition (what Discord registers) and its handlers. */
 export interface Command {

@@ -2,11 +2,13 @@
  * Cloned voices: `/myvoice clone sample:<attachment>` clones the caller's own voice, only when the owner
  * (VOICE_CLONING=on) and the server (`/voice cloning allow`) allow it, and only after the member pressed the
  * consent button under a message that states what they agree to and what it costs. Nothing is uploaded before
- * that press. `/myvoice forget` (or the button under `/myvoice reset`) deletes the clone at MiniMax and here.
+ * that press; the pending consent is kept in the store (the sample's URL, never its audio), so a restart between
+ * the question and the press loses nothing. Deleting a clone is in cloneForget.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { shortReason } from '../session/failures.js';
-import type { Store } from '../store/types.js';
+import type { PendingConsent, Store } from '../store/types.js';
+import { forgetOne } from './cloneForget.js';
 import { isT2AError, type VoiceStudio } from '../t2a/index.js';
 import { expiresAt } from './ownVoices.js';
 import { requireManageGuild } from './permissions.js';
@@ -15,28 +17,8 @@ import type { ButtonContext, ButtonHandler, CommandContext } from './types.js';
 import { attachmentProblem, downloadSample, durationProblem, measureSample, sampleFormat } from './voiceSample.js';
 
 const CONSENT_PREFIX = 'vs:clone:';
-const FORGET_PREFIX = 'vs:forget';
-/** How long a consent button stays valid (the sample waits in memory meanwhile). */
+/** How long a consent button stays valid (the consent waits in the store meanwhile: no audio, only the sample's URL). */
 const CONSENT_MS = 10 * 60_000;
-
-interface PendingClone {
-  guildId: string;
-  userId: string;
-  bytes: Buffer;
-  filename: string;
-  contentType: string;
-  createdAt: number;
-}
-
-/** Samples waiting for their owner's consent, by token; one per member, dropped after CONSENT_MS (checked lazily). */
-const pending = new Map<string, PendingClone>();
-
-function putPending(token: string, clone: PendingClone): void {
-  for (const [key, p] of pending) {
-    if (clone.createdAt - p.createdAt > CONSENT_MS || (p.guildId === clone.guildId && p.userId === clone.userId)) pending.delete(key);
-  }
-  pending.set(token, clone);
-}
 
 /** Refusal when the owner or the server does not allow cloning; null when allowed. */
 function cloningRefusal(config: CommandContext['config'], store: Store, studio: VoiceStudio | undefined, guildId: string): string | null {
@@ -65,9 +47,11 @@ export async function cloneVoice(ctx: CommandContext): Promise<Reply> {
   const tooLong = attachmentProblem(sample.name, bytes.length, sample.contentType) ?? durationProblem(format, measureSample(format, bytes));
   if (tooLong) return privately(tooLong);
   const token = randomBytes(9).toString('base64url');
-  putPending(token, {
-    guildId: interaction.guildId, userId: interaction.user.id, bytes, filename: sample.name,
-    contentType: sample.contentType ?? `audio/${format === 'mp3' ? 'mpeg' : format === 'm4a' ? 'mp4' : 'wav'}`, createdAt: ctx.now(),
+  const now = ctx.now();
+  ctx.store.savePendingConsent({
+    token, guildId: interaction.guildId, userId: interaction.user.id, sampleUrl: sample.url, filename: sample.name,
+    contentType: sample.contentType ?? `audio/${format === 'mp3' ? 'mpeg' : format === 'm4a' ? 'mp4' : 'wav'}`, size: bytes.length,
+    createdAt: now, expiresAt: now + CONSENT_MS,
   });
   return {
     ...privately([
@@ -85,32 +69,51 @@ export async function cloneVoice(ctx: CommandContext): Promise<Reply> {
   };
 }
 
-/** The consent buttons under `/myvoice clone`'s question. */
+const EXPIRED = 'This consent request has expired or was replaced by a newer one: nothing was sent. Run /myvoice clone again with your sample.';
+
+/** The consent buttons under `/myvoice clone`'s question (the consent is read from the store: a restart loses nothing). */
 export const cloneConsent: ButtonHandler = {
   prefix: CONSENT_PREFIX,
   async press(ctx: ButtonContext): Promise<Reply> {
     const [answer, token = ''] = ctx.interaction.customId.slice(CONSENT_PREFIX.length).split(':');
-    const clone = pending.get(token);
-    if (!clone || ctx.now() - clone.createdAt > CONSENT_MS) {
-      pending.delete(token);
-      return privately('This request has expired. Run /myvoice clone again with your sample.');
+    const consent = token ? ctx.store.getPendingConsent(token) : null;
+    if (!consent || ctx.now() > consent.expiresAt) {
+      if (consent) ctx.store.deletePendingConsent(token);
+      return privately(EXPIRED);
     }
-    if (clone.userId !== ctx.interaction.user.id || clone.guildId !== ctx.interaction.guildId) {
+    if (consent.userId !== ctx.interaction.user.id || consent.guildId !== ctx.interaction.guildId) {
       return privately('Only the member who sent the sample can answer this: a voice can only be cloned by its owner.');
     }
-    pending.delete(token);
+    ctx.store.deletePendingConsent(token);
     if (answer !== 'yes') return privately('Cancelled: your sample was not sent anywhere and is forgotten.');
-    const refused = cloningRefusal(ctx.config, ctx.store, ctx.studio, clone.guildId);
+    const refused = cloningRefusal(ctx.config, ctx.store, ctx.studio, consent.guildId);
     if (refused || !ctx.studio) return privately(refused ?? 'Voice cloning is not available.');
     await ctx.defer();
-    return makeClone(ctx, ctx.studio, clone);
+    const sample = await fetchAgain(consent);
+    if ('problem' in sample) return privately(sample.problem);
+    return makeClone(ctx, ctx.studio, consent, sample.bytes);
   },
 };
 
-async function makeClone(ctx: ButtonContext, studio: VoiceStudio, clone: PendingClone): Promise<Reply> {
+/** The sample downloaded again from Discord at the press, and checked again; a problem that says what to do otherwise. */
+async function fetchAgain(consent: PendingConsent): Promise<{ bytes: Buffer } | { problem: string }> {
+  const format = sampleFormat(consent.filename, consent.contentType);
+  if (!format) return { problem: EXPIRED };
+  let bytes: Buffer;
+  try {
+    bytes = await downloadSample(consent.sampleUrl);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'I could not download the sample.';
+    return { problem: `${why} Nothing was sent to MiniMax; run /myvoice clone again with your sample.` };
+  }
+  const problem = attachmentProblem(consent.filename, bytes.length, consent.contentType) ?? durationProblem(format, measureSample(format, bytes));
+  return problem ? { problem: `${problem} Nothing was sent to MiniMax.` } : { bytes };
+}
+
+async function makeClone(ctx: ButtonContext, studio: VoiceStudio, clone: PendingConsent, bytes: Buffer): Promise<Reply> {
   const voiceId = `parrot${randomBytes(8).toString('hex')}`;
   try {
-    const fileId = await studio.uploadSample({ bytes: clone.bytes, filename: clone.filename, contentType: clone.contentType });
+    const fileId = await studio.uploadSample({ bytes, filename: clone.filename, contentType: clone.contentType });
     await studio.cloneVoice({ fileId, voiceId });
   } catch (error) {
     if (!isT2AError(error)) throw error;
@@ -143,48 +146,6 @@ function cloneFailure(code: number | string, reason: string): string {
     default:
       return `MiniMax could not clone the voice (${reason}). Nothing was cloned; try again later.`;
   }
-}
-
-/** Deletes one cloned voice at MiniMax (already gone is fine) and here, and unsets it as the member's voice. */
-async function forgetOne(store: Store, studio: VoiceStudio, voiceId: string, guildId: string, userId: string): Promise<void> {
-  await studio.deleteVoice('voice_cloning', voiceId);
-  store.deleteOwnedVoice(voiceId);
-  if (store.getMemberVoice(guildId, userId).voiceId === voiceId) store.setMemberVoice(guildId, userId, { voiceId: null });
-}
-
-/** Deletes the member's cloned voices; the reply says what happened. */
-async function forgetClones(ctx: { store: Store; studio?: VoiceStudio | undefined; now: () => number }, guildId: string, userId: string): Promise<Reply> {
-  const clones = ctx.store.listOwnedVoices(guildId, userId).filter((v) => v.kind === 'cloned');
-  if (clones.length === 0) return privately('You have no cloned voice on this server: there is nothing to delete.');
-  if (!ctx.studio) return privately('I cannot reach MiniMax to delete your cloned voice right now. Try again later.');
-  try {
-    for (const v of clones) await forgetOne(ctx.store, ctx.studio, v.voiceId, guildId, userId);
-  } catch (error) {
-    if (!isT2AError(error)) throw error;
-    return privately(`MiniMax could not delete your cloned voice just now (${shortReason(error)}). It is kept; try /myvoice forget again later.`);
-  }
-  return privately('Your cloned voice is deleted at MiniMax and forgotten here. Your messages use the server voice.');
-}
-
-/** `/myvoice forget`. */
-export async function forgetCommand(ctx: CommandContext): Promise<Reply> {
-  await ctx.defer();
-  return forgetClones(ctx, ctx.interaction.guildId, ctx.interaction.user.id);
-}
-
-/** The button under `/myvoice reset` that also deletes the member's clone. */
-export const forgetButton: ButtonHandler = {
-  prefix: FORGET_PREFIX,
-  async press(ctx: ButtonContext): Promise<Reply> {
-    await ctx.defer();
-    return forgetClones(ctx, ctx.interaction.guildId, ctx.interaction.user.id);
-  },
-};
-
-/** Added to `/myvoice reset`'s answer when the member has a cloned voice: the offer to delete it. */
-export function forgetOffer(store: Store, guildId: string, userId: string): Pick<Reply, 'buttons'> {
-  const has = store.listOwnedVoices(guildId, userId).some((v) => v.kind === 'cloned');
-  return has ? { buttons: [{ customId: FORGET_PREFIX, label: 'Also delete my cloned voice', style: 'danger' }] } : {};
 }
 
 /** `/voice cloning allow|deny` (Manage Server). */

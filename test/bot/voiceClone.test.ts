@@ -127,7 +127,7 @@ describe('cloned voices end to end', () => {
     const secondId = [...h.minimax.studio.voices.keys()][0]!;
     const reset = await h.run({ command: 'myvoice', subcommand: 'reset', user: 'bob' });
     const offer = buttonsOf(reset);
-    expect(offer.map((b) => b.label)).toEqual(['Also delete my cloned voice']);
+    expect(offer.map((b) => b.label)).toEqual(['Also delete my cloned voice at MiniMax', 'Keep it']);
     expect((await press(h, 'bob', offer[0]!.custom_id)).content).toContain('deleted at MiniMax');
     expect(h.minimax.studio.voices.has(secondId)).toBe(false);
   });

@@ -11,9 +11,10 @@ import { buttonPayload, interactionPayload, type AutocompleteSpec, type ButtonSp
 import {
   InteractionLog, type DispatchedInteraction, type InteractionReply, type InteractionResponse, type ReplyWaitOptions,
 } from './interactionLog.js';
+import { DirectMessages, type DmButtonSpec } from './directMessages.js';
 import { createBotMessage, dispatchMessage, reactionRefusal, type BotMessage, type MessageSpec, type SentMessage } from './messages.js';
 import { DEFAULT_GUILD, GuildState, type GuildSpec, type UserRecord } from './model.js';
-import { channelPayload, guildCreatePayload, messagePayload, readyPayload, type Json } from './payloads.js';
+import { channelPayload, guildCreatePayload, messagePayload, readyPayload, userPayload, type Json } from './payloads.js';
 import { RestServer } from './rest.js';
 import { VOICE_MODES, type VoiceEncryptionMode } from './rtpCrypto.js';
 import { SnowflakeFactory, randomToken } from './snowflakes.js';
@@ -32,6 +33,7 @@ export type { FakeVoiceConnection, VoiceRejection } from './voiceGateway.js';
 export type { DaveTransition } from './dave/call.js';
 export type { DaveMember, MemberFrame, MemberFrameKind } from './dave/member.js';
 export type { MessageSpec, SentMessage, BotMessage } from './messages.js';
+export type { DirectMessage, DmButtonSpec } from './directMessages.js';
 export type { VoiceEncryptionMode } from './rtpCrypto.js';
 export { VOICE_MODES } from './rtpCrypto.js';
 export { FakeDiscordError, FakeDiscordTimeoutError } from './errors.js';
@@ -46,6 +48,11 @@ export interface FakeDiscordOptions {
   voiceModes?: readonly VoiceEncryptionMode[];
   /** Whether the application has Message Content Intent enabled; without it, IDENTIFY asking for it is closed 4014. Default true. */
   messageContentIntent?: boolean;
+  /**
+   * Whether the application has Server Members Intent enabled; without it, IDENTIFY asking for it is closed 4014.
+   * With it, GUILD_MEMBER_REMOVE reaches the sessions that asked for it. Default true.
+   */
+  serverMembersIntent?: boolean;
   /** Close with 4017 a voice IDENTIFY without DAVE support, as Discord does. Default true. */
   requireDave?: boolean;
   /**
@@ -77,6 +84,7 @@ export interface FakeInteraction extends DispatchedInteraction {
   choices(timeoutMs?: number): Promise<{ name: string; value: string | number }[]>;
 }
 
+const GUILD_MEMBERS = 1 << 1;
 const GUILD_VOICE_STATES = 1 << 7;
 const MESSAGE_CONTENT = 1 << 15;
 
@@ -89,6 +97,10 @@ export class FakeDiscord {
   readonly interactions: InteractionLog;
   readonly commands: CommandStore;
   readonly audio: AudioLog;
+  /** The bot's direct messages with users (DM channels, messages sent, closed DMs). */
+  readonly dms: DirectMessages;
+  /** Members who left every guild they were in, still known as users (a DM can be opened to them). */
+  readonly #departed = new Map<string, UserRecord>();
 
   private constructor(
     readonly bot: UserRecord,
@@ -101,6 +113,7 @@ export class FakeDiscord {
     readonly signalling: VoiceSignalling,
     shared: { ids: SnowflakeFactory; interactions: InteractionLog; commands: CommandStore; audio: AudioLog },
   ) {
+    this.dms = new DirectMessages(bot, (ref) => this.#user(ref), () => shared.ids.next(), now);
     this.ids = shared.ids;
     this.interactions = shared.interactions;
     this.commands = shared.commands;
@@ -127,7 +140,7 @@ export class FakeDiscord {
       token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250,
       readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
       afterReady: (s) => self().#sendGuilds(s),
-      disallowedIntents: options.messageContentIntent === false ? MESSAGE_CONTENT : 0,
+      disallowedIntents: (options.messageContentIntent === false ? MESSAGE_CONTENT : 0) | (options.serverMembersIntent === false ? GUILD_MEMBERS : 0),
       ...(options.sharding
         ? { sharding: { count: options.sharding.count, required: options.sharding.required ?? false, maxConcurrency: options.sharding.maxConcurrency ?? 1 } }
         : {}),
@@ -156,7 +169,9 @@ export class FakeDiscord {
       token, bot, applicationId: bot.id, gatewayUrl: () => gateway.url, interactions, commands, now,
       newId: () => ids.next(),
       ...(options.sharding ? { sharding: { count: options.sharding.count, maxConcurrency: options.sharding.maxConcurrency ?? 1 } } : {}),
+      openDm: (body) => self().dms.open(body),
       createMessage: (channelId, body) => {
+        if (self().dms.has(channelId)) return self().dms.send(channelId, body);
         const result = createBotMessage(gateway, self().guilds, channelId, body, ids.next(), now());
         if ('created' in result) self().botMessages.push(result.message);
         return result;
@@ -220,6 +235,36 @@ export class FakeDiscord {
       content: spec.message.content, webhookId: this.bot.id, applicationId: this.bot.id,
     });
     return this.#dispatch(g, buttonPayload(g, spec, ids, message), ids, 'component', spec.customId);
+  }
+
+  /** A user presses a button on a direct message the bot sent them: INTERACTION_CREATE type 3 without a guild. */
+  dmButton(spec: DmButtonSpec): FakeInteraction {
+    const ids = { id: this.ids.next(), token: `fake-interaction-${randomToken()}` };
+    const { d, channelId, userId } = this.dms.buttonPayload(spec, ids);
+    const dispatched: DispatchedInteraction = {
+      id: ids.id, token: ids.token, kind: 'component', command: spec.customId, guildId: '', channelId, userId, dispatchedAt: this.now(),
+    };
+    return this.#deliver(dispatched, d);
+  }
+
+  /**
+   * A member leaves the guild (or is kicked): gone from its members and voice, then GUILD_MEMBER_REMOVE to the
+   * sessions that asked for the Server Members intent. The user stays known (a DM can still be opened).
+   */
+  memberLeave(user: string, options: { guild?: string } = {}): void {
+    const g = this.guild(options.guild);
+    const member = g.member(user);
+    if (g.voiceStates.has(member.user.id)) this.voiceState({ guild: g.id, user: member.user.id, channel: null });
+    g.members.delete(member.user.id);
+    this.#departed.set(member.user.id, member.user);
+    this.gateway.dispatch('GUILD_MEMBER_REMOVE', { guild_id: g.id, user: userPayload(member.user) }, (s) => (s.intents & GUILD_MEMBERS) !== 0);
+  }
+
+  /** A user closes their DMs: the bot's messages to them are refused with 50007. */
+  closeDms(user: string): void {
+    const found = this.#user(user);
+    if (!found) throw new FakeDiscordError(`unknown user '${user}'`);
+    this.dms.closed.add(found.id);
   }
 
   /** A user posts a message (MESSAGE_CREATE filtered by each session's intents). */
@@ -365,6 +410,11 @@ export class FakeDiscord {
       id: ids.id, token: ids.token, kind, command, guildId: g.id, channelId: String(d['channel_id']),
       userId: member.user.id, dispatchedAt: this.now(),
     };
+    return this.#deliver(dispatched, d);
+  }
+
+  #deliver(dispatched: DispatchedInteraction, d: Json): FakeInteraction {
+    const ids = dispatched;
     this.interactions.register(dispatched);
     if (this.gateway.dispatch('INTERACTION_CREATE', d).length === 0) {
       throw new FakeDiscordError('no bot session is connected to the fake gateway to receive the interaction');
@@ -376,6 +426,14 @@ export class FakeDiscord {
       responses: () => this.interactions.responses(ids.id),
       choices: (timeoutMs) => this.interactions.waitForChoices(ids.id, timeoutMs),
     };
+  }
+
+  /** A user by id or name: a member of some guild, or someone who left. */
+  #user(ref: string): UserRecord | undefined {
+    for (const g of this.guilds) {
+      for (const m of g.members.values()) if (m.user.id === ref || m.user.username === ref) return m.user;
+    }
+    return this.#departed.get(ref) ?? [...this.#departed.values()].find((u) => u.username === ref);
   }
 
   #sendGuilds(session: GatewaySession): void {

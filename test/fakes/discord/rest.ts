@@ -36,6 +36,8 @@ export interface RestDeps {
   sharding?: { count: number; maxConcurrency: number };
   /** POST /channels/{id}/messages: the created message, or an error (unknown channel...). */
   createMessage: (channelId: string, body: unknown) => { created: Json } | ApiError;
+  /** POST /users/@me/channels: the DM channel with a user, or an error. */
+  openDm?: (body: unknown) => { created: Json } | ApiError;
   /** PUT a reaction: why Discord would refuse it (no Add Reactions...), or undefined. */
   react: (channelId: string) => ApiError | undefined;
 }
@@ -159,6 +161,10 @@ export class RestServer extends EventEmitter {
     this.#route('POST', '/webhooks/:app/:token', false, (p, body) => {
       const result = interactions.followUp(p['token'] ?? '', body);
       return 'status' in result ? asError(result) : ok(webhookMessage(p['token'] ?? '', result.messageId, result.flags, body));
+    });
+    this.#route('POST', '/users/@me/channels', true, (_p, body) => {
+      const result = d.openDm?.(body) ?? { status: 404, code: 0, message: 'DMs are not served' };
+      return 'created' in result ? ok(result.created) : asError(result);
     });
     this.#route('POST', '/channels/:channel/messages', true, (p, body) => {
       const result = d.createMessage(p['channel'] ?? '', body);
