@@ -119,6 +119,7 @@ describe('consent around cloned voices, end to end', () => {
     expect(h.discord.dms.sent).toEqual([]);
     expect(deletes(h)).toEqual([]);
     expect(h.minimax.studio.voices.has(cloneId)).toBe(true);
+    expect(h.bot.store.getOwnedVoice(cloneId)?.kind).toBe('cloned'); // kept in Parrot too
   });
 
   it('a consent survives a restart between the question and the press: the press clones from the sample fetched again', async () => {
