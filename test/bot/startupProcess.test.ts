@@ -71,7 +71,7 @@ describe('starting the parrot process', () => {
     return dir;
   }
 
-  async function fakes(options: { messageContentIntent?: boolean } = {}): Promise<{ discord: FakeDiscord; minimax: FakeMiniMax; env: Record<string, string> }> {
+  async function fakes(options: { messageContentIntent?: boolean; serverMembersIntent?: boolean } = {}): Promise<{ discord: FakeDiscord; minimax: FakeMiniMax; env: Record<string, string> }> {
     const discord = await FakeDiscord.start({ guilds: [GUILD], token: DISCORD_TOKEN, ...options });
     cleanups.push(() => discord.close());
     const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY });
@@ -196,6 +196,17 @@ describe('starting the parrot process', () => {
     expect(await proc.exited()).toBe(1);
     expect(proc.stderr()).toContain(
       'parrot: Discord refused the Message Content intent this bot asks for to read channels aloud: enable Message Content Intent in the Discord developer portal (https://discord.com/developers/applications > your application > Bot > Privileged Gateway Intents), or set AUTOREAD=off to run without auto-read\n',
+    );
+    expect(discord.gateway.sessions).toHaveLength(0);
+  });
+
+  it('with VOICE_CLONING=on and no Server Members intent in the portal (4014): one line naming both intents and the switches', async () => {
+    const { discord, env } = await fakes({ serverMembersIntent: false });
+    const cwd = await tempDir();
+    const proc = start(cwd, { ...env, VOICE_CLONING: 'on', DATA_DIR: join(cwd, 'data') });
+    expect(await proc.exited()).toBe(1);
+    expect(proc.stderr()).toContain(
+      'parrot: Discord refused a privileged intent this bot asks for: enable Message Content Intent (to read channels aloud; or set AUTOREAD=off) and Server Members Intent (to offer members who leave to delete their cloned voice; or set VOICE_CLONING=off) in the Discord developer portal (https://discord.com/developers/applications > your application > Bot > Privileged Gateway Intents)\n',
     );
     expect(discord.gateway.sessions).toHaveLength(0);
   });
