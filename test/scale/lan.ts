@@ -3,8 +3,8 @@
  * into a bridge that the test process sits on too. A process run in a host (`ip netns exec`) reaches the others only
  * through their addresses on the bridge; its 127.0.0.1 is its own. Names carry this process's id and a random part,
  * and the subnet is one no route on the machine uses, so a run that crashed and left its namespaces does not break
- * the next one (which also removes namespaces and bridges whose process is gone). Needs root and iproute2; without
- * them start() fails and says so, never skips.
+ * the next one, which also removes the namespaces (and what still runs in them) and the bridges of runs whose
+ * process is gone. Needs root and iproute2; without them startLan() fails and says so, never skips.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -59,7 +59,17 @@ async function removeLeftovers(): Promise<void> {
   const netns = (await ip('netns', 'list')).stdout.split('\n').map((l) => l.split(' ')[0] ?? '');
   for (const name of netns) {
     const pid = ownerPid(name, NETNS_PREFIX);
-    if (pid !== undefined && !alive(pid)) await ip('netns', 'del', name).catch(() => undefined);
+    if (pid === undefined || alive(pid)) continue;
+    // What a dead run left running in there (its bot, its database) can reach nothing any more: it goes too.
+    const pids = (await ip('netns', 'pids', name).catch(() => ({ stdout: '' }))).stdout.split('\n').map(Number).filter((n) => n > 0);
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    await ip('netns', 'del', name).catch(() => undefined);
   }
   const bridges = (await ip('-o', 'link', 'show', 'type', 'bridge')).stdout.split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? '');
   for (const name of bridges) {
