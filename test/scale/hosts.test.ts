@@ -9,7 +9,7 @@
  * the shared database; usage there is exact over both hosts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,7 +175,7 @@ describe('Parrot on separate hosts (network namespaces) sharing a PostgreSQL hos
     // A restart with the shards swapped: each host now serves the guild the other one set up, from the database alone.
     await Promise.all(first.map((p) => p.stop()));
     const liveBefore = new Set(discord.gateway.sessions.map((s) => s.id));
-    await startHosts([1, 0]);
+    const second = await startHosts([1, 0]);
     const newSession = (shard: number) => discord.gateway.live.find((s) => s.shard?.[0] === shard && !liveBefore.has(s.id));
     for (const [g, shard] of [[g0, 0], [g1, 1]] as const) {
       // The new owner rejoined the voice channel recorded by the other host, by itself.
@@ -194,5 +194,11 @@ describe('Parrot on separate hosts (network namespaces) sharing a PostgreSQL hos
     await expect.poll(() => usageByGuild(databaseUrl), { timeout: 15_000 }).toStrictEqual({ [g0]: billed(g0), [g1]: billed(g1) });
     expect(billed(g0) + billed(g1)).toBe(minimax.texts.reduce((n, t) => n + t.length, 0));
     expect(minimax.texts).toHaveLength(4);
+    // The state lived on the database host alone: no host kept a SQLite file, and the URL's password was logged nowhere.
+    for (const dir of dataDirs) expect((await readdir(dir)).filter((f) => f.includes('sqlite'))).toStrictEqual([]);
+    for (const parrot of [...first, ...second]) {
+      expect(parrot.output.join('')).not.toContain(PG_PASSWORD);
+      expect(parrot.output.join('')).not.toContain(encodeURIComponent(PG_PASSWORD));
+    }
   }, 240_000);
 });
