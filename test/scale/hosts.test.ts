@@ -47,15 +47,25 @@ function canConnect(host: NetHost, address: string, port: number): Promise<boole
   });
 }
 
-async function usageByGuild(url: string): Promise<Record<string, number>> {
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    const { rows } = await client.query<{ guild_id: string; n: string }>('SELECT guild_id, SUM(chars) AS n FROM usage_days GROUP BY guild_id');
-    return Object.fromEntries(rows.map((r) => [r.guild_id, Number(r.n)]));
+    return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function usageByGuild(url: string): Promise<Record<string, number>> {
+  const rows = await query<{ guild_id: string; n: string }>(url, 'SELECT guild_id, SUM(chars) AS n FROM usage_days GROUP BY guild_id');
+  return Object.fromEntries(rows.map((r) => [r.guild_id, Number(r.n)]));
+}
+
+/** The addresses the database server sees Parrot's connections come from. */
+async function clientAddresses(url: string): Promise<string[]> {
+  const rows = await query<{ a: string }>(url, 'SELECT DISTINCT host(client_addr) AS a FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return rows.map((r) => r.a).sort();
 }
 
 let lan: Lan;
@@ -171,6 +181,8 @@ describe('Parrot on separate hosts (network namespaces) sharing a PostgreSQL hos
     expect(minimax.texts.some((t) => t.includes('afk said'))).toBe(true);
     const billed = (g: string): number => minimax.texts.filter((t) => (g === g0 ? /shard zero/i : /shard one/i).test(t)).reduce((n, t) => n + t.length, 0);
     await expect.poll(() => usageByGuild(databaseUrl), { timeout: 15_000 }).toStrictEqual({ [g0]: billed(g0), [g1]: billed(g1) });
+    // The database host sees both bot hosts, over the network, and nothing else of Parrot's.
+    expect(await clientAddresses(databaseUrl)).toStrictEqual([h0.address, h1.address].sort());
 
     // A restart with the shards swapped: each host now serves the guild the other one set up, from the database alone.
     await Promise.all(first.map((p) => p.stop()));
