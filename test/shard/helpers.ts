@@ -30,9 +30,12 @@ export interface Supervisor {
   stop(): Promise<void>;
 }
 
-export function startSupervisor(env: Record<string, string>): Supervisor {
+/** `netns`: run it in that network namespace (`ip netns exec` execs node, so `parent.pid` is node's). */
+export function startSupervisor(env: Record<string, string>, options: { netns?: string } = {}): Supervisor {
   const output: string[] = [];
-  const parent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ENTRY], {
+  const argv = [process.execPath, '--import', import.meta.resolve('tsx'), ENTRY];
+  const [file, ...args] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
+  const parent = spawn(file!, args, {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_EXTRA_CA_CERTS: resolve(process.env['NODE_EXTRA_CA_CERTS'] ?? 'test/fakes/discord/cert/cert.pem'),

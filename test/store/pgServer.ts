@@ -1,11 +1,12 @@
 /**
  * A real PostgreSQL server for tests: initdb into a temp directory, started on a free loopback port as the
  * `postgres` OS user when the tests run as root (PostgreSQL refuses root), stopped and removed by `destroy()`.
+ * Options put it on another address, in a network namespace, open to a subnet.
  * Password authentication is on (scram), so the URL carries a password the tests can look for in logs and errors.
  * Missing binaries are an error, never a skip: `.ci/run` installs Debian's postgresql.
  */
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,7 @@ async function ownerIds(): Promise<{ uid: number; gid: number } | null> {
 
 export interface PgServer {
   readonly port: number;
-  /** postgres://parrot:<password>@127.0.0.1:<port>/<database> */
+  /** postgres://parrot:<password>@<host>:<port>/<database> */
   url(database?: string): string;
   /** A fresh, empty database on this server; returns its URL. */
   createDatabase(): Promise<string>;
@@ -64,7 +65,17 @@ export interface PgServer {
   destroy(): Promise<void>;
 }
 
-export async function startPgServer(): Promise<PgServer> {
+export interface PgServerOptions {
+  /** The address to listen on and to put in URLs. Default 127.0.0.1. */
+  host?: string;
+  /** A network namespace to run the server in (`ip netns exec`), as a database on a host of its own. */
+  netns?: string;
+  /** A subnet (CIDR) whose clients may log in with the password, besides loopback. */
+  allow?: string;
+}
+
+export async function startPgServer(options: PgServerOptions = {}): Promise<PgServer> {
+  const host = options.host ?? '127.0.0.1';
   const bin = await findBinDir();
   const owner = await ownerIds();
   const dir = await mkdtemp(join(tmpdir(), 'parrot-pg-'));
@@ -75,13 +86,17 @@ export async function startPgServer(): Promise<PgServer> {
     await chown(dir, owner.uid, owner.gid);
     await chown(pwfile, owner.uid, owner.gid);
   }
-  const as = (cmd: string, args: string[]) =>
-    owner ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { cwd: dir }) : run(join(bin, cmd), args, { cwd: dir });
+  const as = (cmd: string, args: string[]) => {
+    const argv = owner ? ['runuser', '-u', 'postgres', '--', join(bin, cmd), ...args] : [join(bin, cmd), ...args];
+    const [file, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, ...argv] : argv;
+    return run(file!, rest, { cwd: dir });
+  };
   await as('initdb', ['-D', data, '-U', PG_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  if (options.allow) await appendFile(join(data, 'pg_hba.conf'), `host all all ${options.allow} scram-sha-256\n`);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
+  const flags = `-p ${port} -k ${dir} -c listen_addresses=${host} -c fsync=off -c full_page_writes=off -c max_connections=200`;
   const start = async (): Promise<void> => {
-    await as('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
+    await as('pg_ctl', ['-D', data, '-o', flags, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
   };
   let running = false;
   const stop = async (): Promise<void> => {
@@ -91,7 +106,7 @@ export async function startPgServer(): Promise<PgServer> {
   };
   await start();
   running = true;
-  const url = (database = 'postgres') => `postgres://${PG_USER}:${encodeURIComponent(PG_PASSWORD)}@127.0.0.1:${port}/${database}`;
+  const url = (database = 'postgres') => `postgres://${PG_USER}:${encodeURIComponent(PG_PASSWORD)}@${host}:${port}/${database}`;
   let databases = 0;
   return {
     port,

@@ -52,6 +52,8 @@ export interface GatewayDeps {
    * gets an invalid session (op 9).
    */
   sharding?: { count: number; required: boolean; maxConcurrency: number };
+  /** The address to listen on. Default 127.0.0.1. */
+  host?: string;
 }
 
 const IDENTIFY_WINDOW_MS = 5_000;
@@ -97,13 +99,14 @@ export class GatewayServer extends EventEmitter {
     const gateway = new GatewayServer(deps);
     await new Promise<void>((resolve, reject) => {
       gateway.#http.once('error', reject);
-      gateway.#http.listen(0, '127.0.0.1', () => resolve());
+      gateway.#http.listen(0, deps.host ?? '127.0.0.1', () => resolve());
     });
     return gateway;
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${(this.#http.address() as AddressInfo).port}`;
+    const { address, port } = this.#http.address() as AddressInfo;
+    return `ws://${address}:${port}`;
   }
 
   /** Sessions that still receive dispatches. */

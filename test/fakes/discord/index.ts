@@ -1,5 +1,5 @@
 /**
- * A fake Discord on 127.0.0.1 for end-to-end tests: REST, gateway, voice gateway (wss) and voice UDP, which
+ * A fake Discord on 127.0.0.1 (or `host`) for end-to-end tests: REST, gateway, voice gateway (wss) and voice UDP, which
  * the unmodified discord.js and @discordjs/voice connect to. See FakeDiscord.
  */
 import { performance } from 'node:perf_hooks';
@@ -72,6 +72,13 @@ export interface FakeDiscordOptions {
    * max_concurrency bucket (one per 5 s; default 1 bucket). Default: one shard, not required, no rate limit.
    */
   sharding?: { count: number; required?: boolean; maxConcurrency?: number };
+  /**
+   * The address every server listens on and is announced at (REST, gateway, voice endpoint, UDP ip), for bots in
+   * other network namespaces. Default 127.0.0.1. The voice gateway's TLS certificate must name it: pass `tls`.
+   */
+  host?: string;
+  /** The voice gateway's certificate and key (PEM). Default `cert/` (made for 127.0.0.1). */
+  tls?: { cert: Buffer | string; key: Buffer | string };
 }
 
 /** An interaction the fake dispatched, with its answers. */
@@ -125,6 +132,7 @@ export class FakeDiscord {
     const ids = new SnowflakeFactory();
     const bot: UserRecord = { id: options.bot?.id ?? ids.next(), username: options.bot?.username ?? 'Parrot', globalName: null, bot: true };
     const token = options.token ?? 'fake-bot-token';
+    const host = options.host ?? '127.0.0.1';
     const modes = [...(options.voiceModes ?? VOICE_MODES)];
     const interactions = new InteractionLog(now, () => ids.next());
     const commands = new CommandStore(bot.id, () => ids.next());
@@ -137,7 +145,7 @@ export class FakeDiscord {
       return late.fake;
     };
     const gateway = await GatewayServer.start({
-      token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250,
+      token, now, heartbeatIntervalMs: options.gatewayHeartbeatMs ?? 41_250, host,
       readyPayload: (s) => readyPayload(bot, self().guilds, s.identify['shard']),
       afterReady: (s) => self().#sendGuilds(s),
       disallowedIntents: (options.messageContentIntent === false ? MESSAGE_CONTENT : 0) | (options.serverMembersIntent === false ? GUILD_MEMBERS : 0),
@@ -147,7 +155,8 @@ export class FakeDiscord {
     });
     const voice = await VoiceGatewayServer.start({
       now, heartbeatIntervalMs: options.voiceHeartbeatMs ?? 13_750, modes: () => modes,
-      requireDave: options.requireDave ?? true, dave: options.dave ?? true, udpPort: () => late.udp?.port ?? 0,
+      requireDave: options.requireDave ?? true, dave: options.dave ?? true, udpPort: () => late.udp?.port ?? 0, host,
+      ...(options.tls ? { tls: options.tls } : {}),
       channelMembers: (guildId, channelId) => {
         const g = self().guilds.find((x) => x.id === guildId);
         return g ? g.usersIn(channelId).filter((id) => id !== bot.id) : [];
@@ -163,10 +172,10 @@ export class FakeDiscord {
         });
       },
     });
-    const udp = await VoiceUdpServer.start((ssrc) => voice.udpTarget(ssrc), now);
+    const udp = await VoiceUdpServer.start((ssrc) => voice.udpTarget(ssrc), now, host);
     late.udp = udp;
     const rest = await RestServer.start({
-      token, bot, applicationId: bot.id, gatewayUrl: () => gateway.url, interactions, commands, now,
+      token, bot, applicationId: bot.id, gatewayUrl: () => gateway.url, interactions, commands, now, host,
       newId: () => ids.next(),
       ...(options.sharding ? { sharding: { count: options.sharding.count, maxConcurrency: options.sharding.maxConcurrency ?? 1 } } : {}),
       openDm: (body) => self().dms.open(body),

@@ -40,13 +40,15 @@ export interface RestDeps {
   openDm?: (body: unknown) => { created: Json } | ApiError;
   /** PUT a reaction: why Discord would refuse it (no Add Reactions...), or undefined. */
   react: (channelId: string) => ApiError | undefined;
+  /** The address to listen on. Default 127.0.0.1. */
+  host?: string;
 }
 
 interface Reply { status: number; body?: unknown }
 type Handler = (params: Record<string, string>, body: unknown, query: Record<string, string>) => Reply;
 interface Route { method: string; template: string; regex: RegExp; keys: string[]; auth: boolean; handler: Handler }
 
-/** The fake REST API on http://127.0.0.1:PORT/api. Every request is recorded in `calls`. */
+/** The fake REST API on http://HOST:PORT/api (127.0.0.1 unless `host` says otherwise). Every request is recorded in `calls`. */
 export class RestServer extends EventEmitter {
   readonly calls: RestCall[] = [];
   readonly #server: Server;
@@ -62,14 +64,15 @@ export class RestServer extends EventEmitter {
     const rest = new RestServer(deps);
     await new Promise<void>((resolve, reject) => {
       rest.#server.once('error', reject);
-      rest.#server.listen(0, '127.0.0.1', () => resolve());
+      rest.#server.listen(0, deps.host ?? '127.0.0.1', () => resolve());
     });
     return rest;
   }
 
   /** What discord.js takes as `rest.api`. */
   get apiUrl(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/api`;
+    const { address, port } = this.#server.address() as AddressInfo;
+    return `http://${address}:${port}/api`;
   }
 
   /** The first recorded call (past or future) that matches. */

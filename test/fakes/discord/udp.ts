@@ -35,11 +35,11 @@ export class VoiceUdpServer extends EventEmitter {
     socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
   }
 
-  static async start(lookup: (ssrc: number) => UdpTarget | undefined, now: () => number): Promise<VoiceUdpServer> {
+  static async start(lookup: (ssrc: number) => UdpTarget | undefined, now: () => number, host = '127.0.0.1'): Promise<VoiceUdpServer> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => resolve());
+      socket.bind(0, host, () => resolve());
     });
     return new VoiceUdpServer(socket, lookup, now);
   }

@@ -74,6 +74,8 @@ export interface VoiceGatewayDeps {
   udpPort: () => number;
   onOpus: (conn: FakeVoiceConnection, opus: Buffer, rtp: { sequence: number; timestamp: number; ssrc: number }) => void;
   tls?: { cert: Buffer | string; key: Buffer | string };
+  /** The address to listen on (and to give as the voice server's endpoint and UDP ip). Default 127.0.0.1. */
+  host?: string;
 }
 
 /**
@@ -110,14 +112,15 @@ export class VoiceGatewayServer extends EventEmitter {
     const server = new VoiceGatewayServer(deps);
     await new Promise<void>((resolve, reject) => {
       server.#https.once('error', reject);
-      server.#https.listen(0, '127.0.0.1', () => resolve());
+      server.#https.listen(0, deps.host ?? '127.0.0.1', () => resolve());
     });
     return server;
   }
 
   /** The `endpoint` of VOICE_SERVER_UPDATE (the client connects to wss://{endpoint}?v=8). */
   get endpoint(): string {
-    return `127.0.0.1:${(this.#https.address() as AddressInfo).port}`;
+    const { address, port } = this.#https.address() as AddressInfo;
+    return `${address}:${port}`;
   }
 
   /** Grants a voice session; the previous ticket of that user in that guild stops being valid. */
@@ -254,7 +257,7 @@ export class VoiceGatewayServer extends EventEmitter {
     };
     this.connections.push(conn);
     this.emit('identified', conn);
-    this.#send(conn, { op: 2, d: { ssrc: conn.ssrc, ip: '127.0.0.1', port: this.deps.udpPort(), modes: [...this.deps.modes()], experiments: [] } });
+    this.#send(conn, { op: 2, d: { ssrc: conn.ssrc, ip: this.deps.host ?? '127.0.0.1', port: this.deps.udpPort(), modes: [...this.deps.modes()], experiments: [] } });
     return conn;
   }
 
