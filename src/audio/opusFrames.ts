@@ -100,9 +100,18 @@ export class OpusFrameEncoder {
     while (i < count && this.#encoder) {
       let at = this.#filled >> 1;
       const stop = Math.min(count, i + ((FRAME_BYTES - this.#filled) >> 2));
-      for (; i < stop; i++) {
-        samples[at++] = toS16(left[i]!);
-        samples[at++] = toS16(right[i]!);
+      if (left === right) {
+        // One source channel (the resampler hands a mono signal over as the same array twice): convert once.
+        for (; i < stop; i++) {
+          const v = toS16(left[i]!);
+          samples[at++] = v;
+          samples[at++] = v;
+        }
+      } else {
+        for (; i < stop; i++) {
+          samples[at++] = toS16(left[i]!);
+          samples[at++] = toS16(right[i]!);
+        }
       }
       this.#filled = at << 1;
       if (this.#filled === FRAME_BYTES) this.#encodeFrame();

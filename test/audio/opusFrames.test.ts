@@ -88,6 +88,29 @@ describe('OpusFrameEncoder', () => {
     enc.delete();
   });
 
+  it('codes one array given for both channels as it codes the same samples in two arrays, and the s16 PCM they round to', () => {
+    const x = new Float32Array(960 * 6);
+    for (let i = 0; i < x.length; i++) x[i] = 0.4 * Math.sin((2 * Math.PI * 440 * i) / 48000) + (i % 7) * 1e-5;
+    const code = (write: (enc: OpusFrameEncoder) => void): Buffer[] => {
+      const packets: Buffer[] = [];
+      const enc = new OpusFrameEncoder((p) => packets.push(p));
+      write(enc);
+      enc.flush();
+      enc.delete();
+      return packets;
+    };
+    const pcm = Buffer.alloc(x.length * 4);
+    for (let i = 0; i < x.length; i++) {
+      const v = Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32768)));
+      pcm.writeInt16LE(v, 4 * i);
+      pcm.writeInt16LE(v, 4 * i + 2);
+    }
+    const shared = code((enc) => enc.writeFloat(x, x, x.length)); // the resampler's mono output
+    expect(shared).toHaveLength(6);
+    expect(shared).toEqual(code((enc) => enc.writeFloat(x, x.slice(), x.length)));
+    expect(shared).toEqual(code((enc) => enc.writePcm(pcm)));
+  });
+
   it('stops at once when deleted from inside onPacket', () => {
     const packets: Buffer[] = [];
     const enc: OpusFrameEncoder = new OpusFrameEncoder((p) => {
