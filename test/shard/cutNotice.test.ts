@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord, opt, type GuildSpec } from '../fakes/discord/index.js';
+import { FakeDiscord, opt, type CommandSpec, type GuildSpec } from '../fakes/discord/index.js';
 import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
 import { startPgServer, type PgServer } from '../store/pgServer.js';
 import { fixedGuild, guildIdAt, shardPids, startSupervisor } from './helpers.js';
@@ -48,7 +48,7 @@ describe('a shard process killed mid-speech', () => {
     cleanups.push(() => parrot.stop());
     await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000, interval: 200 }).toBe(true);
 
-    const ask = async (g: string, command: string, options: Parameters<FakeDiscord['interaction']>[0] = {}) =>
+    const ask = async (g: string, command: string, options: Partial<CommandSpec> = {}) =>
       (await discord.interaction({ guild: g, command, ...options }).reply({ timeoutMs: 15_000 })).content;
     for (const g of [g0, g1]) expect(await ask(g, 'join')).toContain('Joined');
     await ask(g1, 'autoread', { subcommand: 'set', options: { channel: opt.channel(`${g1}2`) } });
