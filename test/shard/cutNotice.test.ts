@@ -3,8 +3,12 @@
  * shard processes against the fake Discord and one real PostgreSQL. Two members queue texts in a guild of shard 1;
  * its process is killed with SIGKILL while reading; the supervisor respawns it, and the fake Discord receives
  * exactly one notice, in the channel the texts were read from, naming both members and their counts, with no
- * mention parsed; the guild's voice channel is rejoined, and shard 0's guild speaks all along.
+ * mention parsed; the guild's voice channel is rejoined, and shard 0's guild speaks all along. Again on one SQLite
+ * file the shard processes share: the respawned process tells only its own guilds' cut texts.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
 import { FakeDiscord, opt, type CommandSpec, type GuildSpec } from '../fakes/discord/index.js';
@@ -34,17 +38,35 @@ function guildOfTwo(n: number, name: string): GuildSpec {
 const LONG = 'This long sentence is still being read when the process of shard one is killed in the middle of it, far from its end.';
 const isNotice = (content: string) => content.includes('did not read');
 
-describe('a shard process killed mid-speech', () => {
+/** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host. */
+const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
+  {
+    name: 'PostgreSQL',
+    env: async () => {
+      server ??= await startPgServer();
+      return { DATABASE_URL: await server.createDatabase() };
+    },
+  },
+  {
+    name: 'SQLite',
+    env: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'parrot-cut-shards-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return { DATA_DIR: dir };
+    },
+  },
+];
+
+describe.each(STORES)('a shard process killed mid-speech, on $name', ({ env: storeEnv }) => {
   it('is respawned, and its guild gets one notice naming whose queued texts were cut, in the channel they came from', async () => {
-    server ??= await startPgServer();
-    const databaseUrl = await server.createDatabase();
+    const store = await storeEnv();
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
     const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), guildOfTwo(25, 'One')] });
     cleanups.push(() => discord.close());
     const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
     const { url } = await minimax.start();
     cleanups.push(() => minimax.close());
-    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATABASE_URL: databaseUrl });
+    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, ...store });
     cleanups.push(() => parrot.stop());
     await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000, interval: 200 }).toBe(true);
 
