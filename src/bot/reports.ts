@@ -6,7 +6,7 @@
 import type { Client, SendableChannels } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { ItemReport, SessionManager } from '../session/index.js';
-import type { Store } from '../store/types.js';
+import type { PendingItem, Store } from '../store/types.js';
 import { fitMessage, literal } from '../commands/reply.js';
 import { NO_MENTIONS } from './client.js';
 import { describeError } from './interactions.js';
@@ -27,6 +27,11 @@ export interface ReportWiring {
   /** Remembers where people last talked to the bot in a guild: notices with no channel go there. */
   noteChannel(guildId: string, channelId: string): void;
   forgetGuild(guildId: string): void;
+  /**
+   * Tells, in one notice per text channel, whose queued texts an earlier life of the process left unread in these
+   * guilds (a crash, kill -9, a stop), then forgets them. Resolves with how many items were found.
+   */
+  tellCut(guildIds: Iterable<string>): Promise<number>;
   unwire(): void;
 }
 
@@ -63,6 +68,7 @@ export function wireReports(deps: ReportDeps): ReportWiring {
   return {
     noteChannel: (guildId, channelId) => lastChannel.set(guildId, channelId),
     forgetGuild: (guildId) => lastChannel.delete(guildId),
+    tellCut: (guildIds) => tellCut(deps, guildIds),
     unwire: () => {
       deps.sessions.off('report', onReport);
       deps.sessions.off('notice', onNotice);
@@ -88,6 +94,59 @@ async function deliverReport(deps: ReportDeps, guildId: string, report: ItemRepo
   const what = item.source.kind === 'message' ? `${name}'s message` : `${name}'s /speak`;
   const verb = kind === 'cut' ? 'was cut off' : 'was not read';
   await channel.send({ content: fitMessage(`${REPORT_REACTION} ${what} ${verb}: ${reason}`), allowedMentions: NO_MENTIONS });
+}
+
+/**
+ * The items are told, not read again: speech that comes minutes late, out of the conversation it answered, after a
+ * crash nobody chose, is worse than a notice; and a text that crashed the process would crash it again. Every item
+ * is forgotten once told, or once it cannot be (channel gone, no permission, Discord refused): a failed notice
+ * is logged, never repeated at every start.
+ */
+async function tellCut(deps: ReportDeps, guildIds: Iterable<string>): Promise<number> {
+  const sessions = deps.sessions;
+  let found = 0;
+  for (const guildId of guildIds) {
+    let items: PendingItem[];
+    try {
+      items = sessions.pending.leftOver(guildId);
+    } catch (error) {
+      deps.logger.warn('could not read the items a restart cut', { guild: guildId, error: describeError(error) });
+      continue;
+    }
+    if (items.length === 0) continue;
+    found += items.length;
+    const byChannel = new Map<string, PendingItem[]>();
+    for (const item of items) byChannel.set(item.channelId, [...(byChannel.get(item.channelId) ?? []), item]);
+    await Promise.all(
+      [...byChannel].map(async ([channelId, cut]) => {
+        deps.logger.info('telling the authors of items a restart cut', { guild: guildId, channel: channelId, items: cut.length });
+        await sendTo(deps.client, channelId, cutNotice(cut)).catch((error: unknown) =>
+          deps.logger.warn('could not tell the authors of items a restart cut', { guild: guildId, error: describeError(error) }),
+        );
+        sessions.pending.forget(cut);
+      }),
+    );
+  }
+  return found;
+}
+
+/** Authors named in a cut notice; the rest are counted. */
+const NAMED_AUTHORS = 20;
+
+/**
+ * "Parrot restarted and did not read 3 queued messages: from <@1> (2), <@2> (1)." Authors by most items, then by
+ * who came first; a mention shows the member's name and, sent with no allowed mentions, pings nobody.
+ */
+export function cutNotice(items: readonly PendingItem[]): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.authorId, (counts.get(item.authorId) ?? 0) + 1);
+  const authors = [...counts].sort((a, b) => b[1] - a[1]);
+  // Ids come from the database: anything but a snowflake is not put in a mention.
+  const who = ([id, n]: [string, number]): string => `${/^\d{1,20}$/.test(id) ? `<@${id}>` : 'someone'} (${n})`;
+  const named = authors.slice(0, NAMED_AUTHORS).map(who);
+  const rest = authors.length - named.length;
+  const messages = items.length === 1 ? '1 queued message' : `${items.length} queued messages`;
+  return `Parrot restarted and did not read ${messages}: from ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}.`;
 }
 
 function activeTextChannel(store: Store, guildId: string): string | null {

@@ -128,9 +128,10 @@ export function wireBot(options: WireOptions): Wiring {
     }
   }
 
+  /** Rejoins the recorded sessions and tells the authors of what the last stop or crash cut (this process's guilds). */
   async function restore(): Promise<void> {
     const recorded = store.listActiveSessions();
-    await Promise.all(recorded.map((entry) => restoreOne(entry)));
+    await Promise.all([...recorded.map((entry) => restoreOne(entry)), reports.tellCut([...client.guilds.cache.keys()])]);
   }
 
   async function restoreOne(entry: ActiveSession): Promise<void> {

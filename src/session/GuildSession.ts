@@ -30,6 +30,8 @@ export interface GuildSessionEvents extends SettleEvents {
   underruns: [frames: number];
   /** An item was stopped by /skip or /clear, before 'played' if its synthesis had already ended (counters). */
   skipped: [item: QueueItem];
+  /** An item was accepted into the queue; told before anything can happen to it (kept for a crash: PendingItems). */
+  queued: [item: QueueItem];
 }
 
 const SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -125,6 +127,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
     if (pause) return { ok: false, reason: 'paused', detail: pause.message };
     const pushed = this.queue.push(input, this.inFlight());
     if (!pushed.ok) return pushed;
+    this.emit('queued', pushed.item);
     this.lastChannelId = input.source.channelId;
     this.advance();
     // 1 = being read now; n = n - 1 texts go before it.

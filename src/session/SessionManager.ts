@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
 import { AudioCache, CachingSynthesizer } from './AudioCache.js';
 import { DEFAULT_TIMINGS, GuildSession, type SessionTimings } from './GuildSession.js';
+import { PendingItems } from './pendingItems.js';
 import { DEFAULT_PLAYOUT_DELAY, PlayoutDelay, type PlayoutObservation } from './PlayoutDelay.js';
 import type { QueueLimits } from './Queue.js';
 import type { ItemReport, JoinResult, PauseState, QueueItem, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
@@ -84,9 +85,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly timings: SessionTimings;
   private readonly playout: PlayoutDelay;
   private readonly now: () => number;
+  /** Every queued item kept in the store until it is over, so that a crash can tell its author (bot/reports tellCut). */
+  readonly pending: PendingItems;
 
   constructor(private readonly options: SessionManagerOptions) {
     super();
+    this.pending = new PendingItems(options.store, (guildId, error, where) => this.emit('fault', guildId, error, where));
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.playout = options.playout ?? this.learnedPlayout();
     this.now = options.now ?? Date.now;
@@ -208,10 +212,18 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       opusBitrate: o.opusBitrate,
     });
     this.sessions.set(guildId, session);
-    session.on('report', (report) => this.emit('report', guildId, report));
+    session.on('queued', (item) => this.pending.queued(guildId, item));
+    // A shutdown drops the queue as a crash does, and tells nobody now (the replies are unwired by then): the items
+    // stay kept, and the next start tells their authors as after a crash, in one notice per channel.
+    const over = (item: QueueItem): void => (this.shuttingDown ? this.pending.kept(item) : this.pending.done(guildId, item));
+    session.on('report', (report) => {
+      over(report.item);
+      this.emit('report', guildId, report);
+    });
     session.on('retry', (item, attempt, delay, error) => this.emit('retry', guildId, item, attempt, delay, error));
     session.on('notice', (channelId, message) => this.emit('notice', guildId, channelId, message));
     session.on('played', (item) => {
+      over(item);
       this.globalNoticed = null;
       this.emit('played', guildId, item);
     });
@@ -227,7 +239,10 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     });
     session.on('voiceError', (source, error) => this.emit('voiceError', guildId, source, error));
     session.on('fault', (error, where) => this.emit('fault', guildId, error, where));
-    session.on('skipped', (item) => this.emit('skipped', guildId, item));
+    session.on('skipped', (item) => {
+      over(item);
+      this.emit('skipped', guildId, item);
+    });
     session.on('audible', (item, at) => this.emit('audible', guildId, item, at));
     session.on('underruns', (frames) => this.emit('underruns', guildId, frames));
     session.on('pause', (verdict, channelId) => {

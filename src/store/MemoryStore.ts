@@ -16,11 +16,13 @@ import {
 } from './settings.js';
 import { checkOwnedVoice, utcMonthKey } from './ownedVoices.js';
 import { checkPendingConsent } from './pendingConsents.js';
+import { byEnqueued, checkPendingItem } from './pendingItems.js';
 import type {
   ActiveSession,
   OwnedVoice,
   PendingConsent,
   ActiveSessionInfo,
+  PendingItem,
   AddDictionaryResult,
   DictionaryEntry,
   GuildSettings,
@@ -52,6 +54,8 @@ export class MemoryStore implements Store {
   readonly #designs = new Map<string, Map<string, number>>();
   /** token -> consent */
   readonly #consents = new Map<string, PendingConsent>();
+  /** key -> pending item */
+  readonly #pending = new Map<string, PendingItem>();
   #playoutDelayMs: number | null = null;
   #closed = false;
 
@@ -305,9 +309,28 @@ export class MemoryStore implements Store {
     return voiceId;
   }
 
+  addPendingItem(item: PendingItem): void {
+    this.#open();
+    const clean = checkPendingItem(item);
+    this.#pending.set(clean.key, clean);
+  }
+
+  removePendingItem(key: string): void {
+    this.#open();
+    assertId('key', key);
+    this.#pending.delete(key);
+  }
+
+  listPendingItems(guildId: string): PendingItem[] {
+    this.#open();
+    assertId('guildId', guildId);
+    return [...this.#pending.values()].filter((i) => i.guildId === guildId).sort(byEnqueued).map((i) => ({ ...i }));
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     assertId('guildId', guildId);
+    for (const [key, item] of this.#pending) if (item.guildId === guildId) this.#pending.delete(key);
     this.#pool.delete(guildId);
     // Usage stays, as in SqliteStore: re-inviting the bot must not reset the budget.
     this.#guilds.delete(guildId);

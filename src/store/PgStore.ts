@@ -31,6 +31,7 @@ import type {
   GuildSettingsPatch,
   OwnedVoice,
   PendingConsent,
+  PendingItem,
   Store,
   StoreHealth,
   UsageTotals,
@@ -90,6 +91,8 @@ export class PgStore implements Store {
   readonly #memory: MemoryStore;
   readonly #writer: PgWriter;
   readonly #options: PgStoreOptions;
+  /** Pending items whose INSERT has not gone out yet: removing one withdraws it instead of writing a DELETE. */
+  readonly #unwrittenPending = new Map<string, PgWrite>();
   #closed = false;
   #ended: Promise<void> | null = null;
 
@@ -277,6 +280,31 @@ export class PgStore implements Store {
     return kept;
   }
 
+  /**
+   * Written behind like everything else: a crash in the few milliseconds before the INSERT reaches the server
+   * loses that item's notice, never speech. An item finished before its INSERT went out costs no write at all.
+   */
+  addPendingItem(item: PendingItem): void {
+    this.#open();
+    this.#memory.addPendingItem(item);
+    const write = this.#write('addPendingItem', [[SQL.putPending, item.key, item.guildId, item.channelId, item.authorId, item.enqueuedAt]]);
+    this.#unwrittenPending.set(item.key, write);
+  }
+
+  removePendingItem(key: string): void {
+    this.#open();
+    this.#memory.removePendingItem(key);
+    const unwritten = this.#unwrittenPending.get(key);
+    this.#unwrittenPending.delete(key);
+    if (unwritten && this.#writer.withdraw(unwritten)) return;
+    this.#write('removePendingItem', [[SQL.deletePending, key]]);
+  }
+
+  listPendingItems(guildId: string): PendingItem[] {
+    this.#open();
+    return this.#memory.listPendingItems(guildId);
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     this.#memory.deleteGuild(guildId);
@@ -288,6 +316,7 @@ export class PgStore implements Store {
       [SQL.deleteEntries, guildId],
       [SQL.deleteSession, guildId],
       [SQL.deleteGuildConsents, guildId],
+      [SQL.deleteGuildPending, guildId],
     ]);
   }
 
@@ -342,8 +371,9 @@ export class PgStore implements Store {
     return withDefaults(next);
   }
 
-  #write(op: string, statements: [string, ...unknown[]][], usageChars = 0): void {
+  #write(op: string, statements: [string, ...unknown[]][], usageChars = 0): PgWrite {
     const write: PgWrite = { op, usageChars, statements: statements.map(([text, ...values]): PgStatement => ({ text, values })) };
     this.#writer.enqueue(write);
+    return write;
   }
 }

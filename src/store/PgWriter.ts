@@ -76,6 +76,18 @@ export class PgWriter {
     if (!this.#running) void this.#run();
   }
 
+  /**
+   * Takes back a write not started yet (anything behind the head, which may be in flight) and returns whether it
+   * was; a write that never needs to reach the server (a row added, then deleted, before either went out) costs
+   * nothing then, even during an outage.
+   */
+  withdraw(write: PgWrite): boolean {
+    const i = this.#queue.indexOf(write);
+    if (i < 1) return false;
+    this.#queue.splice(i, 1);
+    return true;
+  }
+
   /** Writes waiting (or being retried). */
   get pending(): number {
     return this.#queue.length;

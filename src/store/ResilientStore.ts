@@ -10,6 +10,7 @@
  */
 import { StoreError } from './errors.js';
 import { describeFaultCause, faultCause } from './faultCause.js';
+import { byEnqueued, checkPendingItem } from './pendingItems.js';
 import { utcDayKey } from './records.js';
 import { DEFAULT_GUILD_SETTINGS } from './settings.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   GuildSettingsPatch,
   OwnedVoice,
   PendingConsent,
+  PendingItem,
   Store,
   StoreHealth,
   UsageTotals,
@@ -65,6 +67,11 @@ export class ResilientStore implements Store {
   readonly #dictionaries = new Map<string, DictionaryEntry[]>();
   /** guild id -> the pool voices last read or given, so members keep their voice while the database fails. */
   readonly #pool = new Map<string, Record<string, string>>();
+  /**
+   * Pending-item writes held while the database fails (key -> the item to add, or null to delete it), written by
+   * the retry; an item added and finished while held is never written.
+   */
+  readonly #heldPending = new Map<string, PendingItem | null>();
   #fault: { cause: string; since: number } | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -268,7 +275,26 @@ export class ResilientStore implements Store {
     return given;
   }
 
+  /** Never throws for the database, and never waits on a failing one per message: held and written by the retry. */
+  addPendingItem(item: PendingItem): void {
+    const clean = checkPendingItem(item);
+    this.#pendingWrite('addPendingItem', clean.key, clean);
+  }
+
+  removePendingItem(key: string): void {
+    this.#pendingWrite('removePendingItem', key, null);
+  }
+
+  /** The stored items with the held writes applied. */
+  listPendingItems(guildId: string): PendingItem[] {
+    const stored = this.#read('listPendingItems', () => this.#inner.listPendingItems(guildId), () => []);
+    const items = stored.filter((i) => !this.#heldPending.has(i.key));
+    for (const held of this.#heldPending.values()) if (held?.guildId === guildId) items.push({ ...held });
+    return items.sort(byEnqueued);
+  }
+
   deleteGuild(guildId: string): void {
+    for (const [key, held] of this.#heldPending) if (held?.guildId === guildId) this.#heldPending.delete(key);
     this.#sessionWrite('deleteGuild', () => this.#inner.deleteGuild(guildId), undefined);
     this.#settings.delete(guildId);
     this.#pool.delete(guildId);
@@ -302,6 +328,17 @@ export class ResilientStore implements Store {
       }
       this.#unsaved.delete(guildId);
     }
+    for (const [key, item] of this.#heldPending) {
+      try {
+        if (item) this.#inner.addPendingItem(item);
+        else this.#inner.removePendingItem(key);
+      } catch (error) {
+        this.#failed(item ? 'addPendingItem' : 'removePendingItem', error);
+        this.#armRetry();
+        return false;
+      }
+      this.#heldPending.delete(key);
+    }
     this.#worked(saved);
     return true;
   }
@@ -322,6 +359,28 @@ export class ResilientStore implements Store {
     if (left.length > 0) this.#options.onUnsaved?.(left);
     this.#unsaved.clear();
     this.#inner.close();
+  }
+
+  /** A pending-item write: made now, or held (and the retry armed) while the database fails. */
+  #pendingWrite(op: string, key: string, item: PendingItem | null): void {
+    if (this.#closed) {
+      this.#options.onLateWrite?.(op, {});
+      return;
+    }
+    if (!this.#fault) {
+      try {
+        if (item) this.#inner.addPendingItem(item);
+        else this.#inner.removePendingItem(key);
+        this.#worked(0);
+        return;
+      } catch (error) {
+        if (isCallerError(error)) throw error;
+        this.#failed(op, error);
+      }
+    }
+    if (item === null && this.#heldPending.get(key)) this.#heldPending.delete(key);
+    else this.#heldPending.set(key, item);
+    this.#armRetry();
   }
 
   #armRetry(): void {
@@ -388,7 +447,7 @@ export class ResilientStore implements Store {
 
   /** A write went through: the database works again once nothing kept is left. */
   #worked(savedChars: number): void {
-    if (!this.#fault || this.#unsaved.size > 0) return;
+    if (!this.#fault || this.#unsaved.size > 0 || this.#heldPending.size > 0) return;
     const { cause } = this.#fault;
     this.#fault = null;
     this.#options.onRecovered?.({ cause, savedChars });

@@ -5,6 +5,7 @@ import { StoreError } from './errors.js';
 import { migrate } from './migrations.js';
 import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { SqlitePendingConsents } from './sqlitePendingConsents.js';
+import { checkPendingItem, readPendingItem } from './pendingItems.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
 import {
   checkDictionaryInput,
@@ -33,6 +34,7 @@ import type {
   GuildSettingsPatch,
   OwnedVoice,
   PendingConsent,
+  PendingItem,
   Store,
   UsageTotals,
   VoiceProfile,
@@ -363,10 +365,35 @@ export class SqliteStore implements Store {
     return assign.immediate();
   }
 
+  addPendingItem(item: PendingItem): void {
+    this.#open();
+    const i = checkPendingItem(item);
+    this.#stmt.putPending.run(i.key, i.guildId, i.channelId, i.authorId, i.enqueuedAt);
+  }
+
+  removePendingItem(key: string): void {
+    this.#open();
+    assertId('key', key);
+    this.#stmt.deletePending.run(key);
+  }
+
+  listPendingItems(guildId: string): PendingItem[] {
+    this.#open();
+    assertId('guildId', guildId);
+    const items: PendingItem[] = [];
+    for (const row of this.#stmt.listPending.all(guildId)) {
+      const item = readPendingItem(row);
+      if (item) items.push(item);
+      else this.#report('pending_items', String(row['item_key']), ['*']);
+    }
+    return items;
+  }
+
   deleteGuild(guildId: string): void {
     this.#open();
     assertId('guildId', guildId);
     this.#db.transaction(() => {
+      this.#stmt.deleteGuildPending.run(guildId);
       this.#stmt.deletePool.run(guildId);
       this.#stmt.deleteGuild.run(guildId);
       this.#stmt.deleteMembers.run(guildId);

@@ -135,6 +135,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'pending items: who has a text queued, and where, so a crash can tell them it was not read (issue 17)',
+    up(db) {
+      db.exec(`
+        -- No text, no message id, no name: only who and where. A row lives while its text is queued or being read.
+        -- enqueued_at: ms since the epoch.
+        CREATE TABLE pending_items (
+          item_key TEXT PRIMARY KEY,
+          guild_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          author_id TEXT NOT NULL,
+          enqueued_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX pending_items_guild ON pending_items (guild_id);
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { MemoryStore } from './MemoryStore.js';
 import { readOwnedVoice } from './ownedVoices.js';
 import { readPendingConsent } from './pendingConsents.js';
+import { readPendingItem } from './pendingItems.js';
 import { isUsableDictionaryEntry, utcDayKey } from './records.js';
 import { readStoredGuildSettings, readVoiceProfile, type StoredGuildSettings } from './settings.js';
 import type { InvalidDataEvent } from './SqliteStore.js';
@@ -19,7 +20,7 @@ export interface ShardFilter {
 
 export interface LoadedState {
   guilds: Map<string, StoredGuildSettings>;
-  /** Member voices, dictionary, usage, sessions, pool voices, owned voices, voice designs, pending consents and the playout delay. */
+  /** Member voices, dictionary, usage, sessions, pool voices, owned voices, voice designs, pending consents, pending items and the playout delay. */
   memory: MemoryStore;
 }
 
@@ -41,7 +42,7 @@ export async function loadPgState(
   const where = shards ? SHARD_WHERE : '($1::int[] IS NULL AND $2::int IS NULL)';
   const q = <R extends pg.QueryResultRow>(text: string, extra: unknown[] = []) =>
     pool.query<R>(text.replaceAll('SHARD_WHERE', () => where), [...filter, ...extra]);
-  const [settings, members, entries, usage, sessions, poolVoices, owned, designs, state, consents] = await Promise.all([
+  const [settings, members, entries, usage, sessions, poolVoices, owned, designs, pending, state, consents] = await Promise.all([
     q<{ guild_id: string; data: string }>(`SELECT guild_id, data FROM guild_settings WHERE SHARD_WHERE`),
     q<{ guild_id: string; user_id: string; data: string }>(`SELECT guild_id, user_id, data FROM member_voices WHERE SHARD_WHERE`),
     q<{ id: string; guild_id: string; from_text: string; to_text: string }>(
@@ -56,6 +57,7 @@ export async function loadPgState(
     q<{ guild_id: string; user_id: string; voice_id: string }>(`SELECT guild_id, user_id, voice_id FROM pool_voices WHERE SHARD_WHERE`),
     q<Record<string, unknown>>(`SELECT * FROM owned_voices WHERE SHARD_WHERE`),
     q<{ guild_id: string; month: string; count: number }>(`SELECT guild_id, month, count FROM voice_designs WHERE SHARD_WHERE`),
+    q<Record<string, unknown>>(`SELECT * FROM pending_items WHERE SHARD_WHERE`),
     pool.query<{ name: string; value: string }>('SELECT name, value FROM bot_state'),
     q<Record<string, unknown>>(`SELECT * FROM pending_consents WHERE SHARD_WHERE ORDER BY created_at`),
   ]);
@@ -108,6 +110,11 @@ export async function loadPgState(
     const consent = readPendingConsent(row);
     if (consent) memory.savePendingConsent(consent);
     else report({ table: 'pending_consents', key: String(row['token']), fields: ['*'] });
+  }
+  for (const row of pending.rows) {
+    const item = readPendingItem(row);
+    if (item) memory.addPendingItem(item);
+    else report({ table: 'pending_items', key: String(row['item_key']), fields: ['*'] });
   }
   const delay = state.rows.find((r) => r.name === PLAYOUT_DELAY);
   if (delay) {

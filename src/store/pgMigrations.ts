@@ -75,6 +75,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX pending_consents_member ON pending_consents (guild_id, user_id);
     `,
   },
+  {
+    version: 5,
+    description: 'pending items: who has a text queued, and where, so a crash can tell them it was not read (issue 17)',
+    sql: `
+      -- No text, no message id, no name: only who and where. A row lives while its text is queued or being read.
+      -- enqueued_at: ms since the epoch.
+      CREATE TABLE pending_items (
+        item_key TEXT PRIMARY KEY, guild_id TEXT NOT NULL, channel_id TEXT NOT NULL, author_id TEXT NOT NULL,
+        enqueued_at BIGINT NOT NULL
+      );
+      CREATE INDEX pending_items_guild ON pending_items (guild_id);
+    `,
+  },
 ];
 
 /** Any constant: the key of the advisory lock that serializes migrations across processes. */

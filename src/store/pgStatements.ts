@@ -33,5 +33,10 @@ export const SQL = {
   pruneConsents: 'DELETE FROM pending_consents WHERE expires_at <= $1 OR (guild_id = $2 AND user_id = $3)',
   deleteConsent: 'DELETE FROM pending_consents WHERE token = $1',
   deleteGuildConsents: 'DELETE FROM pending_consents WHERE guild_id = $1',
+  putPending: `INSERT INTO pending_items (item_key, guild_id, channel_id, author_id, enqueued_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (item_key) DO UPDATE SET guild_id = EXCLUDED.guild_id, channel_id = EXCLUDED.channel_id,
+    author_id = EXCLUDED.author_id, enqueued_at = EXCLUDED.enqueued_at`,
+  deletePending: 'DELETE FROM pending_items WHERE item_key = $1',
+  deleteGuildPending: 'DELETE FROM pending_items WHERE guild_id = $1',
   accountMonth: 'SELECT COALESCE(SUM(chars), 0)::bigint AS chars FROM usage_days WHERE day BETWEEN $1 AND $2',
 } as const;

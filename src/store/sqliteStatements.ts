@@ -92,6 +92,14 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO voice_designs (guild_id, month, count) VALUES (?, ?, 1) ON CONFLICT (guild_id, month) DO UPDATE SET count = count + 1',
     ),
     getVoiceDesigns: db.prepare<[string, string], { count: unknown }>('SELECT count FROM voice_designs WHERE guild_id = ? AND month = ?'),
+    putPending: db.prepare<[string, string, string, string, number]>(
+      `INSERT INTO pending_items (item_key, guild_id, channel_id, author_id, enqueued_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (item_key) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,
+       author_id = excluded.author_id, enqueued_at = excluded.enqueued_at`,
+    ),
+    deletePending: db.prepare<[string]>('DELETE FROM pending_items WHERE item_key = ?'),
+    deleteGuildPending: db.prepare<[string]>('DELETE FROM pending_items WHERE guild_id = ?'),
+    listPending: db.prepare<[string], Record<string, unknown>>('SELECT * FROM pending_items WHERE guild_id = ? ORDER BY enqueued_at, item_key'),
     listSessions: db.prepare<[], SessionRow>('SELECT guild_id, voice_channel_id, text_channel_id FROM active_sessions ORDER BY guild_id'),
   };
 }

@@ -171,6 +171,21 @@ export interface ActiveSession extends ActiveSessionInfo {
   guildId: string;
 }
 
+/**
+ * A text accepted into a guild's queue and not finished yet, kept so that after a crash its author can be told it
+ * was not read (issue 17). It holds who and where, never what: no text, no message id, no name.
+ */
+export interface PendingItem {
+  /** Unique over every process and every life of one (the session layer makes it). */
+  key: string;
+  guildId: string;
+  /** The text channel where it was asked for or read: the notice goes there. */
+  channelId: string;
+  authorId: string;
+  /** ms since the epoch */
+  enqueuedAt: number;
+}
+
 /** Whether the database can be written (see ResilientStore); what /status shows when it cannot. */
 export type StoreHealth =
   | { ok: true; unsavedChars: number }
@@ -274,9 +289,16 @@ export interface Store {
    */
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string;
 
+  /** Keeps a text just accepted into a queue (replaces one with the same key). */
+  addPendingItem(item: PendingItem): void;
+  /** Forgets the text (played, skipped, cleared, refused or reported); an unknown key is ignored. */
+  removePendingItem(key: string): void;
+  /** The guild's kept texts, oldest first. */
+  listPendingItems(guildId: string): PendingItem[];
+
   /**
    * Removes what is stored for the guild (settings, member voices, dictionary, active session, pool voices, pending
-   * consents) when the bot leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
+   * consents, pending items) when the bot leaves it. Usage is kept so that removing and re-inviting the bot does not reset the guild's budget.
    */
   deleteGuild(guildId: string): void;
 

@@ -107,6 +107,7 @@ describe('PgStore on a real server', () => {
       writer.assignPoolVoice(g, 'u2', `p${g}`);
       writer.saveOwnedVoice({ voiceId: `ttv-${g}`, kind: 'designed', guildId: g, userId: 'u1', description: 'd', createdAt: 5, lastUsedAt: null });
       writer.addVoiceDesign(g, new Date());
+      writer.addPendingItem({ key: `old/${g}`, guildId: g, channelId: `c${g}`, authorId: 'u1', enqueuedAt: 5 });
     }
     await writer.end();
     const shard1 = await openPgStore({ url, shards: { ids: [1], count: 2 } });
@@ -121,6 +122,8 @@ describe('PgStore on a real server', () => {
     expect(shard1.getVoiceDesigns(a, new Date())).toBe(0);
     expect(shard1.getVoiceDesigns(b, new Date())).toBe(1);
     expect(shard1.getUsage(b, new Date()).day).toBe(3);
+    expect(shard1.listPendingItems(a)).toStrictEqual([]);
+    expect(shard1.listPendingItems(b).map((i) => i.key)).toStrictEqual([`old/${b}`]);
     // Resharding to three shards: every guild's rows are found, whole, by the shard that now owns it.
     const three = await Promise.all([0, 1, 2].map((i) => openPgStore({ url, shards: { ids: [i], count: 3 } })));
     const owners = three.map((s) => s.listActiveSessions().map((x) => x.guildId));
@@ -135,6 +138,7 @@ describe('PgStore on a real server', () => {
       expect(owner.listOwnedVoices(g, 'u1').map((v) => v.voiceId)).toStrictEqual([`ttv-${g}`]);
       expect(owner.getVoiceDesigns(g, new Date())).toBe(1);
       expect(owner.getUsage(g, new Date()).day).toBe(3);
+      expect(owner.listPendingItems(g).map((i) => i.key)).toStrictEqual([`old/${g}`]);
     }
     await Promise.all([shard1, ...three].map((s) => s.end()));
   });

@@ -143,6 +143,37 @@ describe('ResilientStore over a locked database', () => {
   });
 });
 
+describe('ResilientStore keeping pending items while the database is locked', () => {
+  const item = (n: number) => ({ key: `life/${n}`, guildId: G, channelId: 'c1', authorId: `u${n % 2}`, enqueuedAt: 1000 + n });
+
+  it('does not throw nor wait on the lock per item, lists what it holds, never writes an item finished meanwhile, and writes the rest once the lock goes', async () => {
+    const other = locker();
+    const inner = openSqliteStore({ dataDir: dir, busyTimeoutMs: 10 });
+    let attempts = 0;
+    const add = inner.addPendingItem.bind(inner);
+    inner.addPendingItem = (i) => {
+      attempts++;
+      add(i);
+    };
+    const { store, told } = resilient(inner);
+    store.addPendingItem(item(1));
+    other.lock();
+    for (const n of [2, 3, 4, 5]) expect(() => store.addPendingItem(item(n))).not.toThrow();
+    expect(() => store.removePendingItem('life/1')).not.toThrow();
+    store.removePendingItem('life/3');
+    // One attempt met the lock; the others were held without waiting on it.
+    expect(attempts).toBe(2);
+    expect(told.faults.map((f) => [f.op, f.cause])).toEqual([['addPendingItem', 'SQLITE_BUSY']]);
+    expect(store.listPendingItems(G).map((i) => i.key)).toStrictEqual(['life/2', 'life/4', 'life/5']);
+
+    other.unlock();
+    await until(() => store.health().ok, 5_000, 'the retry to write the held pending items');
+    expect(track(openSqliteStore({ dataDir: dir })).listPendingItems(G).map((i) => i.key)).toStrictEqual(['life/2', 'life/4', 'life/5']);
+    // life/3 was added and finished while held: never written.
+    expect(attempts).toBe(5);
+  });
+});
+
 describe('ResilientStore over a database that fails part way through writing the kept usage', () => {
   /** A real SqliteStore whose usage writes for the days in `fullOn` fail as on a full disk. */
   function fullOnDays(inner: SqliteStore, fullOn: Set<string>): SqliteStore {

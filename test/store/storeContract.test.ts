@@ -516,6 +516,7 @@ describe.each(implementations)('$name', ({ open }) => {
     });
   });
 
+  pendingItemContract(() => store);
   ownedVoiceContract(() => store);
   pendingConsentContract(() => store);
 
@@ -536,6 +537,8 @@ describe.each(implementations)('$name', ({ open }) => {
         () => store.getOwnedVoice('v'),
         () => store.addVoiceDesign('g1', new Date()),
         () => store.getPendingConsent('t'),
+        () => store.addPendingItem({ key: 'k', guildId: 'g1', channelId: 'c', authorId: 'u', enqueuedAt: 1 }),
+        () => store.listPendingItems('g1'),
       ];
       for (const call of calls) expectStoreError(call, 'closed');
     });
@@ -618,7 +621,71 @@ describe.each(implementations.filter((i) => i.name !== 'MemoryStore'))('$name af
     expect(again.getPlayoutDelay()).toBe(80);
     expect(again.getGuildSettings('g3')).toStrictEqual(DEFAULT_GUILD_SETTINGS);
   });
+
+  it('has the pending items left when it stopped, and none that were finished, even one finished at once', async () => {
+    const store = harness.store;
+    const item = (key: string, guildId: string, enqueuedAt: number) => ({ key, guildId, channelId: 'c1', authorId: 'u1', enqueuedAt });
+    for (let n = 0; n < 20; n++) store.addPendingItem(item(`life/${n}`, n % 2 === 0 ? 'g1' : 'g2', 1000 + n));
+    // Finished at once (PostgreSQL: before its INSERT went out), and finished later.
+    store.addPendingItem(item('life/quick', 'g1', 5));
+    store.removePendingItem('life/quick');
+    for (let n = 0; n < 20; n += 4) store.removePendingItem(`life/${n}`);
+    store.addPendingItem(item('life/gone', 'g3', 1));
+    store.deleteGuild('g3');
+
+    const again = await harness.reopen!();
+    expect(again.listPendingItems('g1').map((i) => i.key)).toStrictEqual(['life/2', 'life/6', 'life/10', 'life/14', 'life/18']);
+    expect(again.listPendingItems('g2')).toHaveLength(10);
+    expect(again.listPendingItems('g2')[0]).toStrictEqual(item('life/1', 'g2', 1001));
+    expect(again.listPendingItems('g3')).toStrictEqual([]);
+  });
 });
+
+function pendingItemContract(current: () => Store): void {
+  describe('pending items', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+    const item = (key: string, guildId: string, enqueuedAt: number, authorId = 'u1') => ({ key, guildId, channelId: `c-${guildId}`, authorId, enqueuedAt });
+
+    it('keeps queued items per guild, oldest first, and forgets one when told, an unknown key being ignored', () => {
+      expect(store.listPendingItems('g1')).toStrictEqual([]);
+      store.addPendingItem(item('life/2', 'g1', 200, 'u2'));
+      store.addPendingItem(item('life/1', 'g1', 100));
+      store.addPendingItem(item('life/3', 'g2', 50));
+      store.addPendingItem(item('life/0', 'g1', 200));
+      expect(store.listPendingItems('g1')).toStrictEqual([item('life/1', 'g1', 100), item('life/0', 'g1', 200), item('life/2', 'g1', 200, 'u2')]);
+      store.removePendingItem('life/1');
+      store.removePendingItem('life/1');
+      store.removePendingItem('never-added');
+      expect(store.listPendingItems('g1').map((i) => i.key)).toStrictEqual(['life/0', 'life/2']);
+      expect(store.listPendingItems('g2')).toStrictEqual([item('life/3', 'g2', 50)]);
+    });
+
+    it('keeps only who, where and when: extra fields given are not stored', () => {
+      store.addPendingItem({ ...item('k', 'g1', 1), text: 'a secret' } as Parameters<Store['addPendingItem']>[0]);
+      expect(store.listPendingItems('g1')).toStrictEqual([item('k', 'g1', 1)]);
+    });
+
+    it('refuses items with a missing id or a bad time', () => {
+      expectInvalid(() => store.addPendingItem(item('', 'g1', 1)));
+      expectInvalid(() => store.addPendingItem({ ...item('k', 'g1', 1), authorId: '' }));
+      expectInvalid(() => store.addPendingItem(item('k', 'g1', -1)));
+      expectInvalid(() => store.addPendingItem(item('k', 'g1', 1.5)));
+      expectInvalid(() => store.removePendingItem(''));
+      expect(store.listPendingItems('g1')).toStrictEqual([]);
+    });
+
+    it('are forgotten with their guild only', () => {
+      store.addPendingItem(item('a', 'g1', 1));
+      store.addPendingItem(item('b', 'g2', 1));
+      store.deleteGuild('g1');
+      expect(store.listPendingItems('g1')).toStrictEqual([]);
+      expect(store.listPendingItems('g2')).toStrictEqual([item('b', 'g2', 1)]);
+    });
+  });
+}
 
 function ownedVoiceContract(current: () => Store): void {
   describe('owned voices (designed and cloned)', () => {
@@ -701,6 +768,7 @@ describe('ResilientStore over SqliteStore', () => {
   });
   ownedVoiceContract(() => store);
   pendingConsentContract(() => store);
+  pendingItemContract(() => store);
 });
 
 function consent(over: Partial<PendingConsent> = {}): PendingConsent {
