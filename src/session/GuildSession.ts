@@ -67,7 +67,12 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       events: this,
       serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
       onRetryDue: () => this.guard('retry timer', () => this.advance()),
-      voiceGone: (prepared, error) => forgetGoneVoice(ctx.store, guildId, prepared.item.authorId, prepared.settings?.voice.voiceId, error),
+      voiceGone: (prepared, error) =>
+        forgetGoneVoice(ctx.store, guildId, {
+          authorId: prepared.item.authorId,
+          voiceId: prepared.settings?.voice.voiceId,
+          language: this.preparer.languageVoiceOf(prepared),
+        }, error),
       voiceUsed: (prepared) => touchOwnedVoice(ctx.store, prepared.settings?.voice.voiceId, ctx.now()),
     });
     this.player = createAudioPlayer({

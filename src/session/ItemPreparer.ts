@@ -28,6 +28,8 @@ interface VoicePlan {
   settings: TaskSettings;
   /** The server-wide voice (server setting or bot default) when neither the item nor the member chose one. */
   serverVoice: string | undefined;
+  /** The language whose server voice (/voice language set) the item is read with, if it is one. */
+  languageVoice: LanguageBoost | undefined;
 }
 
 /**
@@ -39,6 +41,8 @@ export class ItemPreparer {
   private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
   /** Items spoken with the server-wide voice (server setting or bot default), and that voice. */
   private readonly serverVoices = new WeakMap<PreparedItem, string>();
+  /** Items spoken with a server voice per language, and that language. */
+  private readonly languageVoices = new WeakMap<PreparedItem, LanguageBoost>();
   /** Each author's last detected language, for their next short or plain message (least recent first). */
   private readonly languages = new Map<string, LanguageBoost>();
   private mp3Fallback: TranscoderFactory | undefined;
@@ -66,7 +70,13 @@ export class ItemPreparer {
     const audio = { kind: 'speech', pieces: splitForT2A(text), settings: plan.settings, synthesizer: this.deps.synthesizer } as const;
     const prepared = new PreparedItem(item, audio, this.deps.transcoders, () => this.bitrate());
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
+    if (plan.languageVoice !== undefined) this.languageVoices.set(prepared, plan.languageVoice);
     return prepared;
+  }
+
+  /** The language whose server voice (/voice language set) the item was prepared with, if it was one. */
+  languageVoiceOf(prepared: PreparedItem): LanguageBoost | undefined {
+    return this.languageVoices.get(prepared);
   }
 
   /** The server-wide voice the item was prepared with, or undefined when the item or its author chose one. */
@@ -103,12 +113,13 @@ export class ItemPreparer {
     const language = guild.voicing.detectLanguage ? this.languageOf(authorId, text, remember, usual) : undefined;
     const ownChoice = override?.voiceId !== undefined || member.voiceId !== undefined;
     const poolVoice = guild.voicing.pool && !ownChoice ? this.poolVoiceOf(authorId, guild, remember) : undefined;
-    const { voice, serverWide } = messageVoice({ defaults, guild, member, override, language, poolVoice });
+    const { voice, serverWide, languageVoice } = messageVoice({ defaults, guild, member, override, language, poolVoice });
     // An emotion someone chose wins over the one the message shows.
     const shown = guild.voicing.expressive && voice.emotion === undefined && text !== undefined ? emotionOf(text) : undefined;
     if (shown !== undefined) voice.emotion = shown;
     const dictionary = store.listDictionary(this.guildId);
-    return { guild, dictionary, settings: toTaskSettings(voice, dictionary, this.deps.transcoders.input), serverVoice: serverWide ? voice.voiceId : undefined };
+    const settings = toTaskSettings(voice, dictionary, this.deps.transcoders.input);
+    return { guild, dictionary, settings, serverVoice: serverWide ? voice.voiceId : undefined, languageVoice };
   }
 
   /**
