@@ -3,7 +3,10 @@
  * /speak voice, with their autocomplete: who may pick which, proven by the voice_id MiniMax was asked for.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { opt } from '../fakes/discord/index.js';
 import { until } from '../faults/helpers.js';
+import { makeWav } from '../t2a/wav.js';
+import { FakeCdn } from './cdn.js';
 import { startHarness, type Harness } from './harness.js';
 
 const DESIGN_ON = { VOICE_DESIGN: 'on', VOICE_DESIGNS_PER_GUILD_MONTHLY: '5' };
@@ -43,9 +46,12 @@ async function voiceOf(h: Harness, user: string, text: string, voice?: string): 
 
 describe('voices Parrot made, as choices', () => {
   let h: Harness | undefined;
+  let cdn: FakeCdn | undefined;
   afterEach(async () => {
     await h?.close();
+    await cdn?.close();
     h = undefined;
+    cdn = undefined;
   });
 
   it("server voices and voices per language take the server's designed voices; members take their own and the server's", async () => {
@@ -146,5 +152,33 @@ describe('voices Parrot made, as choices', () => {
     const show = await h.run({ command: 'voice', group: 'language', subcommand: 'show' });
     expect(show.content).not.toContain(gone);
     expect(show.content).toContain('Japanese: `Japanese_KindLady` (built-in)');
+  });
+
+  it("a cloned voice is chosen again only by its owner: never as the server's voice, a voice per language or another member's", async () => {
+    cdn = await new FakeCdn().start();
+    h = await startHarness({ env: { VOICE_CLONING: 'on' } });
+    await h.run({ command: 'voice', subcommand: 'cloning', options: { setting: 'allow' } });
+    const sample = opt.attachment(cdn.attach('me.wav', makeWav(12), 'audio/wav'));
+    const ask = await h.discord.interaction({ command: 'myvoice', subcommand: 'clone', user: 'bob', options: { sample } }).reply({ timeoutMs: 10_000, match: (r) => r.content !== '' });
+    const body = ask.body as { data?: { components?: unknown }; components?: unknown };
+    const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string }[] }[];
+    const agree = rows[0]!.components[0]!.custom_id;
+    await h.discord.button({ customId: agree, user: 'bob', message: { id: h.discord.ids.next(), content: 'consent', flags: 64 } }).reply({ timeoutMs: 10_000, match: (r) => r.content !== '' });
+    const cloneId = [...h.minimax.studio.voices.keys()][0]!;
+    await h.run({ command: 'myvoice', subcommand: 'reset', user: 'bob' });
+
+    expect((await h.run({ command: 'voice', group: 'language', subcommand: 'set', options: { language: 'English', voice: cloneId } })).content).toContain('never be the server');
+    expect((await h.run({ command: 'voice', subcommand: 'set', options: { voice: cloneId } })).content).toContain('never be the server');
+    expect((await h.run({ command: 'myvoice', subcommand: 'set', user: 'alice', options: { voice: cloneId } })).content).toContain("someone else's cloned voice");
+    const server = await h.discord.autocomplete({ command: 'voice', subcommand: 'set', user: 'alice', focused: 'voice', options: { voice: '' } }).choices();
+    expect(server.map((c) => c.value)).not.toContain(cloneId);
+    const alices = await h.discord.autocomplete({ command: 'myvoice', subcommand: 'set', user: 'alice', focused: 'voice', options: { voice: '' } }).choices();
+    expect(alices.map((c) => c.value)).not.toContain(cloneId);
+    const bobs = await h.discord.autocomplete({ command: 'myvoice', subcommand: 'set', user: 'bob', focused: 'voice', options: { voice: '' } }).choices();
+    expect(bobs[0]).toEqual({ name: `Your own voice (${cloneId})`, value: cloneId });
+
+    expect((await h.run({ command: 'myvoice', subcommand: 'set', user: 'bob', options: { voice: cloneId } })).content).toContain('Your voice is saved');
+    expect(await voiceOf(h, 'bob', 'Bob in his own voice again.')).toBe(cloneId);
+    expect(await voiceOf(h, 'alice', 'Alice in the server voice.')).toBe('English_expressive_narrator');
   });
 });
