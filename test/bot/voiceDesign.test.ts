@@ -23,8 +23,10 @@ describe('designed voices end to end', () => {
   });
 
   /** Runs a design and waits for its final answer (the one with buttons or the refusal). */
-  async function design(x: Harness, command: 'voice' | 'myvoice', user: string, description: string): Promise<InteractionReply & { id: string; token: string }> {
-    const interaction = x.discord.interaction({ command, subcommand: 'design', user, options: { description, preview_text: 'Ahoy there, this is a test.' } });
+  async function design(
+    x: Harness, command: 'voice' | 'myvoice', user: string, description: string, preview = 'Ahoy there, this is a test.',
+  ): Promise<InteractionReply & { id: string; token: string }> {
+    const interaction = x.discord.interaction({ command, subcommand: 'design', user, options: { description, preview_text: preview } });
     const reply = await interaction.reply({ timeoutMs: 10_000, match: (r) => r.content !== '' });
     return { ...reply, id: interaction.id, token: interaction.token };
   }
@@ -100,8 +102,10 @@ describe('designed voices end to end', () => {
     const h = await start({ env: DESIGN_ON, minimax: { realtimeFactor: 1 } });
     await h.run({ command: 'join' });
     await h.discord.waitForVoiceReady();
-    await h.run({ command: 'speak', user: 'alice', options: { text: 'A message long enough to still be playing when the design comes back.' } });
-    const reply = await design(h, 'myvoice', 'bob', 'a bright robot');
+    const long = 'A message long enough to still be playing when the design comes back, even on a busy machine: it lasts about four seconds at the pace of the fake.';
+    const preview = 'A preview long enough to be skipped while it plays, even when the skip command is slow to arrive.';
+    await h.run({ command: 'speak', user: 'alice', options: { text: long } });
+    const reply = await design(h, 'myvoice', 'bob', 'a bright robot', preview);
     expect(reply.content).toContain('position 2 in the queue');
     await h.discord.audio.waitForAudio({ minMs: 300, timeoutMs: 10_000 });
     expect((await h.run({ command: 'skip' })).content).not.toContain('Nothing');
@@ -109,9 +113,9 @@ describe('designed voices end to end', () => {
     await h.discord.audio.waitForAudio({ from, minMs: 300, timeoutMs: 10_000 });
     expect((await h.run({ command: 'skip' })).content).not.toContain('Nothing');
     const heard = await h.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 10_000 });
-    const trial = h.minimax.spoken.find((s) => s.text === 'Ahoy there, this is a test.')!;
+    const trial = h.minimax.spoken.find((s) => s.text === preview)!;
     expect(heard.voiceMs).toBeLessThan(trial.durationMs);
-    expect(h.minimax.texts).toEqual(['A message long enough to still be playing when the design comes back.']);
+    expect(h.minimax.texts).toEqual([long]);
   });
 
   it('with the bot in voice: only Manage Server may make the designed voice the server voice', async () => {
