@@ -1,6 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { privately, type Reply } from './reply.js';
-import { cloneRefusal } from './ownVoices.js';
 import type { Command, CommandContext } from './types.js';
 import { cloneVoice } from './voiceClone.js';
 import { forgetCommand, forgetOffer } from './cloneForget.js';
@@ -53,9 +52,7 @@ export const myvoice = {
 } satisfies Command;
 
 function set(ctx: CommandContext): Reply {
-  const clone = cloneRefusal(ctx.store, ctx.interaction.options.getString('voice')?.trim(), ctx.interaction.user.id);
-  if (clone) return privately(clone);
-  const read = readVoiceOptions(ctx);
+  const read = readVoiceOptions(ctx, ctx.interaction.user.id);
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');
   const { guildId, user } = ctx.interaction;

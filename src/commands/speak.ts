@@ -2,8 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import { privately } from './reply.js';
 import { speakFor } from './speakFlow.js';
 import type { Command } from './types.js';
-import { cloneRefusal } from './ownVoices.js';
-import { autocompleteVoiceOptions, checkVoice } from './voiceOptions.js';
+import { autocompleteVoiceOptions, pickVoice } from './voiceOptions.js';
 
 /** Longest /speak text accepted (Discord's own limit on a string option is 6000). */
 export const MAX_SPEAK_LENGTH = 2000;
@@ -21,9 +20,7 @@ export const speak = {
     if (text.length > MAX_SPEAK_LENGTH) return privately(`text must be at most ${MAX_SPEAK_LENGTH} characters (got ${text.length}).`);
     const voice = ctx.interaction.options.getString('voice');
     if (voice === null) return speakFor(ctx, text, undefined);
-    const clone = cloneRefusal(ctx.store, voice.trim(), ctx.interaction.user.id);
-    if (clone) return privately(clone.replace(' Nothing was changed.', ''));
-    const known = checkVoice(ctx.catalogue, voice);
+    const known = pickVoice(ctx, voice, ctx.interaction.user.id);
     if (!known.ok) return privately(known.message.replace(' Nothing was changed.', ''));
     return speakFor(ctx, text, { voiceId: known.voiceId });
   },

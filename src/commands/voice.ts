@@ -1,5 +1,4 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import { cloneRefusal } from './ownVoices.js';
 import { requireManageGuild } from './permissions.js';
 import { codeSpan, fitMessage, literal, privately, type Reply } from './reply.js';
 import { speakFor } from './speakFlow.js';
@@ -84,9 +83,7 @@ export const voice = {
 function set(ctx: CommandContext): Reply {
   const refused = requireManageGuild(ctx.interaction, "change the server's voice");
   if (refused) return refused;
-  const clone = cloneRefusal(ctx.store, ctx.interaction.options.getString('voice')?.trim(), null);
-  if (clone) return privately(clone);
-  const read = readVoiceOptions(ctx);
+  const read = readVoiceOptions(ctx, null);
   if (!read.ok) return privately(read.message);
   if (read.changed.length === 0) return privately('Give at least one option to change (voice, model, speed, volume, pitch, emotion or language).');
   const guildId = ctx.interaction.guildId;

@@ -1,17 +1,17 @@
 /**
  * `/voice design` and `/myvoice design`: MiniMax makes a voice from a description (about $3 per voice, so off
- * unless the owner set VOICE_DESIGN=on, and limited per server and UTC month). The new voice reads the preview
- * text in the voice channel when the bot is there (through the session, as /voice preview does), else its
- * preview audio is attached; buttons keep it as the server's voice or the member's.
+ * unless the owner set VOICE_DESIGN=on, and limited per server and UTC month). MiniMax's preview of the new voice
+ * (its trial audio) plays in the caller's voice channel when the bot is there, queued like any item but costing no
+ * T2A characters; otherwise it is attached. Buttons keep the voice as the server's or the member's.
  */
 import { PermissionFlagsBits, type SlashCommandSubcommandBuilder } from 'discord.js';
 import { shortReason } from '../session/failures.js';
 import { isT2AError } from '../t2a/index.js';
 import { requireManageGuild } from './permissions.js';
 import { privately, type Reply, type ReplyButton } from './reply.js';
-import { speakFor } from './speakFlow.js';
+import { describeEnqueue } from './speakFlow.js';
 import type { ButtonContext, ButtonHandler, CommandContext } from './types.js';
-import { memberVoiceChannel, needsJoin } from './voiceJoin.js';
+import { memberVoiceChannel } from './voiceJoin.js';
 import { describeVoiceId } from './ownVoices.js';
 
 export const DEFAULT_PREVIEW = 'Hello! This is the voice you designed, reading for Parrot.';
@@ -68,13 +68,32 @@ export async function designVoice(ctx: CommandContext, scope: 'server' | 'member
   });
   const buttons = keepButtons(designed.voiceId, scope);
   const head = `Designed a new voice: \`${designed.voiceId}\`.`;
-  const channel = memberVoiceChannel(interaction.guild, interaction.user.id);
-  if (channel && !needsJoin(ctx.sessions, interaction.guildId, channel.id)) {
-    const played = await speakFor(ctx, previewText, { voiceId: designed.voiceId });
-    return { ...played, content: `${head} It reads the preview in the voice channel (${played.content})\nKeep it?`, buttons };
-  }
+  const played = playPreview(ctx, designed.voiceId, designed.trialAudio, now);
+  if (played.ok) return { ...privately(`${head} Its preview plays in the voice channel (${played.position === 1 ? 'now' : `position ${played.position} in the queue`}).\nKeep it?`), buttons };
   const files = designed.trialAudio.length > 0 ? [{ name: 'voice-preview.mp3', data: designed.trialAudio }] : [];
-  return { ...privately(`${head} ${files.length > 0 ? 'Its preview is attached.' : 'MiniMax sent no preview.'}\nKeep it?`), files, buttons };
+  const why = played.why === undefined ? '' : ` (${played.why})`;
+  return { ...privately(`${head} ${files.length > 0 ? `Its preview is attached${why}.` : 'MiniMax sent no preview.'}\nKeep it?`), files, buttons };
+}
+
+/**
+ * Queues MiniMax's preview (ready MP3: no characters, nothing sent to MiniMax) in the caller's voice channel when
+ * the bot is there; otherwise says why it is not played (undefined: the bot is not in the caller's channel).
+ */
+function playPreview(ctx: CommandContext, voiceId: string, mp3: Buffer, receivedAt: number): { ok: true; position: number } | { ok: false; why?: string } {
+  const { interaction, sessions, config } = ctx;
+  const channel = memberVoiceChannel(interaction.guild, interaction.user.id);
+  const session = sessions.get(interaction.guildId);
+  if (mp3.length === 0 || !channel || !session || session.isDestroyed || session.channelId !== channel.id) return { ok: false };
+  const queued = session.enqueue({
+    authorId: interaction.user.id,
+    authorName: interaction.member.displayName,
+    text: `the preview of ${voiceId}`,
+    audio: mp3,
+    source: { kind: 'command', channelId: interaction.channelId },
+    receivedAt,
+  });
+  if (queued.ok) return { ok: true, position: queued.position };
+  return { ok: false, why: `not played in the voice channel: ${describeEnqueue(queued, config.queue)}` };
 }
 
 function keepButtons(voiceId: string, scope: 'server' | 'member'): ReplyButton[] {

@@ -11,7 +11,7 @@ import { LANGUAGE_BOOSTS, type LanguageBoost } from '../t2a/types.js';
 import { requireManageGuild } from './permissions.js';
 import { fitMessage, privately, type Reply } from './reply.js';
 import type { CommandContext } from './types.js';
-import { checkVoice } from './voiceOptions.js';
+import { pickVoice } from './voiceOptions.js';
 
 /** The `language` subcommand group of /voice. */
 export function addLanguageGroup(group: SlashCommandSubcommandGroupBuilder): SlashCommandSubcommandGroupBuilder {
@@ -99,7 +99,7 @@ function set(ctx: CommandContext): Reply {
   if (refused) return refused;
   const language = languageOption(ctx);
   if (language === null) return privately(UNKNOWN_LANGUAGE);
-  const voice = checkVoice(ctx.catalogue, ctx.interaction.options.getString('voice', true));
+  const voice = pickVoice(ctx, ctx.interaction.options.getString('voice', true), null);
   if (!voice.ok) return privately(voice.message);
   const guildId = ctx.interaction.guildId;
   const voices = { ...ctx.store.getGuildSettings(guildId).voicing.languageVoices, [language]: voice.voiceId };

@@ -10,6 +10,7 @@ import type { ResolvedVoice, VoiceProfile, VoiceProfilePatch } from '../store/ty
 import { T2AError, validateTaskSettings, type VoiceCatalogue } from '../t2a/index.js';
 import { EMOTIONS, LANGUAGE_BOOSTS, MODELS, type Emotion, type LanguageBoost, type Model, type TaskSettings } from '../t2a/types.js';
 import type { AutocompleteContext, CommandContext } from './types.js';
+import { madeVoiceChoice, madeVoiceLabel, madeVoicesFor } from './ownVoices.js';
 import { codeSpan, literal } from './reply.js';
 
 /** Discord's limit on autocomplete answers. */
@@ -44,13 +45,16 @@ export function addVoiceOptions(sub: SlashCommandSubcommandBuilder): SlashComman
 
 export type PatchResult = { ok: true; patch: VoiceProfilePatch; changed: string[] } | { ok: false; message: string };
 
-/** Reads the voice options of a `set` subcommand; checks the ones that are enumerations or known voices. */
-export function readVoiceOptions(ctx: Pick<CommandContext, 'interaction' | 'catalogue'>): PatchResult {
+/**
+ * Reads the voice options of a `set` subcommand; checks the ones that are enumerations or known voices (for
+ * `forUserId`, null: for the server; see pickVoice).
+ */
+export function readVoiceOptions(ctx: VoicePickContext, forUserId: string | null): PatchResult {
   const o = ctx.interaction.options;
   const patch: VoiceProfilePatch = {};
   const voice = o.getString('voice');
   if (voice !== null) {
-    const known = checkVoice(ctx.catalogue, voice);
+    const known = pickVoice(ctx, voice, forUserId);
     if (!known.ok) return known;
     patch.voiceId = known.voiceId;
   }
@@ -77,6 +81,17 @@ export function readVoiceOptions(ctx: Pick<CommandContext, 'interaction' | 'cata
     patch.languageBoost = match;
   }
   return { ok: true, patch, changed: Object.keys(patch) };
+}
+
+/** What choosing a voice needs: the guild and caller, the catalogue and the store (voices Parrot made). */
+export type VoicePickContext = Pick<CommandContext, 'interaction' | 'catalogue' | 'store'>;
+
+/**
+ * A voice chosen in a command, for `forUserId` (null: the server's voice or a voice per language): a voice Parrot
+ * made when the rules of madeVoiceChoice let this chooser have it, else a voice of the catalogue.
+ */
+export function pickVoice(ctx: VoicePickContext, voiceId: string, forUserId: string | null): { ok: true; voiceId: string } | { ok: false; message: string } {
+  return madeVoiceChoice(ctx.store, ctx.interaction.guildId, voiceId, forUserId) ?? checkVoice(ctx.catalogue, voiceId);
 }
 
 /** Checks a voice id against the catalogue (case-insensitive match accepted, canonical id returned). */
@@ -150,16 +165,25 @@ export function resolvedFor(config: BotConfig, server: VoiceProfile, member?: Vo
   return resolveVoice(voiceDefaults(config), server, member);
 }
 
-/** Autocomplete for the `voice` and `language` options. */
-export async function autocompleteVoiceOptions({ interaction, catalogue }: AutocompleteContext): Promise<void> {
+/**
+ * Autocomplete for the `voice` and `language` options. Voices: first the made voices the caller may choose here
+ * (for /voice, the server's; otherwise the caller's own and those the server uses), then the catalogue's.
+ */
+export async function autocompleteVoiceOptions({ interaction, catalogue, store }: AutocompleteContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
   const query = focused.value.trim();
   let choices: ApplicationCommandOptionChoiceData<string>[] = [];
   if (focused.name === 'voice') {
-    choices = catalogue
+    const forUserId = interaction.commandName === 'voice' ? null : interaction.user.id;
+    const q = query.toLowerCase();
+    const made = madeVoicesFor(store, interaction.guildId, forUserId)
+      .filter((v) => v.voiceId.length <= 100 && (v.voiceId.toLowerCase().includes(q) || v.description.toLowerCase().includes(q)))
+      .map((v) => ({ name: madeVoiceLabel(v, forUserId), value: v.voiceId }));
+    const listed = catalogue
       .search(query, MAX_CHOICES)
       .filter((v) => v.voiceId.length <= 100)
       .map((v) => ({ name: choiceName(v.name && v.name !== v.voiceId ? `${v.name} (${v.voiceId})` : v.voiceId), value: v.voiceId }));
+    choices = [...made, ...listed].slice(0, MAX_CHOICES);
   } else if (focused.name === 'language') {
     const q = query.toLowerCase();
     choices = LANGUAGE_BOOSTS.filter((l) => l.toLowerCase().includes(q)).slice(0, MAX_CHOICES).map((l: LanguageBoost) => ({ name: l, value: l }));

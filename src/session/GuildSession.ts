@@ -9,7 +9,7 @@ import type { SessionContext } from './sessionContext.js';
 import { forgetGoneVoice, touchOwnedVoice } from './goneVoice.js';
 import { Settler, type SettleEvents } from './Settler.js';
 import { startPlayback } from './startPlayback.js';
-import type { EnqueueResult, JoinResult, QueueItem, QueueItemInput, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
+import type { EnqueueResult, JoinResult, PauseState, QueueItem, QueueItemInput, SessionStatus, VoiceOverride, VoiceTarget } from './types.js';
 import { VoiceLink } from './VoiceLink.js';
 
 export { DEFAULT_TIMINGS, type SessionContext, type SessionTimings } from './sessionContext.js';
@@ -69,8 +69,13 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
       events: this,
       serverVoiceOf: (prepared) => this.preparer.serverVoiceOf(prepared),
       onRetryDue: () => this.guard('retry timer', () => this.advance()),
-      voiceGone: (prepared, error) => forgetGoneVoice(ctx.store, guildId, prepared.item.authorId, prepared.settings.voice.voiceId, error),
-      voiceUsed: (prepared) => touchOwnedVoice(ctx.store, prepared.settings.voice.voiceId, ctx.now()),
+      voiceGone: (prepared, error) =>
+        forgetGoneVoice(ctx.store, guildId, {
+          authorId: prepared.item.authorId,
+          voiceId: prepared.settings?.voice.voiceId,
+          language: this.preparer.languageVoiceOf(prepared),
+        }, error),
+      voiceUsed: (prepared) => touchOwnedVoice(ctx.store, prepared.settings?.voice.voiceId, ctx.now()),
     });
     this.player = createAudioPlayer({
       behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: Math.ceil(ctx.timings.maxStallMs / 20) },
@@ -123,7 +128,7 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
   enqueue(input: QueueItemInput): EnqueueResult {
     if (this.destroyed) return { ok: false, reason: 'destroyed' };
     // A text refused here is never sent nor counted as queued; the budget is checked again as each item starts.
-    const pause = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, input.source.channelId);
+    const pause = this.pauseFor(input);
     if (pause) return { ok: false, reason: 'paused', detail: pause.message };
     const pushed = this.queue.push(input, this.inFlight());
     if (!pushed.ok) return pushed;
@@ -261,12 +266,18 @@ export class GuildSession extends EventEmitter<GuildSessionEvents> {
 
   /** Starts T2A + transcoder for the item, unless speech is paused (then the item is reported, not lost). */
   private prepare(item: QueueItem): PreparedItem | null {
-    const paused = this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, item.source.channelId);
+    const paused = this.pauseFor(item);
     if (paused) {
       this.emit('report', { item, kind: 'paused', reason: paused.message });
       return null;
     }
     return this.preparer.prepare(item);
+  }
+
+  /** The pause that holds an item: none for ready audio, which asks nothing of MiniMax and costs no characters. */
+  private pauseFor(item: QueueItemInput): PauseState | null {
+    if (item.audio !== undefined) return null;
+    return this.ctx.pausedFor(this.guildId) ?? this.ctx.checkBudget(this.guildId, item.source.channelId);
   }
 
   private onPlayerState(oldState: AudioPlayerState, newState: AudioPlayerState): void {

@@ -1,4 +1,5 @@
 import type { TranscoderFactory } from '../audio/types.js';
+import { createWasmTranscoderFactory } from '../audio/WasmTranscoder.js';
 import type { DictionaryEntry, GuildSettings, ResolvedVoice, Store } from '../store/types.js';
 import type { LanguageBoost, Synthesizer, TaskSettings } from '../t2a/types.js';
 import { compileDictionary, detectLanguage, emotionOf, laughterAsTags, splitForT2A, type CompiledDictionary } from '../text/index.js';
@@ -27,6 +28,8 @@ interface VoicePlan {
   settings: TaskSettings;
   /** The server-wide voice (server setting or bot default) when neither the item nor the member chose one. */
   serverVoice: string | undefined;
+  /** The language whose server voice (/voice language set) the item is read with, if it is one. */
+  languageVoice: LanguageBoost | undefined;
 }
 
 /**
@@ -38,8 +41,11 @@ export class ItemPreparer {
   private dictionary: { key: string; compiled: CompiledDictionary } | null = null;
   /** Items spoken with the server-wide voice (server setting or bot default), and that voice. */
   private readonly serverVoices = new WeakMap<PreparedItem, string>();
+  /** Items spoken with a server voice per language, and that language. */
+  private readonly languageVoices = new WeakMap<PreparedItem, LanguageBoost>();
   /** Each author's last detected language, for their next short or plain message (least recent first). */
   private readonly languages = new Map<string, LanguageBoost>();
+  private mp3Fallback: TranscoderFactory | undefined;
 
   constructor(
     private readonly guildId: string,
@@ -53,21 +59,40 @@ export class ItemPreparer {
     return this.plan(authorId, override, { text, remember: false }).settings;
   }
 
-  /** Starts T2A and the transcoder for the item with the voice in force now. */
+  /** Starts T2A and the transcoder for the item with the voice in force now (or, for ready audio, only the transcoder). */
   prepare(item: QueueItem): PreparedItem {
+    if (item.audio !== undefined) return new PreparedItem(item, { kind: 'ready', mp3: item.audio }, this.mp3Transcoders(), () => this.bitrate());
     const plan = this.plan(item.authorId, item.override, { text: item.authorText ?? item.text, remember: true });
     const spoken = this.compiledDictionary(plan.dictionary, plan.guild.allowSpecialMarkup).apply(item.text);
     // Laughter tags are MiniMax markup: only where the server lets markup through, on the models that speak them.
     const laughs = plan.guild.voicing.expressive && plan.guild.allowSpecialMarkup && plan.settings.model.startsWith('speech-2.8');
     const text = laughs ? laughterAsTags(spoken) : spoken;
-    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate());
+    const audio = { kind: 'speech', pieces: splitForT2A(text), settings: plan.settings, synthesizer: this.deps.synthesizer } as const;
+    const prepared = new PreparedItem(item, audio, this.deps.transcoders, () => this.bitrate());
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
+    if (plan.languageVoice !== undefined) this.languageVoices.set(prepared, plan.languageVoice);
     return prepared;
+  }
+
+  /** The language whose server voice (/voice language set) the item was prepared with, if it was one. */
+  languageVoiceOf(prepared: PreparedItem): LanguageBoost | undefined {
+    return this.languageVoices.get(prepared);
   }
 
   /** The server-wide voice the item was prepared with, or undefined when the item or its author chose one. */
   serverVoiceOf(prepared: PreparedItem): string | undefined {
     return this.serverVoices.get(prepared);
+  }
+
+  /**
+   * Transcoders that take MP3, for ready audio: the session's own, unless they take MiniMax's Ogg Opus
+   * (AUDIO_FORMAT=opus); then an in-thread MP3 decoder (it holds nothing to close).
+   */
+  private mp3Transcoders(): TranscoderFactory {
+    const { transcoders } = this.deps;
+    if ((transcoders.input ?? 'mp3') === 'mp3') return transcoders;
+    this.mp3Fallback ??= createWasmTranscoderFactory();
+    return this.mp3Fallback;
   }
 
   /** The Opus bitrate for the channel the session is in now (see SessionContext.opusBitrate). */
@@ -88,12 +113,13 @@ export class ItemPreparer {
     const language = guild.voicing.detectLanguage ? this.languageOf(authorId, text, remember, usual) : undefined;
     const ownChoice = override?.voiceId !== undefined || member.voiceId !== undefined;
     const poolVoice = guild.voicing.pool && !ownChoice ? this.poolVoiceOf(authorId, guild, remember) : undefined;
-    const { voice, serverWide } = messageVoice({ defaults, guild, member, override, language, poolVoice });
+    const { voice, serverWide, languageVoice } = messageVoice({ defaults, guild, member, override, language, poolVoice });
     // An emotion someone chose wins over the one the message shows.
     const shown = guild.voicing.expressive && voice.emotion === undefined && text !== undefined ? emotionOf(text) : undefined;
     if (shown !== undefined) voice.emotion = shown;
     const dictionary = store.listDictionary(this.guildId);
-    return { guild, dictionary, settings: toTaskSettings(voice, dictionary, this.deps.transcoders.input), serverVoice: serverWide ? voice.voiceId : undefined };
+    const settings = toTaskSettings(voice, dictionary, this.deps.transcoders.input);
+    return { guild, dictionary, settings, serverVoice: serverWide ? voice.voiceId : undefined, languageVoice };
   }
 
   /**

@@ -1,15 +1,26 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StreamType, createAudioResource, type AudioResource } from '@discordjs/voice';
+import { AudioError } from '../audio/errors.js';
 import type { TranscoderFactory } from '../audio/types.js';
+import { Mp3Length } from '../cli/Mp3Length.js';
 import type { Synthesizer, TaskSettings, Utterance } from '../t2a/types.js';
 import type { QueueItem } from './types.js';
+
+/** Where an item's audio comes from: MiniMax synthesizing its text pieces, or MP3 that is ready (nothing is synthesized). */
+export type ItemAudio =
+  | { kind: 'speech'; pieces: readonly string[]; settings: TaskSettings; synthesizer: Synthesizer }
+  | { kind: 'ready'; mp3: Buffer };
+
+/** Ready MP3 is fed to the transcoder in slices this size, one per turn of the event loop, so other guilds' audio is never held up behind one decode. */
+const READY_SLICE_BYTES = 16 * 1024;
 
 export type Outcome =
   | { ok: true; usageCharacters: number }
   | { ok: false; error: unknown; audioStarted: boolean; aborted: boolean; usageCharacters: number };
 
 /**
- * One queue item on its way to the speaker: its T2A utterances and its transcoder are started together, MP3
- * chunks go into the transcoder as they arrive, and `resource` plays the Opus packets as they come out.
+ * One queue item on its way to the speaker: its T2A utterances (or its ready MP3) and its transcoder are started
+ * together, MP3 chunks go into the transcoder as they arrive, and `resource` plays the Opus packets as they come out.
  */
 export class PreparedItem {
   readonly resource: AudioResource<QueueItem>;
@@ -17,8 +28,10 @@ export class PreparedItem {
   readonly outcome: Promise<Outcome>;
   /** The outcome, as soon as it is known (set before the audio stream ends, so the player's Idle can read it). */
   settled: Outcome | undefined;
-  /** The model the item is synthesized with (billed characters are counted per model). */
-  readonly model: TaskSettings['model'];
+  /** The settings the item is synthesized with; undefined for ready audio. */
+  readonly settings: TaskSettings | undefined;
+  /** The model the item is synthesized with (billed characters are counted per model); undefined for ready audio. */
+  readonly model: TaskSettings['model'] | undefined;
   private readonly controller = new AbortController();
   private started = false;
   private audioError: Error | undefined;
@@ -26,15 +39,14 @@ export class PreparedItem {
 
   constructor(
     readonly item: QueueItem,
-    pieces: readonly string[],
-    readonly settings: TaskSettings,
-    synthesizer: Synthesizer,
+    audio: ItemAudio,
     transcoders: TranscoderFactory,
     /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */
     bitrate?: () => number | undefined,
   ) {
-    this.model = settings.model;
-    this.pieceLengths = pieces.map((p) => p.length);
+    this.settings = audio.kind === 'speech' ? audio.settings : undefined;
+    this.model = this.settings?.model;
+    this.pieceLengths = audio.kind === 'speech' ? audio.pieces.map((p) => p.length) : [0];
     const transcoder = transcoders.create({ bitrate });
     // No padding: the next item follows without a gap; the session adds a short silent tail when the queue empties.
     this.resource = createAudioResource(transcoder.opus, { inputType: StreamType.Opus, metadata: item, silencePaddingFrames: 0 });
@@ -44,7 +56,10 @@ export class PreparedItem {
       this.audioError ??= error;
       this.controller.abort(error);
     });
-    const utterances = pieces.map((text) => synthesizer.speak(text, settings, { signal: this.controller.signal }));
+    const utterances =
+      audio.kind === 'speech'
+        ? audio.pieces.map((text) => audio.synthesizer.speak(text, audio.settings, { signal: this.controller.signal }))
+        : [readyUtterance(audio.mp3)];
     // Each result is awaited below in turn; these handlers only stop an early failure from being "unhandled".
     for (const u of utterances) u.result.catch(() => undefined);
     this.outcome = this.pump(utterances, transcoder);
@@ -94,6 +109,26 @@ export class PreparedItem {
       return this.settled;
     }
   }
+}
+
+/**
+ * Ready MP3 as an utterance MiniMax never saw: its bytes in slices, never sent, no characters. Bytes with no MP3
+ * frame in them fail the item (a decoder would skip them and play nothing, with nobody told).
+ */
+function readyUtterance(mp3: Buffer): Utterance {
+  return {
+    sent: false,
+    result: Promise.resolve({ usageCharacters: 0 }),
+    async *[Symbol.asyncIterator]() {
+      const length = new Mp3Length();
+      length.push(mp3);
+      if (length.frames === 0) throw new AudioError('DECODE_FAILED', `ready audio of ${mp3.length} bytes has no MP3 frame`);
+      for (let at = 0; at < mp3.length; at += READY_SLICE_BYTES) {
+        yield mp3.subarray(at, at + READY_SLICE_BYTES);
+        await nextTurn();
+      }
+    },
+  };
 }
 
 /** What the pieces that reached MiniMax cost: what it reported, else their characters. */

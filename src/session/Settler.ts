@@ -129,10 +129,10 @@ export class Settler {
   }
 
   /** Records what MiniMax billed for an item that ended, however it ended (also one dropped unplayed). */
-  record(outcome: Outcome, model: string): void {
-    // usage_characters comes from upstream: only a finite, positive count is recorded.
+  record(outcome: Outcome, model: string | undefined): void {
+    // usage_characters comes from upstream: only a finite, positive count is recorded. No model: ready audio, nothing synthesized.
     const billed = Math.round(outcome.usageCharacters);
-    if (Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed, model);
+    if (model !== undefined && Number.isFinite(billed) && billed > 0) this.deps.events.emit('usage', billed, model);
   }
 
   /**

@@ -94,6 +94,8 @@ export interface MessageVoice {
   voice: ResolvedVoice;
   /** Neither the /speak options nor the member chose the voice id (so it is the server's choice). */
   serverWide: boolean;
+  /** The language whose server voice (a /voice language setting) this is; undefined for any other voice. */
+  languageVoice?: LanguageBoost;
 }
 
 /** The voice a message is spoken with; see the file comment for the order. */
@@ -105,10 +107,12 @@ export function messageVoice(input: MessageVoiceInput): MessageVoice {
   if (!serverWide) return { voice, serverWide };
   const serverVoiceLanguage = knownLanguageOf(voice.voiceId);
   const inServerLanguage = language === undefined || serverVoiceLanguage === undefined || catalogueLanguage(language) === serverVoiceLanguage;
-  const chosen =
-    (language === undefined ? undefined : guild.voicing.languageVoices[language]) ??
-    (inServerLanguage ? poolVoice : undefined) ??
-    (inServerLanguage || language === undefined ? undefined : BUILT_IN_LANGUAGE_VOICES[language]);
+  const set = language === undefined ? undefined : guild.voicing.languageVoices[language];
+  if (set !== undefined && language !== undefined) {
+    voice.voiceId = set;
+    return { voice, serverWide, languageVoice: language };
+  }
+  const chosen = (inServerLanguage ? poolVoice : undefined) ?? (inServerLanguage || language === undefined ? undefined : BUILT_IN_LANGUAGE_VOICES[language]);
   if (chosen !== undefined) voice.voiceId = chosen;
   return { voice, serverWide };
 }

@@ -39,6 +39,12 @@ export interface QueueItemInput {
   source: ItemSource;
   /** When the command or message reached the bot (the session's clock); time to first audio counts from it. Default: enqueued. */
   receivedAt?: number;
+  /**
+   * Audio that is ready (MP3 bytes, e.g. the preview MiniMax sent with a designed voice): the item plays it through
+   * the same transcoder, in its turn, instead of synthesizing `text` (which then only names it). It costs no T2A
+   * characters, and a pause or a spent budget does not hold it (nothing is asked of MiniMax).
+   */
+  audio?: Buffer;
 }
 
 export interface QueueItem extends QueueItemInput {

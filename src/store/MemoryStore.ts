@@ -193,12 +193,12 @@ export class MemoryStore implements Store {
     return voice ? { ...voice } : null;
   }
 
-  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+  listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     assertId('guildId', guildId);
-    assertId('userId', userId);
+    if (userId !== undefined) assertId('userId', userId);
     return [...this.#ownedVoices.values()]
-      .filter((v) => v.guildId === guildId && v.userId === userId)
+      .filter((v) => v.guildId === guildId && (userId === undefined || v.userId === userId))
       .sort((a, b) => a.createdAt - b.createdAt || (a.voiceId < b.voiceId ? -1 : 1))
       .map((v) => ({ ...v }));
   }

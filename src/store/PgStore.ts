@@ -238,7 +238,7 @@ export class PgStore implements Store {
     return this.#memory.getOwnedVoice(voiceId);
   }
 
-  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+  listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     return this.#memory.listOwnedVoices(guildId, userId);
   }

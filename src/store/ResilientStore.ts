@@ -216,7 +216,7 @@ export class ResilientStore implements Store {
     return this.#read('getOwnedVoice', () => this.#inner.getOwnedVoice(voiceId), () => null);
   }
 
-  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+  listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     return this.#read('listOwnedVoices', () => this.#inner.listOwnedVoices(guildId, userId), () => []);
   }
 

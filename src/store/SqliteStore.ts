@@ -270,7 +270,7 @@ export class SqliteStore implements Store {
     return this.#owned.get(voiceId);
   }
 
-  listOwnedVoices(guildId: string, userId: string): OwnedVoice[] {
+  listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     return this.#owned.list(guildId, userId);
   }

@@ -26,11 +26,12 @@ export class SqliteOwnedVoices {
     return voice ?? null;
   }
 
-  list(guildId: string, userId: string): OwnedVoice[] {
+  list(guildId: string, userId?: string): OwnedVoice[] {
     assertId('guildId', guildId);
-    assertId('userId', userId);
+    if (userId !== undefined) assertId('userId', userId);
     const out: OwnedVoice[] = [];
-    for (const row of this.stmt.listOwnedVoices.all(guildId, userId)) {
+    const rows = userId === undefined ? this.stmt.listGuildOwnedVoices.all(guildId) : this.stmt.listOwnedVoices.all(guildId, userId);
+    for (const row of rows) {
       const voice = readOwnedVoice(row as unknown as Record<string, unknown>);
       if (voice) out.push(voice);
       else this.report('owned_voices', String(row.voice_id), ['*']);

@@ -86,6 +86,7 @@ export function prepareStatements(db: Database.Database) {
     listOwnedVoices: db.prepare<[string, string], OwnedVoiceRow>(
       'SELECT * FROM owned_voices WHERE guild_id = ? AND user_id = ? ORDER BY created_at, voice_id',
     ),
+    listGuildOwnedVoices: db.prepare<[string], OwnedVoiceRow>('SELECT * FROM owned_voices WHERE guild_id = ? ORDER BY created_at, voice_id'),
     touchOwnedVoice: db.prepare<[number, string]>('UPDATE owned_voices SET last_used_at = ? WHERE voice_id = ?'),
     deleteOwnedVoice: db.prepare<[string]>('DELETE FROM owned_voices WHERE voice_id = ?'),
     addVoiceDesign: db.prepare<[string, string]>(

@@ -246,8 +246,8 @@ export interface Store {
   saveOwnedVoice(voice: OwnedVoice): void;
   /** The voice with this exact id, or null when it is not one Parrot made. */
   getOwnedVoice(voiceId: string): OwnedVoice | null;
-  /** The voices a member made in a guild, oldest first. */
-  listOwnedVoices(guildId: string, userId: string): OwnedVoice[];
+  /** The voices a member made in a guild (every member's without `userId`), oldest first. */
+  listOwnedVoices(guildId: string, userId?: string): OwnedVoice[];
   /** Notes that Parrot spoke with the voice at `at` (ms); unknown ids are ignored. */
   touchOwnedVoice(voiceId: string, at: number): void;
   /** Forgets the voice; returns whether it was known. */

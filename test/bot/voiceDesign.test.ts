@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InteractionReply } from '../fakes/discord/index.js';
-import { startHarness, type Harness, type HarnessOptions } from './harness.js';
+import { GUILD, startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 const DAY = 24 * 3600_000;
 const DESIGN_ON = { VOICE_DESIGN: 'on', VOICE_DESIGNS_PER_GUILD_MONTHLY: '2' };
+/** The default guild with its voice channel at 32 kbps. */
+const LOW_BITRATE = { ...GUILD, channels: [{ name: 'general' }, { name: 'Voice', type: 'voice', bitrate: 32_000 }] } as const;
 
 /** The buttons (custom id, label) under a reply. */
 function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
@@ -21,8 +23,10 @@ describe('designed voices end to end', () => {
   });
 
   /** Runs a design and waits for its final answer (the one with buttons or the refusal). */
-  async function design(x: Harness, command: 'voice' | 'myvoice', user: string, description: string): Promise<InteractionReply & { id: string; token: string }> {
-    const interaction = x.discord.interaction({ command, subcommand: 'design', user, options: { description, preview_text: 'Ahoy there, this is a test.' } });
+  async function design(
+    x: Harness, command: 'voice' | 'myvoice', user: string, description: string, preview = 'Ahoy there, this is a test.',
+  ): Promise<InteractionReply & { id: string; token: string }> {
+    const interaction = x.discord.interaction({ command, subcommand: 'design', user, options: { description, preview_text: preview } });
     const reply = await interaction.reply({ timeoutMs: 10_000, match: (r) => r.content !== '' });
     return { ...reply, id: interaction.id, token: interaction.token };
   }
@@ -66,15 +70,60 @@ describe('designed voices end to end', () => {
     expect(h.minimax.taskStarts.at(-1)).toMatchObject({ voice_setting: { voice_id: designed?.voiceId } });
   });
 
-  it('with the bot in voice: the new voice reads the preview there; only Manage Server may make it the server voice', async () => {
+  it.each([['voice', 'alice'], ['myvoice', 'bob']] as const)(
+    "with the bot in voice, /%s design plays MiniMax's preview there at the channel's bitrate, and asks MiniMax for no speech",
+    async (command, user) => {
+      const h = await start({ env: DESIGN_ON, guilds: [LOW_BITRATE] });
+      await h.run({ command: 'join' });
+      await h.discord.waitForVoiceReady();
+      const from = performance.now();
+      const reply = await design(h, command, user, 'a bright robot');
+      expect(reply.content).toContain('Its preview plays in the voice channel (now)');
+      await h.discord.audio.waitForAudio({ from, minMs: 300, timeoutMs: 10_000 });
+      const heard = await h.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 10_000 });
+      // What the fake's design endpoint sent as trial_audio (real MP3 of the preview text), heard whole.
+      const trial = h.minimax.spoken.find((s) => s.text === 'Ahoy there, this is a test.');
+      expect(trial?.durationMs).toBeGreaterThan(400);
+      expect(Math.abs(heard.voiceMs - trial!.durationMs)).toBeLessThan(100);
+      expect(heard.decodeErrors).toBe(0);
+      // Coded for the 32 kbps channel like any item.
+      const voice = h.discord.audio.select({ from }).filter((f) => !f.silence && f.samples > 0);
+      const meanBytes = voice.reduce((sum, f) => sum + f.opus.length, 0) / voice.length;
+      expect(meanBytes).toBeLessThan(((32_000 * 0.02) / 8) * 1.4);
+      // No T2A for the preview: no task, no text, no characters counted; nothing attached.
+      expect(h.minimax.taskStarts).toEqual([]);
+      expect(h.minimax.texts).toEqual([]);
+      expect((await h.run({ command: 'usage' })).content).toMatch(/Today: 0\b/);
+      expect(h.discord.rest.calls.some((c) => c.path.includes(reply.token) && c.files.length > 0)).toBe(false);
+    },
+  );
+
+  it('the preview waits its turn behind what is being read, and /skip skips it', async () => {
+    const h = await start({ env: DESIGN_ON, minimax: { realtimeFactor: 1 } });
+    await h.run({ command: 'join' });
+    await h.discord.waitForVoiceReady();
+    const long = 'A message long enough to still be playing when the design comes back, even on a busy machine: it lasts about four seconds at the pace of the fake.';
+    const preview = 'A preview long enough to be skipped while it plays, even when the skip command is slow to arrive.';
+    await h.run({ command: 'speak', user: 'alice', options: { text: long } });
+    const reply = await design(h, 'myvoice', 'bob', 'a bright robot', preview);
+    expect(reply.content).toContain('position 2 in the queue');
+    await h.discord.audio.waitForAudio({ minMs: 300, timeoutMs: 10_000 });
+    expect((await h.run({ command: 'skip' })).content).not.toContain('Nothing');
+    const from = performance.now();
+    await h.discord.audio.waitForAudio({ from, minMs: 300, timeoutMs: 10_000 });
+    expect((await h.run({ command: 'skip' })).content).not.toContain('Nothing');
+    const heard = await h.discord.audio.waitForSilence({ from, quietMs: 400, timeoutMs: 10_000 });
+    const trial = h.minimax.spoken.find((s) => s.text === preview)!;
+    expect(heard.voiceMs).toBeLessThan(trial.durationMs);
+    expect(h.minimax.texts).toEqual([long]);
+  });
+
+  it('with the bot in voice: only Manage Server may make the designed voice the server voice', async () => {
     const h = await start({ env: DESIGN_ON });
     await h.run({ command: 'join' });
     await h.discord.waitForVoiceReady();
     const reply = await design(h, 'voice', 'alice', 'a bright robot');
     const voiceId = [...h.minimax.studio.voices.keys()][0]!;
-    await h.minimax.waitFor(() => h.minimax.texts.includes('Ahoy there, this is a test.'));
-    expect(h.minimax.taskStarts.at(-1)).toMatchObject({ voice_setting: { voice_id: voiceId } });
-    expect(h.discord.rest.calls.some((c) => c.path.includes(reply.token) && c.files.length > 0)).toBe(false);
     const serverButton = buttonsOf(reply).find((b) => b.label === "Make it the server's voice")!;
     expect((await press(h, 'bob', serverButton.custom_id)).content).toContain('Manage Server');
     expect((await press(h, 'alice', serverButton.custom_id)).content).toContain("The server's voice is now");

@@ -25,6 +25,10 @@ describe('messageVoice', () => {
   it("prefers the server's voice for a language to the built-in one, and never overrides an explicit language_boost", () => {
     const g = voicing({ languageVoices: { Japanese: 'Japanese_LoyalKnight' } });
     expect(messageVoice({ defaults, guild: g, member: {}, language: 'Japanese' }).voice.voiceId).toBe('Japanese_LoyalKnight');
+    // Which language's server voice it is (so a voice MiniMax no longer has can be removed from that setting).
+    expect(messageVoice({ defaults, guild: g, member: {}, language: 'Japanese' }).languageVoice).toBe('Japanese');
+    expect(messageVoice({ defaults, guild: g, member: {}, language: 'Korean' }).languageVoice).toBeUndefined();
+    expect(messageVoice({ defaults, guild: g, member: { voiceId: 'English_CalmWoman' }, language: 'Japanese' }).languageVoice).toBeUndefined();
     const boosted = messageVoice({ defaults, guild: guild({ voice: { languageBoost: 'Korean' } }), member: {}, language: 'Japanese' });
     expect(boosted.voice.languageBoost).toBe('Korean');
   });

@@ -706,6 +706,9 @@ function ownedVoiceContract(current: () => Store): void {
       expect(store.getOwnedVoice('a-voice')).toEqual(voice({ voiceId: 'a-voice', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
       expect(store.getOwnedVoice('nope')).toBeNull();
       expect(store.listOwnedVoices('g1', 'u1').map((v) => v.voiceId)).toEqual(['b-voice', 'a-voice']);
+      // Every member's in the guild, oldest first (a voice id breaks a tie); never another guild's.
+      expect(store.listOwnedVoices('g1').map((v) => v.voiceId)).toEqual(['other', 'b-voice', 'a-voice']);
+      expect(store.listOwnedVoices('g2').map((v) => v.voiceId)).toEqual(['elsewhere']);
       store.touchOwnedVoice('a-voice', 9000);
       store.touchOwnedVoice('unknown', 9000);
       expect(store.getOwnedVoice('a-voice')?.lastUsedAt).toBe(9000);
