@@ -92,6 +92,7 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
   private queue: Promise<unknown> = Promise.resolve();
   private lastReadyAt: number | null = null;
   private rolling = false;
+  private started = false;
   private stopping = false;
   private scrapes = 0;
   /** Aborted by stop(): cuts the IDENTIFY-spacing wait of a start that will not happen. */
@@ -130,6 +131,7 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
       await this.stop();
       throw new Error(`shard ${slot.id} did not become ready within ${this.timings.readyTimeoutMs / 1000} s`);
     }
+    this.started = true;
     this.logger.info('all shards ready', { shards: this.slots.length, of: this.options.count });
   }
 
@@ -143,8 +145,8 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
    * restart was already under way).
    */
   async rollingRestart(): Promise<boolean> {
-    if (this.rolling || this.stopping) {
-      this.logger.warn('a rolling restart is already under way (or the bot is stopping); this one is ignored');
+    if (this.rolling || this.stopping || !this.started) {
+      this.logger.warn('a rolling restart is already under way (or the shards are still starting, or stopping); this one is ignored');
       return false;
     }
     this.rolling = true;

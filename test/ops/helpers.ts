@@ -78,8 +78,8 @@ export function parseExposition(text: string): Map<string, Family> {
     }
     const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
     if (type) {
-      if (current?.name !== type[1] || current.family.type !== '' || current.family.samples.size > 0) fail('TYPE not right after its HELP');
-      current!.family.type = type[2]!;
+      if (!current || current.name !== type[1] || current.family.type !== '' || current.family.samples.size > 0) return fail('TYPE not right after its HELP');
+      current.family.type = type[2]!;
       continue;
     }
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$/.exec(line);
