@@ -337,9 +337,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  // SIGHUP asks a supervisor for a rolling restart; one process alone has no other shard to keep speaking.
-  if (!managed) process.on('SIGHUP', () => logger.warn('SIGHUP: a rolling restart needs several shard processes; restart the bot to restart this one'));
-  else if (bot) answerSupervisor({ restored: bot.restored, snapshot: () => bot.ops.snapshot() });
+  // SIGHUP asks the supervisor of several shard processes for a rolling restart (shard/run.ts). Here it is only
+  // logged: one process alone has no other shard to keep speaking, and a shard process is restarted by its supervisor.
+  process.on('SIGHUP', () => logger.warn(managed ? 'SIGHUP ignored: send it to the supervisor, which restarts the shard processes one at a time' : 'SIGHUP ignored: a rolling restart needs several shard processes; restart the bot to restart this one'));
+  if (managed && bot) answerSupervisor({ restored: bot.restored, snapshot: () => bot.ops.snapshot() });
 }
 
 function isEntryPoint(): boolean {

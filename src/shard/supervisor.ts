@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ShardingManager, type Shard } from 'discord.js';
 import type { Verdict } from '../ops/health.js';
 import type { Logger } from '../log.js';
+import { untilChild, within } from './deadlines.js';
 import { isShardMessage, type ShardMessage, type ShardMetrics } from './ipc.js';
 
 export interface SupervisorTimings {
@@ -179,26 +180,19 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
   /** Each shard process's metrics and readiness, asked over IPC; a shard that does not answer within `timeoutMs` gets null. */
   scrape(timeoutMs = 3_000): Promise<ShardAnswer[]> {
     return Promise.all(this.slots.map(async (slot): Promise<ShardAnswer> => {
+      // Only a READY shard answers: one still starting has not set up its answering yet.
       const child = slot.child;
-      if (!child?.connected) return { id: slot.id, answer: null };
+      if (!child?.connected || slot.state !== 'up') return { id: slot.id, answer: null };
       const id = ++this.scrapes;
-      const answer = await new Promise<ShardAnswer['answer']>((resolve) => {
-        const done = (value: ShardAnswer['answer']): void => {
-          clearTimeout(timer);
-          this.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(value);
-        };
+      const answer = await untilChild<ShardAnswer['answer']>(child, timeoutMs, null, (done) => {
         const onMessage = (shardId: number, message: ShardMessage): void => {
           if (shardId === slot.id && message.parrot === 'scraped' && message.id === id) done({ metrics: message.metrics, ready: message.ready });
         };
-        const onExit = (): void => done(null);
-        const timer = setTimeout(() => done(null), timeoutMs);
         this.on('message', onMessage);
-        child.once('exit', onExit);
         child.send({ parrot: 'scrape', id }, (error) => {
           if (error) done(null);
         });
+        return () => this.off('message', onMessage);
       });
       return { id: slot.id, answer };
     }));
@@ -240,7 +234,16 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
     slot.restored = false;
     slot.planned = false;
     slot.readyAt = null;
-    const child = await slot.shard.spawn(-1);
+    let child: ChildProcess;
+    try {
+      child = await slot.shard.spawn(-1);
+    } catch (error) {
+      // fork() itself failed (no memory, too many processes): the shard stays down, and /healthz says so.
+      this.logger.error('could not start the shard process', { shard: slot.id, error: error instanceof Error ? error.message : String(error) });
+      slot.state = 'down';
+      slot.dueBy ??= this.now();
+      return false;
+    }
     slot.child = child;
     child.once('exit', (code, signal) => this.exited(slot, child, code, signal));
     if (this.stopping) {
@@ -263,18 +266,10 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
 
   /** True once the slot's shard is READY; false if the process exits first or the deadline passes. */
   private readyOf(slot: Slot, child: ChildProcess): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        slot.shard.off('ready', onReady);
-        child.off('exit', onExit);
-        resolve(ok);
-      };
+    return untilChild(child, this.timings.readyTimeoutMs, false, (done) => {
       const onReady = (): void => done(true);
-      const onExit = (): void => done(false);
-      const timer = setTimeout(() => done(false), this.timings.readyTimeoutMs);
       slot.shard.on('ready', onReady);
-      child.once('exit', onExit);
+      return () => slot.shard.off('ready', onReady);
     });
   }
 
@@ -283,20 +278,12 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
     if (slot.restored) return Promise.resolve(true);
     const child = slot.child;
     if (!child) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        this.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(ok);
-      };
+    return untilChild(child, this.timings.restoreTimeoutMs, false, (done) => {
       const onMessage = (id: number, message: ShardMessage): void => {
         if (id === slot.id && message.parrot === 'restored') done(true);
       };
-      const onExit = (): void => done(false);
-      const timer = setTimeout(() => done(false), this.timings.restoreTimeoutMs);
       this.on('message', onMessage);
-      child.once('exit', onExit);
+      return () => this.off('message', onMessage);
     });
   }
 
@@ -340,16 +327,5 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
     this.logger.warn('shard process did not stop in time; killing it', { pid: child.pid, waitedMs: this.timings.exitDeadlineMs });
     child.kill('SIGKILL');
     await within(exit, 5_000);
-  }
-}
-
-/** Whether `promise` settled within `ms`. */
-async function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

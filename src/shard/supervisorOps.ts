@@ -87,7 +87,7 @@ export class SupervisorOps {
     const statuses = new Map(this.supervised.status().map((s) => [s.id, s]));
     for (const { id, answer } of await this.supervised.scrape()) {
       const status = statuses.get(id);
-      if (!status?.ready) reasons.push(`shard ${id} is not ready (${status?.state ?? 'unknown'})`);
+      if (!status?.ready) reasons.push(`shard ${id} is not ready (${status?.state === 'up' ? 'reconnecting to Discord' : status?.state ?? 'unknown'})`);
       else if (!answer) reasons.push(`shard ${id} did not answer`);
       else reasons.push(...answer.ready.reasons.map((r) => `shard ${id}: ${r}`));
     }
