@@ -101,6 +101,8 @@ export class ShardSupervisor extends EventEmitter<{ restart: [number, RestartCau
 
   constructor(private readonly options: SupervisorOptions) {
     super();
+    // Every scrape and wait listens for a shard's answer here: as many at once as shards times concurrent scrapes.
+    this.setMaxListeners(0);
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
