@@ -34,6 +34,8 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 EXPOSE 9100
+# With several shards (SHARD_COUNT), the process started here supervises one process per shard and serves
+# HTTP_PORT for them all: /healthz is 200 while every shard process is up or being started again in time.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD node ops/healthcheck.mjs "http://127.0.0.1:${HTTP_PORT}/healthz"
 ENTRYPOINT ["/usr/bin/tini", "--"]

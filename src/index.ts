@@ -20,11 +20,12 @@ import { StartupError, discordStartupError, openDataStore, refreshVoices, type D
 import { Ops } from './ops/index.js';
 import { PlayoutDelay, SessionManager, type SessionTimings } from './session/index.js';
 import { AudioCache } from './session/AudioCache.js';
-import { ResilientStore, StoreError, claimDataDir } from './store/index.js';
+import { ResilientStore, StoreError } from './store/index.js';
 import { PgStore, openPgStore } from './store/PgStore.js';
 import type { ShardFilter } from './store/pgLoad.js';
 import { AccountBudget } from './store/accountBudget.js';
-import { ShardError, resolveShardCount, superviseShards } from './shard/shards.js';
+import { answerSupervisor } from './shard/ipc.js';
+import { runAsSupervisor } from './shard/run.js';
 import { usageRetentionStart } from './store/budget.js';
 import type { Store } from './store/types.js';
 import { VoiceCatalogue, VoiceStudio, createSynthesizer, getVoiceUrl, resolveT2AUrl, studioBaseUrl } from './t2a/index.js';
@@ -61,6 +62,8 @@ export interface RunningBot {
   stop(): Promise<void>;
   /** The metrics and health server's base URL (HTTP_PORT), or null. */
   httpUrl: string | null;
+  /** Metrics and readiness, also for a supervisor that asks (shard/ipc.ts). */
+  ops: Ops;
 }
 
 /** What the bot logs (at warn) when a transcoding worker sheds load; the benchmark counts these lines. */
@@ -157,7 +160,7 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     await stop();
     throw discordStartupError(error, config);
   }
-  return { client, sessions, store, logger, restored: wiring.restored, stop, httpUrl: ops.url };
+  return { client, sessions, store, logger, restored: wiring.restored, stop, httpUrl: ops.url, ops };
 }
 
 /** The bitrate of a voice channel as discord.js knows it now (kept current by CHANNEL_UPDATE); undefined if unknown. */
@@ -314,7 +317,7 @@ async function main(): Promise<void> {
     logger.error('uncaught exception; leaving voice channels and exiting', { error: describeError(error), at: firstFrame(error) });
     exitVia(1);
   });
-  if (await runAsSupervisor(config, logger)) return;
+  if (await runAsSupervisor(config, logger, fileURLToPath(import.meta.url))) return;
   const managed = config.shards.managed;
   try {
     bot = await startBot(config, { logger, ...(managed ? { shards: { ids: managed.ids, count: managed.count } } : {}) });
@@ -334,46 +337,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-/**
- * More than one shard: this process supervises one process per shard (see shard/shards.ts) and returns true; the
- * signals stop them all. One shard (or a shard process itself): false, the bot runs here.
- */
-async function runAsSupervisor(config: BotConfig, logger: Logger): Promise<boolean> {
-  if (config.shards.managed) return false;
-  let count = 1;
-  try {
-    count = await resolveShardCount(config);
-  } catch (error) {
-    if (!(error instanceof ShardError)) throw error;
-    logger.warn('running one shard: the recommended shard count is unknown', { error: error.message });
-  }
-  if (count <= 1) return false;
-  // With SQLite the shard processes share DATA_DIR: the supervisor claims it for them all (a second bot is refused).
-  if (config.databaseUrl === undefined) {
-    try {
-      claimDataDir(config.dataDir);
-    } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
-      process.stderr.write(`parrot: ${error.message} (DATA_DIR=${config.dataDir})\n`);
-      process.exit(1);
-    }
-  }
-  let supervisor: Awaited<ReturnType<typeof superviseShards>>;
-  try {
-    supervisor = await superviseShards(fileURLToPath(import.meta.url), config, count, logger);
-  } catch (error) {
-    logger.error('the shard processes did not start', { error: describeError(error) });
-    process.exit(1);
-  }
-  const stop = (signal: string): void => {
-    logger.info('signal received; stopping the shard processes', { signal });
-    void supervisor.stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  return true;
+  // SIGHUP asks the supervisor of several shard processes for a rolling restart (shard/run.ts). Here it is only
+  // logged: one process alone has no other shard to keep speaking, and a shard process is restarted by its supervisor.
+  process.on('SIGHUP', () => logger.warn(managed ? 'SIGHUP ignored: send it to the supervisor, which restarts the shard processes one at a time' : 'SIGHUP ignored: a rolling restart needs several shard processes; restart the bot to restart this one'));
+  if (managed && bot) answerSupervisor({ restored: bot.restored, snapshot: () => bot.ops.snapshot() });
 }
 
 function isEntryPoint(): boolean {

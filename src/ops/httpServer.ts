@@ -12,8 +12,8 @@ export const HTTP_PATHS = { metrics: '/metrics', health: '/healthz', ready: '/re
 
 export interface HttpRoutes {
   metrics: () => Promise<{ contentType: string; body: string }>;
-  health: () => Verdict;
-  ready: () => Verdict;
+  health: () => Verdict | Promise<Verdict>;
+  ready: () => Verdict | Promise<Verdict>;
 }
 
 export interface OpsHttpServer {
@@ -52,9 +52,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, routes: HttpRou
         return send(res, 200, body, { 'content-type': contentType });
       }
       case HTTP_PATHS.health:
-        return sendVerdict(res, routes.health());
+        return sendVerdict(res, await routes.health());
       case HTTP_PATHS.ready:
-        return sendVerdict(res, routes.ready());
+        return sendVerdict(res, await routes.ready());
       default:
         return send(res, 404, `not found: try ${Object.values(HTTP_PATHS).join(', ')}\n`);
     }

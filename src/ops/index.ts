@@ -7,7 +7,7 @@ import type { Client } from 'discord.js';
 import type { SessionManager } from '../session/index.js';
 import type { Store } from '../store/types.js';
 import type { T2AObserver } from '../t2a/types.js';
-import { LoopWatch, readiness, type LoopWatchOptions, type ReadinessSources } from './health.js';
+import { LoopWatch, readiness, type LoopWatchOptions, type ReadinessSources, type Verdict } from './health.js';
 import { startHttpServer, type OpsHttpServer } from './httpServer.js';
 import { Metrics } from './metrics.js';
 
@@ -40,6 +40,11 @@ export class Ops {
   attach(parts: { client: Client; sessions: SessionManager; store: Store }): void {
     this.metrics.attach(parts);
     this.ready = { client: parts.client, store: parts.store, keyRefused: () => this.metrics.keyRefused };
+  }
+
+  /** The metrics (prom-client's JSON form) and readiness, for the supervisor of a sharded bot (see shard/ipc.ts). */
+  async snapshot(): Promise<{ metrics: Awaited<ReturnType<Metrics['registry']['getMetricsAsJSON']>>; ready: Verdict }> {
+    return { metrics: await this.metrics.registry.getMetricsAsJSON(), ready: readiness(this.ready) };
   }
 
   /** Starts the HTTP server when HTTP_PORT is set; rejects with a message naming the address when it cannot. */

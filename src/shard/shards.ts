@@ -1,17 +1,10 @@
 /**
- * Gateway sharding through discord.js's own ShardingManager: past one shard, `npm start` becomes a supervisor that
- * runs each shard of this host as its own process (the same entry file; discord.js hands it SHARDS/SHARD_COUNT)
- * and respawns one that dies. One shard: nothing changes, the bot runs in this process.
+ * Gateway sharding: how many shards, and which guilds are this process's. Past one shard, `npm start` becomes a
+ * supervisor (run.ts, supervisor.ts) that runs each shard of this host as its own process (the same entry file;
+ * discord.js's ShardingManager hands it SHARDS/SHARD_COUNT). One shard: nothing changes, the bot runs in this process.
  */
-import { ShardClientUtil, ShardingManager, type Client, type Shard } from 'discord.js';
+import { ShardClientUtil, type Client } from 'discord.js';
 import type { BotConfig, ShardConfig } from '../config.js';
-import type { Logger } from '../log.js';
-
-/** Discord's rule: one IDENTIFY per 5 s per max_concurrency bucket; discord.js's default spacing, counted from READY here. */
-const SPAWN_DELAY_MS = 5_500;
-/** How long a shard process gets to become ready, and to leave its voice channels on shutdown. */
-const READY_TIMEOUT_MS = 60_000;
-const EXIT_DEADLINE_MS = 12_000;
 
 export class ShardError extends Error {
   override readonly name = 'ShardError';
@@ -57,55 +50,4 @@ export function ownsGuild(client: Client, guildId: string): boolean {
   const shards = client.options.shards;
   if (count <= 1 || !Array.isArray(shards) || !/^\d{1,20}$/.test(guildId)) return true;
   return shards.includes(ShardClientUtil.shardIdForGuildId(guildId, count));
-}
-
-export interface Supervisor {
-  manager: ShardingManager;
-  /** Stops every shard process (each leaves its voice channels) and waits for them, within a deadline. */
-  stop(): Promise<void>;
-}
-
-/** Spawns this host's shards of `count` as processes running `file`, respawned when one dies. */
-export async function superviseShards(file: string, config: BotConfig, count: number, logger: Logger): Promise<Supervisor> {
-  const ids = config.shards.ids ? [...config.shards.ids] : 'auto';
-  const manager = new ShardingManager(file, {
-    totalShards: count,
-    shardList: ids,
-    token: config.discordToken,
-    mode: 'process',
-    respawn: true,
-    // The shard processes run the same way as this one (e.g. tsx's loader).
-    execArgv: process.execArgv,
-  });
-  manager.on('shardCreate', (shard: Shard) => {
-    logger.info('shard process started', { shard: shard.id, of: count });
-    shard.on('death', (child) => {
-      const code = 'exitCode' in child ? child.exitCode : null;
-      logger.error('shard process died; starting it again', { shard: shard.id, code });
-    });
-  });
-  // One at a time, the next SPAWN_DELAY_MS after the previous one is READY (so after its IDENTIFY). discord.js's
-  // own spawn() sleeps the delay beside the spawn, from process start to process start: a shard that took longer to
-  // start than the next one sent its IDENTIFY less than 5 s before it, and Discord turns that one away.
-  const list = ids === 'auto' ? [...Array(count).keys()] : ids;
-  for (const [i, id] of list.entries()) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, SPAWN_DELAY_MS));
-    await manager.createShard(id).spawn(READY_TIMEOUT_MS);
-  }
-  logger.info('all shards ready', { shards: manager.shards.size, of: count });
-  return {
-    manager,
-    async stop() {
-      const exits = [...manager.shards.values()].map(async (shard) => {
-        const child = shard.process;
-        if (!child || child.exitCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        shard.kill();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_DEADLINE_MS)))]);
-        clearTimeout(timer);
-      });
-      await Promise.all(exits);
-    },
-  };
 }

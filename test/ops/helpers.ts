@@ -46,3 +46,55 @@ export async function until<T>(probe: () => Promise<T>, ms = 10_000): Promise<T>
     }
   }
 }
+
+export interface Family {
+  help: string;
+  type: string;
+  /** Every sample line of the family (histograms: _bucket, _sum, _count), by series `name{labels}`. */
+  samples: Map<string, number>;
+}
+
+/**
+ * The Prometheus text exposition, checked strictly: one HELP and one TYPE per family, before its samples; every
+ * sample inside the family it belongs to (right after it, not later), every series once. Throws on any violation.
+ */
+export function parseExposition(text: string): Map<string, Family> {
+  const families = new Map<string, Family>();
+  const seen = new Set<string>();
+  let current: { name: string; family: Family } | null = null;
+  for (const [i, line] of text.split('\n').entries()) {
+    // prom-client puts an empty line between families.
+    if (line === '') continue;
+    const fail = (why: string): never => {
+      throw new Error(`line ${i + 1}: ${why}: ${line}`);
+    };
+    const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (help) {
+      const name = help[1]!;
+      if (families.has(name)) fail(`second HELP for ${name}`);
+      current = { name, family: { help: help[2]!, type: '', samples: new Map() } };
+      families.set(name, current.family);
+      continue;
+    }
+    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (type) {
+      if (!current || current.name !== type[1] || current.family.type !== '' || current.family.samples.size > 0) return fail('TYPE not right after its HELP');
+      current.family.type = type[2]!;
+      continue;
+    }
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$/.exec(line);
+    if (!sample) fail('neither HELP, TYPE nor a sample');
+    const [, name, labels = '', value] = sample!;
+    if (!current || current.family.type === '') fail('sample before its family\'s HELP and TYPE');
+    const own = current!.family.type === 'histogram' || current!.family.type === 'summary' ? [current!.name, `${current!.name}_bucket`, `${current!.name}_sum`, `${current!.name}_count`] : [current!.name];
+    if (!own.includes(name!)) fail(`sample of ${name} inside family ${current!.name}`);
+    const series = `${name}${labels}`;
+    if (seen.has(series)) fail('series twice');
+    seen.add(series);
+    // As Prometheus reads a value (Go's ParseFloat): NaN and Inf in any case (prom-client writes NaN as "Nan").
+    const n = /^nan$/i.test(value!) ? NaN : /^[+-]?inf$/i.test(value!) ? (value!.startsWith('-') ? -Infinity : Infinity) : Number(value);
+    if (Number.isNaN(n) && !/^nan$/i.test(value!)) fail('value is not a number');
+    current!.family.samples.set(series, n);
+  }
+  return families;
+}
