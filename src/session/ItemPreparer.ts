@@ -3,7 +3,7 @@ import type { DictionaryEntry, GuildSettings, ResolvedVoice, Store } from '../st
 import type { LanguageBoost, Synthesizer, TaskSettings } from '../t2a/types.js';
 import { compileDictionary, detectLanguage, emotionOf, laughterAsTags, splitForT2A, type CompiledDictionary } from '../text/index.js';
 import { boostOfVoice, messageVoice, pickPoolVoice, poolVoices } from './messageVoice.js';
-import { PreparedItem } from './PreparedItem.js';
+import { PreparedItem, type Admit } from './PreparedItem.js';
 import type { QueueItem, VoiceOverride } from './types.js';
 import { toTaskSettings } from './voiceSettings.js';
 
@@ -18,6 +18,8 @@ export interface PreparerDeps {
   defaults: ResolvedVoice;
   /** See SessionContext.opusBitrate. */
   opusBitrate?: ((channelId: string) => number | undefined) | undefined;
+  /** See SessionContext.admit. */
+  admit?: Admit | undefined;
 }
 
 /** One author's voice as things stand now: the task settings and where the voice came from. */
@@ -60,7 +62,8 @@ export class ItemPreparer {
     // Laughter tags are MiniMax markup: only where the server lets markup through, on the models that speak them.
     const laughs = plan.guild.voicing.expressive && plan.guild.allowSpecialMarkup && plan.settings.model.startsWith('speech-2.8');
     const text = laughs ? laughterAsTags(spoken) : spoken;
-    const prepared = new PreparedItem(item, splitForT2A(text), plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate());
+    const pieces = splitForT2A(text);
+    const prepared = new PreparedItem(item, pieces, plan.settings, this.deps.synthesizer, this.deps.transcoders, () => this.bitrate(), this.deps.admit);
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     return prepared;
   }

@@ -1,5 +1,6 @@
 import { StreamType, createAudioResource, type AudioResource } from '@discordjs/voice';
 import type { TranscoderFactory } from '../audio/types.js';
+import type { Admission } from '../store/accountBudget.js';
 import type { Synthesizer, TaskSettings, Utterance } from '../t2a/types.js';
 import type { QueueItem } from './types.js';
 
@@ -7,9 +8,14 @@ export type Outcome =
   | { ok: true; usageCharacters: number }
   | { ok: false; error: unknown; audioStarted: boolean; aborted: boolean; usageCharacters: number };
 
+/** Reserves a text's characters against the account-wide budget before it is sent (see store/accountBudget). */
+export type Admit = (pieces: readonly string[]) => Promise<Admission>;
+
 /**
  * One queue item on its way to the speaker: its T2A utterances and its transcoder are started together, MP3
- * chunks go into the transcoder as they arrive, and `resource` plays the Opus packets as they come out.
+ * chunks go into the transcoder as they arrive, and `resource` plays the Opus packets as they come out. With
+ * `admit`, nothing is sent before the account budget's reservation is made; a refusal is the item's failure, and
+ * the reservation is settled with what the item was billed, however it ended.
  */
 export class PreparedItem {
   readonly resource: AudioResource<QueueItem>;
@@ -32,6 +38,7 @@ export class PreparedItem {
     transcoders: TranscoderFactory,
     /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */
     bitrate?: () => number | undefined,
+    admit?: Admit,
   ) {
     this.model = settings.model;
     this.pieceLengths = pieces.map((p) => p.length);
@@ -44,10 +51,13 @@ export class PreparedItem {
       this.audioError ??= error;
       this.controller.abort(error);
     });
-    const utterances = pieces.map((text) => synthesizer.speak(text, settings, { signal: this.controller.signal }));
-    // Each result is awaited below in turn; these handlers only stop an early failure from being "unhandled".
-    for (const u of utterances) u.result.catch(() => undefined);
-    this.outcome = this.pump(utterances, transcoder);
+    const speak = (): Utterance[] => {
+      const utterances = pieces.map((text) => synthesizer.speak(text, settings, { signal: this.controller.signal }));
+      // Each result is awaited in pump in turn; these handlers only stop an early failure from being "unhandled".
+      for (const u of utterances) u.result.catch(() => undefined);
+      return utterances;
+    };
+    this.outcome = admit ? this.admitted(admit(pieces), speak, transcoder) : this.pump(speak(), transcoder);
   }
 
   /** Whether any audio of this item has arrived. */
@@ -58,6 +68,22 @@ export class PreparedItem {
   /** Cancels synthesis (closing the T2A socket, since a text cannot be interrupted) and the transcoder. */
   abort(): void {
     this.controller.abort();
+  }
+
+  /** Sends the pieces once the reservation is made, and settles it with what was billed. */
+  private async admitted(admission: Promise<Admission>, speak: () => Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {
+    const admitted = await admission;
+    if (admitted.ok && !this.controller.signal.aborted) {
+      const outcome = await this.pump(speak(), transcoder);
+      admitted.settle(outcome.usageCharacters);
+      return outcome;
+    }
+    // Refused, or cancelled while waiting (skipped, cleared, left, our audio failed): nothing was sent, nothing billed.
+    if (admitted.ok) admitted.settle(0);
+    transcoder.destroy();
+    const error: unknown = admitted.ok ? (this.audioError ?? this.controller.signal.reason) : admitted.error;
+    this.settled = { ok: false, error, audioStarted: false, aborted: admitted.ok && !this.audioError, usageCharacters: 0 };
+    return this.settled;
   }
 
   private async pump(utterances: Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {

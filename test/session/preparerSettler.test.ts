@@ -85,7 +85,7 @@ describe('Settler', () => {
     }
     let dueCount = 0;
     const settler = new Settler({
-      timings: { retryBaseMs: 10_000, retryMaxMs: 10_000, retryAttempts: 2, authPauseMs: 1, billingPauseMs: 1, usageLimitPauseMs: 1 },
+      timings: { retryBaseMs: 10_000, retryMaxMs: 10_000, retryAttempts: 2, authPauseMs: 1, billingPauseMs: 1, usageLimitPauseMs: 1, accountPauseMs: 1, accountAwayPauseMs: 1 },
       events: emitter,
       serverVoiceOf: () => serverVoice,
       onRetryDue: () => (dueCount += 1),
