@@ -25,7 +25,7 @@ const FIRST = 'This first text is forty characters, ok.';
 const CAP = 60;
 const SECOND_GUILD = { ...GUILD, name: 'Second Guild' };
 /** The refused texts' pauses run out fast, so a later text asks the database again. */
-const timings = { accountPauseMs: 300 };
+const timings = { accountPauseMs: 300, accountAwayPauseMs: 300 };
 
 function budgetNotices(discord: FakeDiscord): unknown[] {
   return discord.rest.calls
@@ -112,5 +112,39 @@ describe('the account-wide budget', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('with PostgreSQL away: texts are refused (never sent unbudgeted), each server told once, and speech resumes when it is back', async () => {
+    server ??= await startPgServer();
+    const url = await server.createDatabase();
+    const h = await startHarness({ env: { DATABASE_URL: url, BUDGET_ACCOUNT_MONTHLY_CHARS: '1000' }, timings });
+    harnesses.push(h);
+    const notices: string[] = [];
+    h.bot.sessions.on('notice', (_guild, _channel, message) => void notices.push(message));
+    await h.run({ command: 'speak', options: { text: 'Before the outage.' } });
+    await h.minimax.waitFor(() => h.minimax.texts.length === 1);
+    await h.discord.audio.waitForSilence({ quietMs: 300, timeoutMs: 10_000 });
+
+    await server.stop();
+    try {
+      for (const text of ['During the outage.', 'Still during it.']) {
+        const reported = new Promise<string>((resolve) => h.bot.sessions.once('report', (_guild, report) => resolve(report.kind)));
+        await h.run({ command: 'speak', options: { text } });
+        expect(await reported).toBe('paused');
+        await sleep(400);
+      }
+      expect(notices).toStrictEqual([
+        "Speech is paused: the bot's character budget over all servers cannot be checked because its database cannot be reached; speech resumes when it can.",
+      ]);
+      expect(h.minimax.texts).toStrictEqual(['Before the outage.']);
+    } finally {
+      await server.start();
+    }
+    await expect
+      .poll(async () => {
+        await h.run({ command: 'speak', options: { text: 'After the outage.' } });
+        return h.minimax.texts.includes('After the outage.');
+      }, { timeout: 20_000, interval: 500 })
+      .toBe(true);
   });
 });
