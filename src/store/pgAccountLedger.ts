@@ -3,11 +3,15 @@
  * hot path): a conditional UPDATE of the month's row, whose row lock makes concurrent reservers in every process
  * take turns and re-check `used + reserved + chars <= cap` against the latest committed row (READ COMMITTED's
  * re-evaluation of an UPDATE's WHERE), plus the upsert of the owner's hold in the same statement. Settling and
- * releasing (off the hot path) are short transactions that lock the month rows first, in month order, as a
- * reservation does, so they never deadlock with one. Leases run on the server's clock: the processes sharing the
- * database may be on hosts whose clocks disagree.
+ * releasing (off the hot path) are also one round trip each: a few statements sent as one simple query, which the
+ * server runs as one transaction, locking the month rows first, in month order, as a reservation does (so they
+ * never deadlock with one) and only while it runs them (a transaction spread over round trips held the month's
+ * row, and every reserver behind it, for as long: reservation p99 18 ms on loopback). Their values are checked
+ * integers and month keys, and the owner as an escaped literal. Leases run on the server's clock: the processes
+ * sharing the database may be on hosts whose clocks disagree.
  */
-import type pg from 'pg';
+import pg from 'pg';
+import { StoreError } from './errors.js';
 import { checkLedgerCount, type AccountLedger, type AccountMonth, type ReserveRequest, type ReserveResult, type SettleRequest } from './accountLedger.js';
 
 /** Now, in ms since the epoch, on the server's clock. */
@@ -29,15 +33,7 @@ const SQL = {
     SELECT used, reserved, true AS ok FROM m
     UNION ALL
     SELECT used, reserved, false AS ok FROM account_months WHERE month = $1 AND NOT EXISTS (SELECT 1 FROM m)`,
-  lockMonths: 'SELECT month FROM account_months WHERE month = ANY($1::text[]) ORDER BY month FOR UPDATE',
-  unhold: 'UPDATE account_holds SET chars = chars - $3::bigint WHERE month = $1 AND owner = $2 AND chars >= $3::bigint',
-  unreserve: 'UPDATE account_months SET reserved = reserved - $2::bigint WHERE month = $1',
-  bill: 'UPDATE account_months SET used = used + $2::bigint WHERE month = $1',
   renew: `UPDATE account_holds SET lease_until = ${NOW_MS} + $2::bigint WHERE owner = $1`,
-  expiredMonths: `SELECT DISTINCT month FROM account_holds WHERE lease_until < ${NOW_MS}`,
-  dropExpired: `DELETE FROM account_holds WHERE lease_until < ${NOW_MS} AND month = ANY($1::text[]) RETURNING month, chars`,
-  ownedMonths: 'SELECT DISTINCT month FROM account_holds WHERE owner = $1',
-  dropOwned: 'DELETE FROM account_holds WHERE owner = $2 AND month = ANY($1::text[]) RETURNING month, chars',
   month: 'SELECT used, reserved FROM account_months WHERE month = $1',
 } as const;
 
@@ -70,26 +66,28 @@ export class PgAccountLedger implements AccountLedger {
   async settle(s: SettleRequest): Promise<void> {
     checkLedgerCount('reserved', s.reserved);
     checkLedgerCount('billed', s.billed);
-    await this.#transaction([s.reservedIn, s.billedIn], async (client) => {
-      const unheld = await client.query(SQL.unhold, [s.reservedIn, s.owner, s.reserved]);
-      if (unheld.rowCount === 1) await client.query(SQL.unreserve, [s.reservedIn, s.reserved]);
-      await client.query(SQL.bill, [s.billedIn, s.billed]);
-    });
+    const [held, billed] = [monthLiteral(s.reservedIn), monthLiteral(s.billedIn)];
+    await this.pool.query(`
+      SELECT 1 FROM account_months WHERE month IN (${held}, ${billed}) ORDER BY month FOR UPDATE;
+      WITH h AS (
+        UPDATE account_holds SET chars = chars - ${s.reserved} WHERE month = ${held} AND owner = ${pg.escapeLiteral(s.owner)} AND chars >= ${s.reserved}
+        RETURNING 1
+      )
+      UPDATE account_months SET reserved = reserved - ${s.reserved} WHERE month = ${held} AND EXISTS (SELECT 1 FROM h);
+      UPDATE account_months SET used = used + ${s.billed} WHERE month = ${billed};`);
   }
 
   async renew(owner: string, leaseMs: number): Promise<void> {
     await this.pool.query(SQL.renew, [owner, leaseMs]);
   }
 
-  async reclaim(): Promise<number> {
-    const months = (await this.pool.query<{ month: string }>(SQL.expiredMonths)).rows.map((r) => r.month);
-    if (months.length === 0) return 0;
-    return this.#drop(months, SQL.dropExpired, []);
+  /** Holds whose lease ran out before this transaction began (now(): one instant for both statements). */
+  reclaim(): Promise<number> {
+    return this.#drop('lease_until < (extract(epoch FROM now()) * 1000)::bigint');
   }
 
   async release(owner: string): Promise<void> {
-    const months = (await this.pool.query<{ month: string }>(SQL.ownedMonths, [owner])).rows.map((r) => r.month);
-    if (months.length > 0) await this.#drop(months, SQL.dropOwned, [owner]);
+    await this.#drop(`owner = ${pg.escapeLiteral(owner)}`);
   }
 
   async month(month: string): Promise<AccountMonth> {
@@ -102,33 +100,20 @@ export class PgAccountLedger implements AccountLedger {
     this.#months.add(month);
   }
 
-  /** Deletes holds of `months` (matched by `drop`) and takes them back from the months' reservations. */
-  async #drop(months: string[], drop: string, values: unknown[]): Promise<number> {
-    return this.#transaction(months, async (client) => {
-      const { rows } = await client.query<{ month: string; chars: string }>(drop, [months, ...values]);
-      let released = 0;
-      for (const row of rows) {
-        await client.query(SQL.unreserve, [row.month, row.chars]);
-        released += Number(row.chars);
-      }
-      return released;
-    });
+  /** Deletes the holds matching `where` and takes them back from their months' reservations; returns how many. */
+  async #drop(where: string): Promise<number> {
+    const results = (await this.pool.query(`
+      SELECT 1 FROM account_months WHERE month IN (SELECT month FROM account_holds WHERE ${where}) ORDER BY month FOR UPDATE;
+      WITH gone AS (DELETE FROM account_holds WHERE ${where} RETURNING month, chars),
+        per_month AS (SELECT month, SUM(chars) AS chars FROM gone GROUP BY month)
+      UPDATE account_months AS m SET reserved = m.reserved - p.chars FROM per_month AS p WHERE m.month = p.month
+      RETURNING p.chars;`)) as unknown as pg.QueryResult<{ chars: string }>[];
+    return (results[1]?.rows ?? []).reduce((sum, row) => sum + Number(row.chars), 0);
   }
+}
 
-  /** Runs `body` in a transaction that first locks the rows of `months`, in month order (as reservations do). */
-  async #transaction<T>(months: string[], body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(SQL.lockMonths, [[...new Set(months)].sort()]);
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+/** A month key as an SQL literal (checked: the only text besides the escaped owner put into a statement). */
+function monthLiteral(month: string): string {
+  if (!/^\d{4}-\d{2}$/.test(month)) throw new StoreError('invalid_value', 'month must be "YYYY-MM"');
+  return `'${month}'`;
 }
