@@ -38,9 +38,11 @@ export class AccountBudgetError extends Error {
     options?: { cause?: unknown },
   ) {
     super(
-      reason === 'spent'
-        ? `the bot's character budget for this month, over all servers, is spent (${usage.used + usage.reserved}/${usage.cap}); see /usage`
-        : `the bot's character budget over all servers ${ACCOUNT_AWAY_WORDS}; speech resumes when it can`,
+      reason === 'unavailable'
+        ? `the bot's character budget over all servers ${ACCOUNT_AWAY_WORDS}; speech resumes when it can`
+        : usage.used + usage.reserved >= usage.cap
+          ? `the bot's character budget for this month, over all servers, is spent (${usage.used + usage.reserved}/${usage.cap}); see /usage`
+          : `the bot's character budget for this month, over all servers, has too little left for this text (${usage.used + usage.reserved}/${usage.cap}); see /usage`,
       options,
     );
   }

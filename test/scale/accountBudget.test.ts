@@ -58,7 +58,7 @@ describe('the account-wide budget', () => {
     await sleep(400);
     const reported = new Promise<string>((resolve) => h.bot.sessions.once('report', (_guild, report) => resolve(`${report.kind}: ${report.reason}`)));
     await h.run({ command: 'speak', guild: 'Second Guild', options: { text: 'And once more, too long.' } });
-    expect(await reported).toMatch(/^paused: the bot's character budget for this month, over all servers, is spent \(40\/60\)/);
+    expect(await reported).toMatch(/^paused: the bot's character budget for this month, over all servers, has too little left for this text \(40\/60\)/);
     expect(notices).toHaveLength(1);
     // The first server stops as well, and is told once.
     await h.run({ command: 'speak', options: { text: 'Nor this one, also too long.' } });

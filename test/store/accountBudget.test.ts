@@ -155,7 +155,7 @@ describe('AccountBudget', () => {
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error).toBeInstanceOf(AccountBudgetError);
     expect(!refused.ok && refused.error.reason).toBe('spent');
-    expect(!refused.ok && refused.error.message).toContain('over all servers, is spent (40/100)');
+    expect(!refused.ok && refused.error.message).toContain('over all servers, has too little left for this text (40/100)');
     if (!first.ok) throw new Error('unreachable');
     // MiniMax billed 50 for 40 characters: counted as billed, and later texts are reserved at 1.25 per character.
     first.settle(50);
@@ -166,6 +166,8 @@ describe('AccountBudget', () => {
     expect(second.ok).toBe(true);
     expect(budget.usage()).toStrictEqual({ used: 50, reserved: 50, cap: 100 });
     expect(budget.epoch).toBe(1);
+    const full = await budget.admit(['!']);
+    expect(!full.ok && full.error.message).toContain('over all servers, is spent (100/100); see /usage');
   });
 
   it('refuses texts while the database fails or does not answer in time, and gives a late reservation back', async () => {
