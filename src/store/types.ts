@@ -200,8 +200,9 @@ export interface Store {
   /** Characters counted in the UTC day and UTC month of `at`. */
   getUsage(guildId: string, at: Date): UsageTotals;
   /**
-   * Characters counted in the UTC month of `at` over every guild (the account-wide budget). Synchronous stores
-   * have it; PgStore reads it from the server asynchronously (accountMonthUsage).
+   * Characters counted in the UTC month of `at` over every guild. Synchronous stores have it; PgStore reads it from
+   * the server asynchronously (accountMonthUsage). The account-wide budget uses the ledger below, which starts a
+   * month from this sum.
    */
   getAccountUsage?(at: Date): number;
   /** Forgets usage counted on UTC days before the day of `before`, for every guild; returns how many days went. */
