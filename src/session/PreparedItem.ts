@@ -72,7 +72,8 @@ export class PreparedItem {
 
   /** Sends the pieces once the reservation is made, and settles it with what was billed. */
   private async admitted(admission: Promise<Admission>, speak: () => Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {
-    const admitted = await admission;
+    // The outcome never rejects: a budget that threw refuses the text like one that said no.
+    const admitted = await admission.catch((error: unknown) => ({ ok: false as const, error }));
     if (admitted.ok && !this.controller.signal.aborted) {
       const outcome = await this.pump(speak(), transcoder);
       admitted.settle(outcome.usageCharacters);
