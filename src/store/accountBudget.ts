@@ -127,7 +127,7 @@ export class AccountBudget {
     try {
       result = await this.#reserve(request);
       // Every reservation standing in the way may belong to dead processes: release those and try once more.
-      if (result && !result.ok && (await this.#call(this.#o.ledger.reclaim())) > 0) result = await this.#reserve(request);
+      if (result && !result.ok && (await this.#reclaim()) > 0) result = await this.#reserve(request);
     } catch (error) {
       this.#failed(error, 'reserve');
       result = null;
@@ -224,6 +224,16 @@ export class AccountBudget {
         this.#unsettled.push(...retry.slice(i));
         throw error;
       }
+    }
+  }
+
+  /** Releases dead processes' reservations; a failure releases nothing (the refusal stands as it is). */
+  async #reclaim(): Promise<number> {
+    try {
+      return await this.#call(this.#o.ledger.reclaim());
+    } catch (error) {
+      this.#failed(error, 'reclaim');
+      return 0;
     }
   }
 
