@@ -135,9 +135,10 @@ export async function startBot(config: BotConfig, deps: BotDeps = {}): Promise<R
     stopped ??= (async () => {
       logger.info('stopping');
       clearInterval(pruneTimer);
-      account?.stop();
       // Leaves every channel and waits for what the sessions owe (usage, MiniMax sockets) before the store closes.
       await wiring.stop();
+      // The texts' reservations are settled by now: the settlements reach the database, then this process lets go.
+      await account?.close();
       // Sessions are gone: no transcoder is live any more. Given ones belong to the caller.
       if (!deps.transcoders) await transcoders.close?.();
       // PostgreSQL: the writes still on their way get a few seconds to reach the server.
@@ -210,24 +211,18 @@ export async function startTranscoders(
   }
 }
 
-/** BUDGET_ACCOUNT_MONTHLY_CHARS over the store's month total: read from PostgreSQL in the background, from SQLite on each check. */
+/**
+ * BUDGET_ACCOUNT_MONTHLY_CHARS: each text reserves its characters in the database's ledger before it is sent (see
+ * store/accountBudget). A ledger that fails is logged once until it works again; the texts it refuses are told.
+ */
 async function accountBudget(config: BotConfig, store: Store, logger: Logger): Promise<AccountBudget | null> {
   const cap = config.accountMonthlyChars;
   if (cap === null) return null;
-  if (!(store instanceof PgStore)) return AccountBudget.synchronous({ cap, read: (at) => store.getAccountUsage?.(at) ?? 0 });
-  let failing = false;
   const budget = new AccountBudget({
     cap,
-    read: async (at) => {
-      const total = await store.accountMonthUsage(at);
-      failing = false;
-      return total;
-    },
-    pending: () => store.health().unsavedChars,
-    onError: (error) => {
-      if (!failing) logger.warn('the account-wide usage cannot be read; counting on from the last total', { error: describeError(error) });
-      failing = true;
-    },
+    ledger: store.accountLedger(),
+    onError: (error, op) => logger.warn('the account-wide budget cannot reach its database; new texts are refused until it can', { op, error: describeError(error) }),
+    onRecovered: () => logger.info('the account-wide budget reaches its database again'),
   });
   await budget.start();
   return budget;

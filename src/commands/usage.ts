@@ -22,7 +22,7 @@ export const usage = {
     .addIntegerOption((o) =>
       o.setName('monthly_cap').setDescription('Admins: server cap on characters per UTC month (0 removes it)').setMinValue(0).setMaxValue(MAX_CAP),
     ),
-  execute(ctx) {
+  async execute(ctx) {
     const { interaction, store, config } = ctx;
     const daily = interaction.options.getInteger('daily_cap');
     const monthly = interaction.options.getInteger('monthly_cap');
@@ -38,7 +38,7 @@ export const usage = {
       store.updateGuildSettings(interaction.guildId, { budget: patch });
       changed = 'Caps updated.\n';
     }
-    return privately(changed + describeUsage(ctx));
+    return privately(changed + (await describeUsage(ctx)));
   },
 } satisfies Command;
 
@@ -52,7 +52,7 @@ function checkCap(field: string, value: number | null, owner: number | null): st
   return null;
 }
 
-function describeUsage({ interaction, store, config, sessions, now }: CommandContext): string {
+async function describeUsage({ interaction, store, config, sessions, now }: CommandContext): Promise<string> {
   const settings = store.getGuildSettings(interaction.guildId);
   const used = store.getUsage(interaction.guildId, new Date(now()));
   const caps = effectiveCaps(config.budget, settings.budget);
@@ -66,8 +66,12 @@ function describeUsage({ interaction, store, config, sessions, now }: CommandCon
       `(at $${price} per million characters for ${model}; turbo models cost $${PRICE_PER_MILLION.turbo}, hd models $${PRICE_PER_MILLION.hd})`,
     `Caps: bot owner ${capText(config.budget)}; this server ${capText(settings.budget)}`,
   ];
-  const account = sessions.accountUsage();
-  if (account) lines.push(`Whole bot this month (all servers, the owner's cap): ${formatSpend(account.used, account.cap)}`);
+  const account = await sessions.accountUsage();
+  if (account) {
+    // Reserved: what the texts being read now may still cost (each is settled at what MiniMax bills).
+    const held = account.reserved > 0 ? `; ${n(account.reserved)} more held by texts being read` : '';
+    lines.push(`Whole bot this month (all servers, the owner's cap): ${formatSpend(account.used, account.cap)}${held}`);
+  }
   const studio = config.voiceStudio;
   if (studio.design) {
     const designs = store.getVoiceDesigns(interaction.guildId, new Date(now()));

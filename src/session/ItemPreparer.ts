@@ -4,7 +4,7 @@ import type { DictionaryEntry, GuildSettings, ResolvedVoice, Store } from '../st
 import type { LanguageBoost, Synthesizer, TaskSettings } from '../t2a/types.js';
 import { compileDictionary, detectLanguage, emotionOf, laughterAsTags, splitForT2A, type CompiledDictionary } from '../text/index.js';
 import { boostOfVoice, messageVoice, pickPoolVoice, poolVoices } from './messageVoice.js';
-import { PreparedItem } from './PreparedItem.js';
+import { PreparedItem, type Admit } from './PreparedItem.js';
 import type { QueueItem, VoiceOverride } from './types.js';
 import { toTaskSettings } from './voiceSettings.js';
 
@@ -19,6 +19,8 @@ export interface PreparerDeps {
   defaults: ResolvedVoice;
   /** See SessionContext.opusBitrate. */
   opusBitrate?: ((channelId: string) => number | undefined) | undefined;
+  /** See SessionContext.admit. */
+  admit?: Admit | undefined;
 }
 
 /** One author's voice as things stand now: the task settings and where the voice came from. */
@@ -68,7 +70,7 @@ export class ItemPreparer {
     const laughs = plan.guild.voicing.expressive && plan.guild.allowSpecialMarkup && plan.settings.model.startsWith('speech-2.8');
     const text = laughs ? laughterAsTags(spoken) : spoken;
     const audio = { kind: 'speech', pieces: splitForT2A(text), settings: plan.settings, synthesizer: this.deps.synthesizer } as const;
-    const prepared = new PreparedItem(item, audio, this.deps.transcoders, () => this.bitrate());
+    const prepared = new PreparedItem(item, audio, this.deps.transcoders, () => this.bitrate(), this.deps.admit);
     if (plan.serverVoice !== undefined) this.serverVoices.set(prepared, plan.serverVoice);
     if (plan.languageVoice !== undefined) this.languageVoices.set(prepared, plan.languageVoice);
     return prepared;

@@ -3,6 +3,7 @@ import { StreamType, createAudioResource, type AudioResource } from '@discordjs/
 import { AudioError } from '../audio/errors.js';
 import type { TranscoderFactory } from '../audio/types.js';
 import { Mp3Length } from '../cli/Mp3Length.js';
+import type { Admission } from '../store/accountBudget.js';
 import type { Synthesizer, TaskSettings, Utterance } from '../t2a/types.js';
 import type { QueueItem } from './types.js';
 
@@ -18,9 +19,15 @@ export type Outcome =
   | { ok: true; usageCharacters: number }
   | { ok: false; error: unknown; audioStarted: boolean; aborted: boolean; usageCharacters: number };
 
+/** Reserves a text's characters against the account-wide budget before it is sent (see store/accountBudget). */
+export type Admit = (pieces: readonly string[]) => Promise<Admission>;
+
 /**
  * One queue item on its way to the speaker: its T2A utterances (or its ready MP3) and its transcoder are started
  * together, MP3 chunks go into the transcoder as they arrive, and `resource` plays the Opus packets as they come out.
+ * With `admit`, nothing is sent to MiniMax before the account budget's reservation is made; a refusal is the item's
+ * failure, and the reservation is settled with what the item was billed, however it ended. Ready audio costs
+ * nothing at MiniMax and reserves nothing.
  */
 export class PreparedItem {
   readonly resource: AudioResource<QueueItem>;
@@ -43,6 +50,7 @@ export class PreparedItem {
     transcoders: TranscoderFactory,
     /** Opus bits per second for this item, asked as its audio is coded (its voice channel's); undefined: the default. */
     bitrate?: () => number | undefined,
+    admit?: Admit,
   ) {
     this.settings = audio.kind === 'speech' ? audio.settings : undefined;
     this.model = this.settings?.model;
@@ -56,13 +64,19 @@ export class PreparedItem {
       this.audioError ??= error;
       this.controller.abort(error);
     });
-    const utterances =
-      audio.kind === 'speech'
-        ? audio.pieces.map((text) => audio.synthesizer.speak(text, audio.settings, { signal: this.controller.signal }))
-        : [readyUtterance(audio.mp3)];
-    // Each result is awaited below in turn; these handlers only stop an early failure from being "unhandled".
-    for (const u of utterances) u.result.catch(() => undefined);
-    this.outcome = this.pump(utterances, transcoder);
+    if (audio.kind === 'ready') {
+      const ready = readyUtterance(audio.mp3);
+      ready.result.catch(() => undefined); // awaited in pump
+      this.outcome = this.pump([ready], transcoder);
+      return;
+    }
+    const speak = (): Utterance[] => {
+      const utterances = audio.pieces.map((text) => audio.synthesizer.speak(text, audio.settings, { signal: this.controller.signal }));
+      // Each result is awaited in pump in turn; these handlers only stop an early failure from being "unhandled".
+      for (const u of utterances) u.result.catch(() => undefined);
+      return utterances;
+    };
+    this.outcome = admit ? this.admitted(admit(audio.pieces), speak, transcoder) : this.pump(speak(), transcoder);
   }
 
   /** Whether any audio of this item has arrived. */
@@ -73,6 +87,23 @@ export class PreparedItem {
   /** Cancels synthesis (closing the T2A socket, since a text cannot be interrupted) and the transcoder. */
   abort(): void {
     this.controller.abort();
+  }
+
+  /** Sends the pieces once the reservation is made, and settles it with what was billed. */
+  private async admitted(admission: Promise<Admission>, speak: () => Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {
+    // The outcome never rejects: a budget that threw refuses the text like one that said no.
+    const admitted = await admission.catch((error: unknown) => ({ ok: false as const, error }));
+    if (admitted.ok && !this.controller.signal.aborted) {
+      const outcome = await this.pump(speak(), transcoder);
+      admitted.settle(outcome.usageCharacters);
+      return outcome;
+    }
+    // Refused, or cancelled while waiting (skipped, cleared, left, our audio failed): nothing was sent, nothing billed.
+    if (admitted.ok) admitted.settle(0);
+    transcoder.destroy();
+    const error: unknown = admitted.ok ? (this.audioError ?? this.controller.signal.reason) : admitted.error;
+    this.settled = { ok: false, error, audioStarted: false, aborted: admitted.ok && !this.audioError, usageCharacters: 0 };
+    return this.settled;
   }
 
   private async pump(utterances: Utterance[], transcoder: ReturnType<TranscoderFactory['create']>): Promise<Outcome> {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { TranscoderFactory } from '../audio/types.js';
-import type { AccountUsage } from '../store/accountBudget.js';
+import { ACCOUNT_AWAY_WORDS, type AccountBudget, type AccountUsage } from '../store/accountBudget.js';
 import { effectiveCaps } from '../store/budget.js';
 import type { Store } from '../store/types.js';
 import type { Model, Synthesizer } from '../t2a/types.js';
@@ -29,7 +29,7 @@ export interface SessionManagerOptions {
   /** See SessionContext.opusBitrate. */
   opusBitrate?: (channelId: string) => number | undefined;
   /** The owner's account-wide monthly cap (every server, every process; see store/accountBudget). */
-  account?: { add(chars: number): void; usage(): AccountUsage; spent(): AccountUsage | null };
+  account?: Pick<AccountBudget, 'admit' | 'refresh' | 'epoch'>;
 }
 
 export interface SessionManagerEvents {
@@ -81,6 +81,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
    * after the cooldown that meets the same refusal pauses again without a second notice; a played item clears it.
    */
   private globalNoticed: PauseState['reason'] | null = null;
+  /** Per guild, the account budget's stop it was told about (epoch and message kind): one notice per server per stop. */
+  private readonly accountNoticed = new Map<string, string>();
   private shuttingDown = false;
   private readonly timings: SessionTimings;
   private readonly playout: PlayoutDelay;
@@ -144,9 +146,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return p ? { reason: p.reason, message: p.message, since: p.since } : null;
   }
 
-  /** The account-wide month total and cap, when the owner set one. */
-  accountUsage(): AccountUsage | null {
-    return this.options.account?.usage() ?? null;
+  /** The account-wide month (billed, reserved) and cap as the database has them, when the owner set a cap. */
+  async accountUsage(): Promise<AccountUsage | null> {
+    return (await this.options.account?.refresh()) ?? null;
   }
 
   statuses(): SessionStatus[] {
@@ -210,6 +212,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       pausedFor: (id) => this.pauseState(id),
       checkBudget: (id, channelId) => this.checkBudget(id, channelId),
       opusBitrate: o.opusBitrate,
+      admit: o.account ? (pieces) => o.account!.admit(pieces) : undefined,
     });
     this.sessions.set(guildId, session);
     session.on('queued', (item) => this.pending.queued(guildId, item));
@@ -230,7 +233,6 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     session.on('usage', (chars, model) => {
       this.emit('billed', guildId, chars, model);
       try {
-        o.account?.add(chars);
         o.store.addUsage(guildId, chars, new Date(this.now()));
       } catch (error) {
         // Never into the player's tick (see ResilientStore, which keeps usage it could not write).
@@ -252,6 +254,12 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
         told = this.globalNoticed === pause.reason;
         this.globalPause = pause;
         this.globalNoticed = pause.reason;
+      } else if (pause.reason === 'budget') {
+        // Only the account budget pauses through a verdict (a server's own caps are checked in checkBudget).
+        const stop = `${this.options.account?.epoch ?? 0}:${pause.message.includes(ACCOUNT_AWAY_WORDS) ? 'away' : 'spent'}`;
+        told = this.accountNoticed.get(guildId) === stop;
+        this.accountNoticed.set(guildId, stop);
+        this.guildPauses.set(guildId, pause);
       } else {
         told = this.guildPauses.get(guildId)?.reason === pause.reason;
         this.guildPauses.set(guildId, pause);
@@ -271,10 +279,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return session;
   }
 
-  /** A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). */
+  /**
+   * A pause when the guild spent its daily or monthly characters (the lower of owner's and admins' caps). The
+   * account-wide cap is not checked here: each text reserves its characters in the database before it is sent.
+   */
   private checkBudget(guildId: string, channelId: string): PauseState | null {
-    const account = this.options.account?.spent();
-    if (account) return this.budgetPause(guildId, channelId, `the bot's character budget for this month, over all servers, is spent (${account.used}/${account.cap}); see /usage`);
     const store = this.options.store;
     const { dailyChars: daily, monthlyChars: monthly } = effectiveCaps(this.options.budget, store.getGuildSettings(guildId).budget);
     if (daily === null && monthly === null) return null;

@@ -18,16 +18,26 @@ export interface PauseCooldowns {
   billingPauseMs: number;
   /** 2056: the 5-hour usage window is spent. */
   usageLimitPauseMs: number;
+  /**
+   * The account-wide budget refused a text (see store/accountBudget): its server pauses this long before the next
+   * text asks again (room comes back when other texts settle below their reservation, or in a new month)...
+   */
+  accountPauseMs: number;
+  /** ...or, when the budget's database could not be reached, this long. */
+  accountAwayPauseMs: number;
 }
 
 export const DEFAULT_PAUSE_COOLDOWNS: Readonly<PauseCooldowns> = Object.freeze({
   authPauseMs: 5 * 60_000,
   billingPauseMs: 5 * 60_000,
   usageLimitPauseMs: 15 * 60_000,
+  accountPauseMs: 15_000,
+  accountAwayPauseMs: 5_000,
 });
 
 interface ErrorLike {
   name?: unknown;
+  reason?: unknown;
   traceId?: unknown;
   message?: unknown;
   category?: unknown;
@@ -85,6 +95,16 @@ export function judge(error: unknown, audioStarted: boolean, cooldowns: PauseCoo
       return { action: 'report', kind: 'skipped_content', reason: `MiniMax would not read it (${shortReason(error)})` };
     case 'voice':
       return { action: 'report', kind: 'skipped_voice', reason: `the voice cannot be used (${shortReason(error)}); pick another with /voice set or /myvoice set` };
+    case 'account_budget': {
+      // Our own words (AccountBudgetError): counts and what to do, nothing from upstream.
+      const { message, reason } = field(error);
+      return {
+        action: 'pause',
+        scope: 'guild',
+        pause: { reason: 'budget', message: typeof message === 'string' ? message : "the bot's character budget over all servers is spent" },
+        cooldownMs: reason === 'spent' ? cooldowns.accountPauseMs : cooldowns.accountAwayPauseMs,
+      };
+    }
     default:
       break;
   }

@@ -1,5 +1,6 @@
 /** What a GuildSession is given by its manager: its dependencies, limits, timings and the pause rules. */
 import type { TranscoderFactory } from '../audio/types.js';
+import type { Admit } from './PreparedItem.js';
 import type { ResolvedVoice, Store } from '../store/types.js';
 import type { Synthesizer } from '../t2a/types.js';
 import { DEFAULT_PAUSE_COOLDOWNS } from './failures.js';
@@ -53,4 +54,6 @@ export interface SessionContext {
    * number); undefined or absent: the transcoders' default.
    */
   opusBitrate?: ((channelId: string) => number | undefined) | undefined;
+  /** The account-wide budget's reservation, made before each text is sent (BUDGET_ACCOUNT_MONTHLY_CHARS); absent: none. */
+  admit?: Admit | undefined;
 }

@@ -1,3 +1,4 @@
+import { MemoryAccountLedger, type AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import {
   checkDictionaryInput,
@@ -58,6 +59,7 @@ export class MemoryStore implements Store {
   readonly #pending = new Map<string, PendingItem>();
   #playoutDelayMs: number | null = null;
   #closed = false;
+  #ledger: MemoryAccountLedger | null = null;
 
   getGuildSettings(guildId: string): GuildSettings {
     this.#open();
@@ -156,6 +158,12 @@ export class MemoryStore implements Store {
       if (day === today) totals.day += chars;
     }
     return totals;
+  }
+
+  accountLedger(): AccountLedger {
+    this.#open();
+    this.#ledger ??= new MemoryAccountLedger((month) => this.getAccountUsage(new Date(`${month}-15T00:00:00Z`)));
+    return this.#ledger;
   }
 
   getAccountUsage(at: Date): number {

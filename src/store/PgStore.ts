@@ -10,7 +10,9 @@
  * A guild is owned by one process at a time (the one running its shard), so its rows in memory are the truth.
  */
 import pg from 'pg';
+import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
+import { PgAccountLedger } from './pgAccountLedger.js';
 import { loadPgState, PLAYOUT_DELAY, type ShardFilter } from './pgLoad.js';
 import { migratePg } from './pgMigrations.js';
 import { redactDatabaseUrl, scrubSecret } from './pgUrl.js';
@@ -95,6 +97,7 @@ export class PgStore implements Store {
   readonly #unwrittenPending = new Map<string, PgWrite>();
   #closed = false;
   #ended: Promise<void> | null = null;
+  #ledger: PgAccountLedger | null = null;
 
   constructor(pool: pg.Pool, guilds: Map<string, StoredGuildSettings>, memory: MemoryStore, options: PgStoreOptions) {
     this.#pool = pool;
@@ -329,6 +332,13 @@ export class PgStore implements Store {
     const { first, last } = utcMonthBounds(at);
     const result = await this.#pool.query<{ chars: string }>(SQL.accountMonth, [first, last]);
     return Number(result.rows[0]?.chars ?? 0);
+  }
+
+  /** Not behind the write-behind mirror: each call is a round trip to the server (see pgAccountLedger.ts). */
+  accountLedger(): AccountLedger {
+    this.#open();
+    this.#ledger ??= new PgAccountLedger(this.#pool);
+    return this.#ledger;
   }
 
   health(): StoreHealth {

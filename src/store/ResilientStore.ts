@@ -8,6 +8,7 @@
  * Writes a member asked for (settings, voices, dictionary) still throw, as StoreError('unavailable'), so the
  * command tells the truth: the change was not saved.
  */
+import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import { describeFaultCause, faultCause } from './faultCause.js';
 import { byEnqueued, checkPendingItem } from './pendingItems.js';
@@ -183,6 +184,14 @@ export class ResilientStore implements Store {
   }
 
   /** The inner store's total plus the usage kept unwritten in that month. */
+  /**
+   * The inner store's, as it is: a reservation that cannot be made must be refused, not kept for later (the
+   * budget refuses the text; see AccountBudget).
+   */
+  accountLedger(): AccountLedger {
+    return this.#inner.accountLedger();
+  }
+
   getAccountUsage(at: Date): number {
     const inner = this.#inner;
     const stored = inner.getAccountUsage ? this.#read('getAccountUsage', () => inner.getAccountUsage!(at), () => 0) : 0;

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
+import { SqliteAccountLedger } from './sqliteAccountLedger.js';
 import { migrate } from './migrations.js';
 import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { SqlitePendingConsents } from './sqlitePendingConsents.js';
@@ -113,6 +115,7 @@ export class SqliteStore implements Store {
   readonly #stmt: Statements;
   readonly #owned: SqliteOwnedVoices;
   readonly #consents: SqlitePendingConsents;
+  #ledger: SqliteAccountLedger | null = null;
 
   /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
   constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
@@ -232,6 +235,12 @@ export class SqliteStore implements Store {
       if (row.day === today) totals.day += chars as number;
     }
     return totals;
+  }
+
+  accountLedger(): AccountLedger {
+    this.#open();
+    this.#ledger ??= new SqliteAccountLedger(this.#db, () => this.#open());
+    return this.#ledger;
   }
 
   getAccountUsage(at: Date): number {

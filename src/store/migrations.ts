@@ -153,6 +153,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'account-wide budget: characters billed and reserved per UTC month, and the reservations each process holds (issue 17)',
+    up(db) {
+      db.exec(`
+        -- month: 'YYYY-MM' (UTC). used: billed; reserved: held by texts on their way to MiniMax.
+        CREATE TABLE account_months (
+          month TEXT PRIMARY KEY,
+          used INTEGER NOT NULL,
+          reserved INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        -- owner: one id per process start; lease_until: ms since the epoch (renewed while the process lives).
+        CREATE TABLE account_holds (
+          month TEXT NOT NULL,
+          owner TEXT NOT NULL,
+          chars INTEGER NOT NULL,
+          lease_until INTEGER NOT NULL,
+          PRIMARY KEY (month, owner)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 function userVersion(db: Database.Database): number {

@@ -88,6 +88,20 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX pending_items_guild ON pending_items (guild_id);
     `,
   },
+  {
+    version: 6,
+    description: 'account-wide budget: characters billed and reserved per UTC month, and the reservations each process holds (issue 17)',
+    sql: `
+      -- month: 'YYYY-MM' (UTC). used: billed; reserved: held by texts on their way to MiniMax.
+      CREATE TABLE account_months (month TEXT PRIMARY KEY, used BIGINT NOT NULL, reserved BIGINT NOT NULL);
+      -- owner: one id per process start; lease_until: ms since the epoch on the server's clock (renewed while it lives).
+      CREATE TABLE account_holds (
+        month TEXT NOT NULL, owner TEXT NOT NULL, chars BIGINT NOT NULL, lease_until BIGINT NOT NULL,
+        PRIMARY KEY (month, owner)
+      );
+      CREATE INDEX account_holds_owner ON account_holds (owner);
+    `,
+  },
 ];
 
 /** Any constant: the key of the advisory lock that serializes migrations across processes. */

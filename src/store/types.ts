@@ -8,6 +8,7 @@
  * returning promises; callers that `await` a synchronous value keep working, so the move is mechanical.
  */
 import type { Emotion, LanguageBoost, Model } from '../t2a/types.js';
+import type { AccountLedger } from './accountLedger.js';
 
 /** Partial voice preferences (server default or one member's); an unset field falls through to the next layer. */
 export interface VoiceProfile {
@@ -235,12 +236,18 @@ export interface Store {
   /** Characters counted in the UTC day and UTC month of `at`. */
   getUsage(guildId: string, at: Date): UsageTotals;
   /**
-   * Characters counted in the UTC month of `at` over every guild (the account-wide budget). Synchronous stores
-   * have it; PgStore reads it from the server asynchronously (accountMonthUsage).
+   * Characters counted in the UTC month of `at` over every guild. Synchronous stores have it; PgStore reads it from
+   * the server asynchronously (accountMonthUsage). The account-wide budget uses the ledger below, which starts a
+   * month from this sum.
    */
   getAccountUsage?(at: Date): number;
   /** Forgets usage counted on UTC days before the day of `before`, for every guild; returns how many days went. */
   pruneUsage(before: Date): number;
+  /**
+   * The account-wide ledger of characters billed and reserved per UTC month (BUDGET_ACCOUNT_MONTHLY_CHARS), shared
+   * by every process on this database; asynchronous, and not made resilient: see store/accountLedger.ts.
+   */
+  accountLedger(): AccountLedger;
 
   /** Records (or replaces) a voice made at MiniMax. */
   saveOwnedVoice(voice: OwnedVoice): void;

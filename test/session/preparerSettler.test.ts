@@ -7,6 +7,7 @@ import { ItemPreparer } from '../../src/session/ItemPreparer.js';
 import type { PreparedItem } from '../../src/session/PreparedItem.js';
 import { Settler, type SettleEvents } from '../../src/session/Settler.js';
 import type { QueueItem } from '../../src/session/types.js';
+import { AccountBudgetError, type Admission } from '../../src/store/accountBudget.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { settingsKey } from '../../src/t2a/index.js';
 import type { Synthesizer, TaskSettings, Utterance } from '../../src/t2a/types.js';
@@ -71,6 +72,48 @@ describe('ItemPreparer', () => {
   });
 });
 
+describe('PreparedItem with the account budget (admit)', () => {
+  const refusal = new AccountBudgetError('spent', { used: 10, reserved: 0, cap: 10 });
+
+  it('sends nothing before the reservation is made, and nothing at all when it is refused or the budget throws', async () => {
+    for (const admit of [() => Promise.resolve<Admission>({ ok: false, error: refusal }), () => Promise.reject(new Error('budget bug'))]) {
+      const synthesizer = new RecordingSynthesizer();
+      const preparer = new ItemPreparer(GUILD, { synthesizer, transcoders, store: new MemoryStore(), defaults: DEFAULTS, admit });
+      const p = preparer.prepare(item(1));
+      expect(synthesizer.calls).toHaveLength(0);
+      const outcome = await p.outcome;
+      expect(outcome).toMatchObject({ ok: false, audioStarted: false, aborted: false, usageCharacters: 0 });
+      expect(synthesizer.calls).toHaveLength(0);
+    }
+  });
+
+  it('sends once admitted, settles the reservation once with what was billed, and settles 0 when cancelled while waiting', async () => {
+    const settled: number[] = [];
+    let admitted: (a: Admission) => void = () => undefined;
+    const admit = (pieces: readonly string[]): Promise<Admission> => {
+      expect(pieces).toEqual(['gg everyone']);
+      return new Promise<Admission>((resolve) => (admitted = resolve));
+    };
+    const synthesizer = new RecordingSynthesizer();
+    const preparer = new ItemPreparer(GUILD, { synthesizer, transcoders, store: new MemoryStore(), defaults: DEFAULTS, admit });
+    const sent = preparer.prepare(item(1));
+    await Promise.resolve();
+    expect(synthesizer.calls).toHaveLength(0);
+    admitted({ ok: true, settle: (n) => settled.push(n) });
+    await sent.outcome;
+    expect(synthesizer.calls).toHaveLength(1);
+    // The recording synthesizer's utterance was never sent: billed 0, settled once.
+    expect(settled).toEqual([0]);
+
+    const cancelled = preparer.prepare(item(2));
+    cancelled.abort();
+    admitted({ ok: true, settle: (n) => settled.push(n + 1000) });
+    expect(await cancelled.outcome).toMatchObject({ ok: false, aborted: true, usageCharacters: 0 });
+    expect(synthesizer.calls).toHaveLength(1);
+    expect(settled).toEqual([0, 1000]);
+  });
+});
+
 describe('Settler', () => {
   const settlers: Settler[] = [];
   afterEach(() => {
@@ -85,7 +128,7 @@ describe('Settler', () => {
     }
     let dueCount = 0;
     const settler = new Settler({
-      timings: { retryBaseMs: 10_000, retryMaxMs: 10_000, retryAttempts: 2, authPauseMs: 1, billingPauseMs: 1, usageLimitPauseMs: 1 },
+      timings: { retryBaseMs: 10_000, retryMaxMs: 10_000, retryAttempts: 2, authPauseMs: 1, billingPauseMs: 1, usageLimitPauseMs: 1, accountPauseMs: 1, accountAwayPauseMs: 1 },
       events: emitter,
       serverVoiceOf: () => serverVoice,
       onRetryDue: () => (dueCount += 1),

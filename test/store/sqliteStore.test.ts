@@ -102,7 +102,7 @@ describe('migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(raw)).toStrictEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'owned_voices', 'pending_consents', 'pending_items', 'pool_voices', 'usage_days', 'voice_designs']);
+    expect(tables).toStrictEqual(['account_holds', 'account_months', 'active_sessions', 'bot_state', 'dictionary_entries', 'guild_settings', 'member_voices', 'owned_voices', 'pending_consents', 'pending_items', 'pool_voices', 'usage_days', 'voice_designs']);
   });
 
   it('upgrades a database of the first schema and keeps what it held', () => {
