@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity] [-- --out FILE]`: runs the benchmarks through the
+ * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity,scale] [-- --out FILE]`: runs the benchmarks through the
  * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
  * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing:
  * it writes bench/results/quick.md, never the committed results, and says its figures are not comparable.
@@ -14,6 +14,7 @@ import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './loa
 import { runWakeCostBench, type WakeCostOptions, type WakeCostRow } from './wakeCost.js';
 import { runOpusCostBench, type OpusCostOptions, type OpusCostRow } from './opusCost.js';
 import { runPipelineBench, type PipelineBenchOptions, type PipelineBenchResult } from './pipeline.js';
+import { runScaleBench, SCALE_CONFIGS, type ScaleBenchOptions, type ScaleBenchResult } from './scale.js';
 import { QUICK_WARNING, USAGE, planFrom, type Plan } from './plan.js';
 import { benchMarkdown } from './report.js';
 
@@ -43,6 +44,8 @@ const FULL = {
   opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
   wakeCost: { seconds: 5, runs: 3 } satisfies WakeCostOptions,
   fidelity: {} satisfies FidelityOptions,
+  // About 8 minutes: three configurations of up to 6 steps of 10 s, each stopping at its underrun point.
+  scale: { steps: [25, 50, 75, 100, 125, 150], audioMs: 10_000 } satisfies ScaleBenchOptions,
 };
 
 /** The plumbing check (under a minute): every part, a couple of runs each. */
@@ -53,6 +56,7 @@ const QUICK = {
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
   wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,
   fidelity: { sourcesPerKind: 1, bitrates: [64_000], complexities: [5], timingRuns: 1 } satisfies FidelityOptions,
+  scale: { steps: [2, 4], audioMs: 3_000, configs: SCALE_CONFIGS, storeReads: 20_000 } satisfies ScaleBenchOptions,
 };
 
 async function main(): Promise<void> {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
   let opusCost: OpusCostRow[] | undefined;
   let wakeCost: WakeCostRow[] | undefined;
   let fidelity: FidelityResult | undefined;
+  let scale: ScaleBenchResult | undefined;
   if (plan.parts.has('e2e')) e2e = await part('end to end', () => runE2eBench({ ...settings.e2e, log }));
   if (plan.parts.has('load')) {
     load = await part('load', () => runLoadBench({ ...settings.load, log }));
@@ -92,14 +97,15 @@ async function main(): Promise<void> {
     opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
   }
   if (plan.parts.has('fidelity')) fidelity = await part('fidelity', () => runFidelityBench({ ...settings.fidelity, log }));
+  if (plan.parts.has('scale')) scale = await part('scale (one process against two)', () => runScaleBench({ ...settings.scale, log }));
   const report = benchMarkdown({
-    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost, fidelity,
+    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost, fidelity, scale,
   });
   const markdown = plan.quick ? `> **${QUICK_WARNING}**\n\n${report}` : report;
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, markdown);
   // The raw measurements next to the report, for anyone who wants other percentiles or plots.
-  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost, fidelity }, null, 1)}\n`);
+  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost, fidelity, scale }, null, 1)}\n`);
   console.log(markdown);
   log(`bench: report written to ${plan.out}`);
 }
