@@ -86,3 +86,34 @@ export function cpuBetween(before: Map<number, number>, after: Map<number, numbe
 export function parentOf(pid: number): number | null {
   return readStat(pid)?.ppid ?? null;
 }
+
+/** The whole machine's CPU time so far, from /proc/stat's first line: busy and total, in ticks. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+/** Parses /proc/stat's "cpu" line: idle and iowait are not busy; guest time is already inside user. */
+export function parseMachineTicks(procStat: string): MachineTicks | null {
+  const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return null;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const parts = [user, nice, system, idle, iowait, irq, softirq, steal];
+  if (!parts.every((x) => Number.isFinite(x))) return null;
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+export function machineTicks(): MachineTicks | null {
+  try {
+    return parseMachineTicks(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null; // not Linux
+  }
+}
+
+/** Share (0..1) of the machine's CPU that was busy between two readings, whoever used it. */
+export function busyBetween(before: MachineTicks | null, after: MachineTicks | null): number {
+  if (!before || !after || after.total <= before.total) return Number.NaN;
+  return (after.busy - before.busy) / (after.total - before.total);
+}

@@ -29,6 +29,8 @@ export interface ScaleStep {
   silentGuilds: number;
   /** The machine's 1-minute load average at the start of the step (other work on the machine shows here). */
   loadAverage: number;
+  /** Share (0..1) of the whole machine's CPU busy over the step, whoever used it (/proc/stat). */
+  machineBusy: number;
 }
 
 /** CPU of the bot processes per stream: % of one core per guild speaking. */

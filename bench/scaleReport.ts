@@ -12,14 +12,14 @@ function runTable(run: ScaleRun, cores: number): string[] {
     '',
     `Started (every shard connected) in ${f(run.startSeconds, 1)} s. ${run.stoppedBy ? `The ramp stopped at ${run.steps.at(-1)?.guilds} guilds: ${run.stoppedBy}.` : 'No step had underruns or saturated the machine.'}`,
     '',
-    '| guilds speaking (per shard) | underrun frames (guilds) | lost / late | CPU per stream | bot CPU (cores) | per shard process (cores) | PostgreSQL (cores) | fakes (cores) | machine busy | load average |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| guilds speaking (per shard) | underrun frames (guilds) | lost / late | CPU per stream | bot CPU (cores) | per shard process (cores) | PostgreSQL (cores) | fakes (cores) | bench processes busy | whole machine busy | load average |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of run.steps) {
     const shards = run.config.shards > 1 ? s.shardCpuSeconds.map((c) => f(c / s.wallSeconds)).join(' + ') : '–';
     lines.push(`| ${s.guilds} (${s.perShard.join(' + ')}) | ${s.underrunFrames} (${s.guildsWithUnderruns})${s.silentGuilds > 0 ? `, ${s.silentGuilds} silent` : ''} | ${s.lostPackets} / ${s.lateGaps} `
       + `| ${f(cpuPerStreamPercent(s))} % | ${f(botCores(s))} | ${shards} | ${s.pgCpuSeconds === null ? '–' : f(s.pgCpuSeconds / s.wallSeconds)} `
-      + `| ${f(s.fakesCpuSeconds / s.wallSeconds)} | ${f(100 * machineShare(s, cores), 0)} % | ${f(s.loadAverage)} |`);
+      + `| ${f(s.fakesCpuSeconds / s.wallSeconds)} | ${f(100 * machineShare(s, cores), 0)} % | ${f(100 * s.machineBusy, 0)} % | ${f(s.loadAverage)} |`);
   }
   if (run.pgWrites) {
     const w = run.pgWrites;
@@ -60,7 +60,9 @@ export function scaleMarkdown(result: ScaleBenchResult): string {
     `ramps ${s.steps.join(', ')} guilds, every guild speaking one text of ${s.audioMs / 1000} s at once through /speak, and stops at the`,
     'first step with underrun frames, a silent guild, or the machine over 90 % busy (bot + PostgreSQL + fakes). CPU is',
     "read from /proc: the bot's whole process tree (audio worker threads included), the server's processes, the fakes'.",
-    `The fakes and PostgreSQL share the machine's ${result.cores} cores with the bot, so "machine busy" is the real limit here.`,
+    `The fakes and PostgreSQL share the machine's ${result.cores} cores with the bot: "bench processes busy" is their share`,
+    'of the machine together; "whole machine busy" counts everything that ran (/proc/stat): well above the first, other',
+    'work was competing for the cores and the underrun point is lower than the bot alone would reach.',
     `Machine load average (1 min): ${f(result.loadAverage.start)} before, ${f(result.loadAverage.end)} after; each step's is in its row.`,
     '',
     '| configuration | underruns start at | clean up to | CPU per stream there | guilds per core (clean / cores) |',

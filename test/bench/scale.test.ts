@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBetween, parseStat } from '../../bench/procCpu.js';
+import { busyBetween, cpuBetween, parseMachineTicks, parseStat } from '../../bench/procCpu.js';
 import { cpuPerStreamPercent, guildIdAt, machineShare, perShard, shardOf, stopReason, underrunPoint, type ScaleStep } from '../../bench/scalePoint.js';
 import { DEFAULT_ASSUMPTIONS, sizing } from '../../bench/sizing.js';
 
 const step = (guilds: number, over: Partial<ScaleStep> = {}): ScaleStep => ({
   guilds, perShard: [guilds], wallSeconds: 10, audioSeconds: guilds * 10, botCpuSeconds: guilds * 0.15, shardCpuSeconds: [guilds * 0.15],
   pgCpuSeconds: null, fakesCpuSeconds: 2, underrunFrames: 0, guildsWithUnderruns: 0, lostPackets: 0, lateGaps: 0, silentGuilds: 0,
-  loadAverage: 1, ...over,
+  loadAverage: 1, machineBusy: 0.5, ...over,
 });
 
 describe('scale bench: where underruns start', () => {
@@ -49,6 +49,15 @@ describe('scale bench: CPU from /proc', () => {
     const line = '4242 (node (tsx) x) S 4200 4242 4200 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 11 0 100 1000000 5000';
     expect(parseStat(line)).toStrictEqual({ ppid: 4200, cpuSeconds: 3.25 });
     expect(parseStat('garbage')).toBeNull();
+  });
+
+  it("reads the whole machine's busy share from /proc/stat, idle and iowait not busy", () => {
+    const a = parseMachineTicks('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n');
+    const b = parseMachineTicks('cpu  250 10 90 900 50 0 0 0 0 0\n');
+    expect(a).toStrictEqual({ busy: 150, total: 1000 });
+    expect(busyBetween(a, b)).toBeCloseTo(200 / 300);
+    expect(parseMachineTicks('intr 1 2 3')).toBeNull();
+    expect(busyBetween(b, a)).toBeNaN();
   });
 
   it('counts a process that appeared meanwhile from zero', () => {
