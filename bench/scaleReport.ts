@@ -31,16 +31,21 @@ function runTable(run: ScaleRun, cores: number): string[] {
   return lines;
 }
 
-/** The sizing from the two-process PostgreSQL run (the layout a large bot uses), or why there is none. */
+/**
+ * The sizing from the better PostgreSQL run (a bot on several hosts shares PostgreSQL): the one that carried more
+ * guilds without underruns, the fewer processes on a tie; or why there is none.
+ */
 export function sizingFrom(result: ScaleBenchResult): Sizing | string {
-  const run = result.runs.find((r) => r.config.shards > 1 && r.config.store === 'postgresql');
-  if (!run) return 'no two-process PostgreSQL run in this report';
-  const clean = run.point.cleanUpTo;
-  if (clean === null) return 'the two-process run had underruns at its smallest load';
+  const runs = result.runs.filter((r) => r.config.store === 'postgresql' && r.point.cleanUpTo !== null)
+    .sort((a, b) => b.point.cleanUpTo! - a.point.cleanUpTo! || a.config.shards - b.config.shards);
+  const run = runs[0];
+  if (!run) return 'no PostgreSQL run in this report had a load without underruns';
+  const clean = run.point.cleanUpTo!;
   const step = run.steps.find((s) => s.guilds === clean)!;
   return sizing({
     cleanGuildsPerHost: clean,
     hostCores: result.cores,
+    processesPerHost: run.config.shards,
     cpuPerStreamPercent: cpuPerStreamPercent(step),
     bytesPerGuildSettings: result.store.pgBytesPerRow.guildSettings,
     bytesPerMemberVoice: result.store.pgBytesPerRow.memberVoices,
@@ -85,6 +90,7 @@ export function scaleMarkdown(result: ScaleBenchResult): string {
       + ` ${a.headroom * 100} % of the clean load, ${a.serversPerShard} servers per shard, every server configured, ${a.memberVoicesPerServer} member voices per server,`
       + ` ${a.dailyActiveShare * 100} % of servers speaking on a day, ${a.usageDaysKept} days of usage kept (docs/scaling.md explains them).`, '');
     lines.push(...plan.lines.map((l) => `- ${l}`));
+    lines.push('', 'The better PostgreSQL configuration of this run sets the load per host and the processes on it.');
   }
   lines.push('');
   return lines.join('\n');

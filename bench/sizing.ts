@@ -4,9 +4,11 @@
  */
 
 export interface SizingMeasured {
-  /** Largest load (guilds speaking at once) without underruns on one 2-core host, and that host's cores. */
+  /** Largest load (guilds speaking at once) without underruns on one host, and that host's cores. */
   cleanGuildsPerHost: number;
   hostCores: number;
+  /** Shard processes on the host in the configuration that carried that load (the better of one and two). */
+  processesPerHost: number;
   /** CPU of the bot processes per speaking guild at that load (% of one core). */
   cpuPerStreamPercent: number;
   /** PostgreSQL bytes (table + index + TOAST) per row. */
@@ -50,11 +52,14 @@ export const DEFAULT_ASSUMPTIONS: SizingAssumptions = {
 };
 
 export interface Sizing {
+  /** What Discord needs by server count alone. */
+  discordShards: number;
+  /** What the bot runs: every host runs processesPerHost shards, and no fewer than Discord needs. */
   shards: number;
   speakingAtPeak: number;
   guildsPerHost: number;
   hosts: number;
-  /** One shard per process (discord.js's ShardingManager), so processes = shards, spread over the hosts. */
+  /** One shard per process (discord.js's ShardingManager): a shard's speaking servers all live in its process. */
   processesPerHost: number;
   cores: number;
   pgRows: { guildSettings: number; memberVoices: number; usageDays: number };
@@ -69,11 +74,16 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function sizing(m: SizingMeasured, a: SizingAssumptions = DEFAULT_ASSUMPTIONS): Sizing {
   if (!(m.cleanGuildsPerHost > 0)) throw new Error('sizing needs a clean load above 0 guilds per host');
-  const shards = Math.ceil(a.servers / a.serversPerShard);
+  const discordShards = Math.ceil(a.servers / a.serversPerShard);
   const speakingAtPeak = Math.ceil(a.servers * a.peakSpeakingShare);
   const guildsPerHost = Math.max(1, Math.floor(m.cleanGuildsPerHost * a.headroom));
   const hosts = Math.ceil(speakingAtPeak / guildsPerHost);
-  const processesPerHost = Math.ceil(shards / hosts);
+  // A shard cannot be split over hosts (its guilds' voice lives in its process): every host runs at least the
+  // processes the measured host ran, and together at least the shards Discord needs. Discord spreads servers over
+  // shards evenly by id, so the speaking ones spread with them.
+  const spread = Math.ceil(discordShards / hosts);
+  const processesPerHost = Math.max(m.processesPerHost, spread);
+  const shards = hosts * processesPerHost;
   const guildSettings = Math.round(a.servers * a.configuredShare);
   const memberVoices = Math.round(a.servers * a.memberVoicesPerServer);
   const usageDays = Math.round(a.servers * a.dailyActiveShare * a.usageDaysKept);
@@ -83,12 +93,13 @@ export function sizing(m: SizingMeasured, a: SizingAssumptions = DEFAULT_ASSUMPT
   const pgBytes = settingsBytes + voicesBytes + usageBytes;
   const writesPerSecond = (speakingAtPeak * a.textsPerMinute * m.writesPerText) / 60;
   const lines = [
-    `shards = ceil(${n(a.servers)} servers / ${n(a.serversPerShard)} per shard) = ${shards}`,
+    `shards Discord needs = ceil(${n(a.servers)} servers / ${n(a.serversPerShard)} per shard) = ${discordShards}`,
     `speaking at the peak = ${n(a.servers)} x ${a.peakSpeakingShare * 100} % = ${n(speakingAtPeak)} servers`,
     `per ${m.hostCores}-core host = floor(${n(m.cleanGuildsPerHost)} clean x ${a.headroom} headroom) = ${guildsPerHost} speaking servers`
       + ` (${((guildsPerHost * m.cpuPerStreamPercent) / 100).toFixed(2)} cores at ${m.cpuPerStreamPercent.toFixed(2)} % per stream)`,
     `hosts = ceil(${n(speakingAtPeak)} / ${guildsPerHost}) = ${hosts} (${hosts * m.hostCores} cores)`,
-    `processes per host = ceil(${shards} shards / ${hosts} hosts) = ${processesPerHost}, one shard each`,
+    `processes per host = max(${m.processesPerHost} as measured, ceil(${discordShards} / ${hosts}) = ${spread}) = ${processesPerHost}, one shard each;`
+      + ` SHARD_COUNT = ${hosts} x ${processesPerHost} = ${shards}, SHARD_IDS ${processesPerHost === 1 ? '0, 1, ...' : `0-${processesPerHost - 1}, ${processesPerHost}-${2 * processesPerHost - 1}, ...`} per host`,
     `guild_settings = ${n(guildSettings)} rows x ${n(m.bytesPerGuildSettings)} B = ${mb(settingsBytes)}`,
     `member_voices = ${n(a.servers)} x ${a.memberVoicesPerServer} = ${n(memberVoices)} rows x ${n(m.bytesPerMemberVoice)} B = ${mb(voicesBytes)}`,
     `usage_days = ${n(a.servers)} x ${a.dailyActiveShare * 100} % x ${a.usageDaysKept} days = ${n(usageDays)} rows x ${n(m.bytesPerUsageDay)} B = ${mb(usageBytes)}`,
@@ -96,7 +107,7 @@ export function sizing(m: SizingMeasured, a: SizingAssumptions = DEFAULT_ASSUMPT
     `writes = ${n(speakingAtPeak)} x ${a.textsPerMinute} texts/min x ${m.writesPerText.toFixed(2)} rows/text / 60 = ${writesPerSecond.toFixed(1)} rows/s`,
   ];
   return {
-    shards, speakingAtPeak, guildsPerHost, hosts, processesPerHost, cores: hosts * m.hostCores,
+    discordShards, shards, speakingAtPeak, guildsPerHost, hosts, processesPerHost, cores: hosts * m.hostCores,
     pgRows: { guildSettings, memberVoices, usageDays }, pgBytes, writesPerSecond, lines,
   };
 }

@@ -67,17 +67,18 @@ describe('scale bench: CPU from /proc', () => {
 
 describe('sizing note arithmetic', () => {
   const measured = {
-    cleanGuildsPerHost: 100, hostCores: 2, cpuPerStreamPercent: 1.5,
+    cleanGuildsPerHost: 100, hostCores: 2, processesPerHost: 2, cpuPerStreamPercent: 1.5,
     bytesPerGuildSettings: 200, bytesPerMemberVoice: 150, bytesPerUsageDay: 100, writesPerText: 1,
   };
 
   it('gives shards, hosts, processes per host and the database from the measurements and the assumptions', () => {
     const s = sizing(measured);
-    expect(s.shards).toBe(10);
+    expect(s.discordShards).toBe(10);
     expect(s.speakingAtPeak).toBe(300); // 3 % of 10,000
     expect(s.guildsPerHost).toBe(70); // 100 x 0.7
     expect(s.hosts).toBe(5); // ceil(300 / 70)
-    expect(s.processesPerHost).toBe(2); // ceil(10 / 5)
+    expect(s.processesPerHost).toBe(2); // ceil(10 / 5), and 2 as measured
+    expect(s.shards).toBe(10);
     expect(s.cores).toBe(10);
     expect(s.pgRows).toStrictEqual({ guildSettings: 10_000, memberVoices: 50_000, usageDays: 186_000 });
     expect(s.pgBytes).toBe(10_000 * 200 + 50_000 * 150 + 186_000 * 100);
@@ -86,11 +87,25 @@ describe('sizing note arithmetic', () => {
     expect(s.lines.join('\n')).toContain('PostgreSQL total = 28.1 MB');
   });
 
+  it('never splits a shard over hosts: more hosts than Discord needs shards means more shards', () => {
+    // 300 speaking at 7 per host: 43 hosts, each running the one process measured, so 43 shards (not 10).
+    const s = sizing({ ...measured, cleanGuildsPerHost: 10, processesPerHost: 1 });
+    expect(s.hosts).toBe(43);
+    expect(s.processesPerHost).toBe(1);
+    expect(s.shards).toBe(43);
+    // Few hosts: the shards Discord needs are spread over them.
+    const few = sizing({ ...measured, cleanGuildsPerHost: 500, processesPerHost: 1 });
+    expect(few.hosts).toBe(1);
+    expect(few.processesPerHost).toBe(10);
+    expect(few.shards).toBe(10);
+  });
+
   it('follows the assumptions, and refuses a host that carries nothing', () => {
     const s = sizing(measured, { ...DEFAULT_ASSUMPTIONS, servers: 2_500, peakSpeakingShare: 0.1, headroom: 1 });
-    expect(s.shards).toBe(3);
+    expect(s.discordShards).toBe(3);
     expect(s.hosts).toBe(3); // 250 / 100
-    expect(s.processesPerHost).toBe(1);
+    expect(s.processesPerHost).toBe(2);
+    expect(s.shards).toBe(6);
     expect(() => sizing({ ...measured, cleanGuildsPerHost: 0 })).toThrow(/clean load/);
   });
 });
