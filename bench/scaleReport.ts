@@ -70,12 +70,14 @@ export function scaleMarkdown(result: ScaleBenchResult): string {
     'work was competing for the cores and the underrun point is lower than the bot alone would reach.',
     `Machine load average (1 min): ${f(result.loadAverage.start)} before, ${f(result.loadAverage.end)} after; each step's is in its row.`,
     '',
-    '| configuration | underruns start at | clean up to | CPU per stream there | guilds per core (clean / cores) |',
-    '| --- | --- | --- | --- | --- |',
+    '| configuration | underruns start at | machine busy there: bench / whole | clean up to | CPU per stream there | guilds per core (clean / cores) |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const run of result.runs) {
     const clean = run.steps.find((x) => x.guilds === run.point.cleanUpTo);
-    lines.push(`| ${run.config.name} | ${run.point.underrunsAt === null ? `none up to ${run.steps.at(-1)?.guilds ?? 0}` : `${run.point.underrunsAt} guilds`} `
+    const at = run.steps.find((x) => x.guilds === run.point.underrunsAt);
+    const busy = at ? `${f(100 * machineShare(at, result.cores), 0)} / ${f(100 * at.machineBusy, 0)} %` : '–';
+    lines.push(`| ${run.config.name} | ${run.point.underrunsAt === null ? `none up to ${run.steps.at(-1)?.guilds ?? 0}` : `${run.point.underrunsAt} guilds`} | ${busy} `
       + `| ${run.point.cleanUpTo ?? '–'} | ${clean ? `${f(cpuPerStreamPercent(clean))} %` : '–'} | ${run.point.cleanUpTo === null ? '–' : f(run.point.cleanUpTo / result.cores, 1)} |`);
   }
   lines.push('');
