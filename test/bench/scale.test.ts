@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { busyBetween, cpuBetween, parseMachineTicks, parseStat } from '../../bench/procCpu.js';
 import { cpuPerStreamPercent, guildIdAt, machineShare, perShard, shardOf, stopReason, underrunPoint, type ScaleStep } from '../../bench/scalePoint.js';
+import type { ScaleBenchResult, ScaleRun } from '../../bench/scale.js';
+import { scaleMarkdown, sizingFrom } from '../../bench/scaleReport.js';
 import { DEFAULT_ASSUMPTIONS, sizing } from '../../bench/sizing.js';
 
 const step = (guilds: number, over: Partial<ScaleStep> = {}): ScaleStep => ({
@@ -107,5 +109,46 @@ describe('sizing note arithmetic', () => {
     expect(s.processesPerHost).toBe(2);
     expect(s.shards).toBe(6);
     expect(() => sizing({ ...measured, cleanGuildsPerHost: 0 })).toThrow(/clean load/);
+  });
+});
+
+describe('scale report: which run sizes the bot', () => {
+  const store = {
+    guilds: 1000, reads: 1000, sqlite: { readNs: 24_000, usageNs: 90_000 }, postgresql: { readNs: 1_200, usageNs: 4_000 },
+    pgBytesPerRow: { guildSettings: 270, memberVoices: 197, usageDays: 197 },
+  };
+  const run = (name: string, shards: number, storeName: 'sqlite' | 'postgresql', steps: ScaleStep[]): ScaleRun => ({
+    config: { name, shards, store: storeName }, steps, stoppedBy: 'underruns', point: underrunPoint(steps), startSeconds: 5, warnings: [],
+    pgWrites: storeName === 'postgresql' ? { texts: 10, joins: 10, rowsByTable: { usage_days: 10 }, usageWritesPerText: 1 } : null,
+  });
+  const result = (runs: ScaleRun[]): ScaleBenchResult => ({
+    settings: { steps: [25, 50, 75], audioMs: 10_000, msPerChar: 100, realtimeFactor: 0.8, firstChunkMs: 250 },
+    cores: 2, loadAverage: { start: 1, end: 1 }, runs, store,
+  });
+
+  it('takes the PostgreSQL run that carried more guilds cleanly, with its processes per host', () => {
+    const r = result([
+      run('1 process, SQLite', 1, 'sqlite', [step(25), step(50), step(75), step(100, { underrunFrames: 5 })]),
+      run('1 process, PostgreSQL', 1, 'postgresql', [step(25), step(50, { underrunFrames: 2 })]),
+      run('2 processes, PostgreSQL', 2, 'postgresql', [step(25), step(50), step(75, { underrunFrames: 1 })]),
+    ]);
+    const plan = sizingFrom(r);
+    if (typeof plan === 'string') throw new Error(plan);
+    expect(plan.guildsPerHost).toBe(35); // 50 clean x 0.7, from the two-process run (the SQLite run's 75 does not count)
+    expect(plan.processesPerHost).toBe(2);
+    const md = scaleMarkdown(r);
+    expect(md).toContain('| 2 processes, PostgreSQL | 75 guilds |');
+    expect(md).toContain('per 2-core host = floor(50 clean x 0.7 headroom) = 35');
+  });
+
+  it('prefers fewer processes on a tie, and sizes nothing when no PostgreSQL load was clean', () => {
+    const tie = sizingFrom(result([
+      run('2 processes, PostgreSQL', 2, 'postgresql', [step(25), step(50, { underrunFrames: 1 })]),
+      run('1 process, PostgreSQL', 1, 'postgresql', [step(25), step(50, { underrunFrames: 1 })]),
+    ]));
+    expect(typeof tie === 'string' ? tie : tie.lines[4]).toContain('max(1 as measured');
+    const none = sizingFrom(result([run('2 processes, PostgreSQL', 2, 'postgresql', [step(10, { underrunFrames: 3 })])]));
+    expect(none).toBe('no PostgreSQL run in this report had a load without underruns');
+    expect(scaleMarkdown(result([run('2 processes, PostgreSQL', 2, 'postgresql', [step(10, { underrunFrames: 3 })])]))).toContain('No sizing: no PostgreSQL run');
   });
 });
