@@ -14,10 +14,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { shardPids, startSupervisor, type Supervisor } from '../test/shard/helpers.js';
 import { startPgServer, type PgServer } from '../test/store/pgServer.js';
+import type { CommandSpec } from '../test/fakes/discord/index.js';
 import { BENCH_MINIMAX_KEY, BENCH_TOKEN } from './botUnderTest.js';
 import { FakeServers } from './fakeClient.js';
 import { SPEAKING_GUILD } from './loadGuilds.js';
-import { busyBetween, cpuBetween, cpuSecondsOf, machineTicks, parentOf, processTree } from './procCpu.js';
+import { busyBetween, cpuBetween, cpuSecondsOf, machineTicks, processTree } from './procCpu.js';
+import { pgProcesses, pgWritesOf, type PgWrites } from './scalePg.js';
 import { guildIdAt, perShard, stopReason, underrunPoint, type ScaleStep, type UnderrunPoint } from './scalePoint.js';
 import { runStoreHotPath, type StoreHotPathResult } from './storeHotPath.js';
 import { CHUNK_BYTES } from './underruns.js';
@@ -44,15 +46,6 @@ export interface ScaleBenchOptions {
   /** Reads per run of the store hot-path measure (default 200,000). */
   storeReads?: number;
   log?: (line: string) => void;
-}
-
-/** Rows PostgreSQL wrote in one configuration's run, per table, and per text spoken. */
-export interface PgWrites {
-  texts: number;
-  joins: number;
-  rowsByTable: Record<string, number>;
-  /** usage_days rows written (inserted + updated) per text: the write every spoken text costs. */
-  usageWritesPerText: number;
 }
 
 export interface ScaleRun {
@@ -92,8 +85,8 @@ function textOf(label: string, chars: number): string {
   return `${text.slice(0, chars - 1).trimEnd()}.`;
 }
 
-async function command(fakes: FakeServers, spec: Parameters<FakeServers['call']>[1][0], timeoutMs = 30_000): Promise<string> {
-  const { id } = await fakes.call('interaction', [spec as never]);
+async function command(fakes: FakeServers, spec: CommandSpec, timeoutMs = 30_000): Promise<string> {
+  const { id } = await fakes.call('interaction', [spec]);
   return fakes.call('reply', [id, timeoutMs], timeoutMs + 5_000);
 }
 
@@ -102,27 +95,6 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`scale bench: ${what} not reached within ${timeoutMs} ms`);
     await sleep(200);
-  }
-}
-
-/** The PostgreSQL server's processes: the parent of a backend (the postmaster) and its children. */
-async function pgProcesses(client: pg.Client): Promise<() => number[]> {
-  const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  const postmaster = parentOf(backend);
-  if (postmaster === null) throw new Error('scale bench: cannot find the PostgreSQL server process');
-  return () => processTree(postmaster);
-}
-
-async function pgRowsWritten(url: string): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ relname: string; n: string }>(
-      'SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables ORDER BY relname',
-    );
-    return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.relname, Number(r.n)]));
-  } finally {
-    await client.end();
   }
 }
 
@@ -193,11 +165,45 @@ async function runStep(run: Running, guilds: number, audioMs: number): Promise<S
   };
 }
 
+/** Starts the supervisor (`src/index.ts`) against the fakes; resolves when every shard is connected. */
+async function startParrot(config: ScaleConfig, fakes: FakeServers, env: Record<string, string>): Promise<{ bot: Supervisor; startSeconds: number }> {
+  const started = Date.now();
+  const bot = startSupervisor({
+    DISCORD_TOKEN: BENCH_TOKEN, MINIMAX_API_KEY: BENCH_MINIMAX_KEY, DISCORD_API_URL: fakes.info.restApi, MINIMAX_WS_URL: fakes.info.minimaxUrl,
+    SHARD_COUNT: String(config.shards), AUDIO_CACHE_MB: '0', RATE_LIMIT_USER_PER_MINUTE: '10000', RATE_LIMIT_GUILD_PER_MINUTE: '100000', ...env,
+  });
+  const count = (s: string): number => bot.output.join('').split(s).length - 1;
+  const ready = (): boolean => count('connected to Discord') >= config.shards && (config.shards === 1 || count('all shards ready') > 0);
+  try {
+    await waitFor(() => ready() || bot.parent.exitCode !== null, 90_000 + 10_000 * config.shards, 'every shard connected');
+    if (bot.parent.exitCode !== null) throw new Error(`scale bench: the bot exited with ${bot.parent.exitCode}: ${bot.output.join('').slice(-800)}`);
+  } catch (error) {
+    await bot.stop();
+    throw error;
+  }
+  return { bot, startSeconds: (Date.now() - started) / 1000 };
+}
+
+/** The warm-up (one guild per shard, not measured), then the steps up to the first that stops the ramp. */
+async function ramp(run: Running, config: ScaleConfig, steps: number[], audioMs: number, log: (line: string) => void): Promise<{ done: ScaleStep[]; stoppedBy: string | null }> {
+  // Modules, WASM tier-up, the JIT, the DAVE groups.
+  await runStep(run, config.shards, 3_000);
+  const done: ScaleStep[] = [];
+  for (const guilds of steps) {
+    const step = await runStep(run, guilds, audioMs);
+    done.push(step);
+    log(`scale: ${config.name}: ${guilds} guilds (${step.perShard.join('+')}): ${step.underrunFrames} underrun frames, CPU ${((100 * step.botCpuSeconds) / step.audioSeconds).toFixed(2)} % per stream, `
+      + `bot ${(step.botCpuSeconds / step.wallSeconds).toFixed(2)} cores, machine ${(100 * step.machineBusy).toFixed(0)} % busy, load average ${step.loadAverage.toFixed(2)}`);
+    const stoppedBy = stopReason(step, cpus().length);
+    if (stoppedBy) return { done, stoppedBy };
+  }
+  return { done, stoppedBy: null };
+}
+
 /** Starts the fakes and the bot of one configuration, ramps it, stops it. */
 async function runConfig(config: ScaleConfig, steps: number[], audioMs: number, server: () => Promise<PgServer>, log: (line: string) => void): Promise<ScaleRun> {
-  const maxGuilds = Math.max(...steps);
   const fakes = await FakeServers.start({
-    guilds: Array.from({ length: maxGuilds }, (_, n) => ({ ...SPEAKING_GUILD, id: guildIdAt(n), name: `Load ${n}` })),
+    guilds: Array.from({ length: Math.max(...steps) }, (_, n) => ({ ...SPEAKING_GUILD, id: guildIdAt(n), name: `Load ${n}` })),
     token: BENCH_TOKEN,
     apiKey: BENCH_MINIMAX_KEY,
     dave: true,
@@ -209,59 +215,31 @@ async function runConfig(config: ScaleConfig, steps: number[], audioMs: number, 
   const dataDir = await mkdtemp(join(tmpdir(), 'parrot-bench-scale-'));
   let bot: Supervisor | undefined;
   let statsClient: pg.Client | undefined;
-  let databaseUrl: string | undefined;
   try {
-    if (config.store === 'postgresql') {
-      databaseUrl = await (await server()).createDatabase();
+    const databaseUrl = config.store === 'postgresql' ? await (await server()).createDatabase() : undefined;
+    if (databaseUrl) {
       statsClient = new pg.Client({ connectionString: databaseUrl });
       await statsClient.connect();
     }
-    const started = Date.now();
-    bot = startSupervisor({
-      DISCORD_TOKEN: BENCH_TOKEN, MINIMAX_API_KEY: BENCH_MINIMAX_KEY, DISCORD_API_URL: fakes.info.restApi, MINIMAX_WS_URL: fakes.info.minimaxUrl,
-      SHARD_COUNT: String(config.shards), DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      AUDIO_CACHE_MB: '0', RATE_LIMIT_USER_PER_MINUTE: '10000', RATE_LIMIT_GUILD_PER_MINUTE: '100000',
-    });
-    const output = bot.output;
-    const count = (s: string): number => output.join('').split(s).length - 1;
-    await waitFor(() => count('connected to Discord') >= config.shards && (config.shards === 1 || count('all shards ready') > 0) || bot!.parent.exitCode !== null,
-      90_000 + 10_000 * config.shards, 'every shard connected');
-    if (bot.parent.exitCode !== null) throw new Error(`scale bench: the bot exited with ${bot.parent.exitCode}: ${output.join('').slice(-800)}`);
-    const startSeconds = (Date.now() - started) / 1000;
+    const parrot = await startParrot(config, fakes, { DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+    bot = parrot.bot;
     const parentPid = bot.parent.pid!;
     const shards = config.shards === 1 ? [parentPid] : [...(await shardPids(parentPid)).entries()].sort((a, b) => a[0] - b[0]).map(([, pid]) => pid);
     const run: Running = {
       fakes, bot, shards: config.shards, botPids: () => processTree(parentPid), shardPids: shards,
       pgPids: statsClient ? await pgProcesses(statsClient) : null, joined: 0,
     };
-    log(`scale: ${config.name}: ready in ${startSeconds.toFixed(1)} s (gateway ${(await fakes.call('gateway', [])).shards.join(', ')})`);
-    // Warm-up (modules, WASM tier-up, the JIT, the DAVE groups) in one guild per shard; not measured.
-    await runStep(run, config.shards, 3_000);
-    const done: ScaleStep[] = [];
-    let stoppedBy: string | null = null;
-    for (const guilds of steps) {
-      const step = await runStep(run, guilds, audioMs);
-      done.push(step);
-      const perStream = (100 * step.botCpuSeconds) / step.audioSeconds;
-      log(`scale: ${config.name}: ${guilds} guilds (${step.perShard.join('+')}): ${step.underrunFrames} underrun frames, CPU ${perStream.toFixed(2)} % per stream, `
-        + `bot ${(step.botCpuSeconds / step.wallSeconds).toFixed(2)} cores, load average ${step.loadAverage.toFixed(2)}`);
-      stoppedBy = stopReason(step, cpus().length);
-      if (stoppedBy) break;
-    }
-    const texts = config.shards + done.reduce((n, s) => n + s.guilds, 0);
-    // Counted before the stop: stopping the supervisor ends its shard processes, which it logs the same way.
-    const died = count('shard process died');
-    const warnings = output.join('').split('\n').filter((l) => /\b(warn|error)\b/i.test(l)).slice(0, 8);
+    log(`scale: ${config.name}: ready in ${parrot.startSeconds.toFixed(1)} s (gateway ${(await fakes.call('gateway', [])).shards.join(', ')})`);
+    const { done, stoppedBy } = await ramp(run, config, steps, audioMs, log);
+    // Read before the stop: stopping the supervisor ends its shard processes, which it logs as deaths too.
+    const output = bot.output.join('');
+    const died = output.split('shard process died').length - 1;
+    const warnings = [...(died > 0 ? [`${died} shard process(es) died during the run`] : []), ...output.split('\n').filter((l) => /\b(warn|error)\b/i.test(l)).slice(0, 8)];
     await bot.stop();
-    if (died > 0) warnings.unshift(`${died} shard process(es) died during the run`);
-    let pgWrites: PgWrites | null = null;
-    if (databaseUrl) {
-      // Read after the bot stopped: its backends flushed their statistics when they ended.
-      await sleep(1_000);
-      const rowsByTable = await pgRowsWritten(databaseUrl);
-      pgWrites = { texts, joins: run.joined, rowsByTable, usageWritesPerText: (rowsByTable['usage_days'] ?? 0) / texts };
-    }
-    return { config, steps: done, stoppedBy, point: underrunPoint(done), startSeconds, warnings, pgWrites };
+    const texts = config.shards + done.reduce((n, s) => n + s.guilds, 0);
+    // Read after the stop: the bot's backends flushed their statistics when they ended.
+    const pgWrites = databaseUrl ? await pgWritesOf(databaseUrl, texts, run.joined) : null;
+    return { config, steps: done, stoppedBy, point: underrunPoint(done), startSeconds: parrot.startSeconds, warnings, pgWrites };
   } finally {
     await bot?.stop();
     await statsClient?.end().catch(() => undefined);
