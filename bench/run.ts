@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity,scale] [-- --out FILE]`: runs the benchmarks through the
  * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
- * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing:
+ * and prints it. Progress goes to stderr. --quick is the short form (a few minutes) that checks the plumbing:
  * it writes bench/results/quick.md, never the committed results, and says its figures are not comparable.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ function parsePlan(argv: string[]): Plan {
   return planFrom({ quick: values.quick, only: values.only, out: values.out }, ROOT);
 }
 
-/** The full run (about 15 minutes on 2 cores). */
+/** The full run (about 20-25 minutes on 2 cores, of which the scale part 3-8). */
 const FULL = {
   e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4, skipRuns: 10 } satisfies E2eBenchOptions,
   load: { steps: [1, 10, 50, 100], transportSteps: [1, 10, 50], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
