@@ -14,6 +14,8 @@ export interface FakeServersConfig {
   minimax: FakeMiniMaxOptions;
   /** DAVE end-to-end encryption, as Discord requires (default true); false: transport encryption only. */
   dave?: boolean;
+  /** Serve several shards as Discord does (GET /gateway/bot, IDENTIFY shard, 4011 when required); default unsharded. */
+  sharding?: { count: number; required: boolean };
 }
 
 export interface FakeServersInfo {
@@ -81,6 +83,13 @@ export interface FakeServersApi {
   frames(guildId: string, from: number): FrameSummary[];
   /** The same, with each packet's payload digest (to tell messages apart by their audio). */
   keyedFrames(guildId: string, from: number): KeyedFrame[];
+  /**
+   * For the guilds asked about, from `from` on: how many received a voice frame, and when the last voice frame
+   * of any of them arrived (null: none yet). Cheap enough to poll while a load step speaks.
+   */
+  voiceProgress(guildIds: string[], from: number): { guildsHeard: number; lastVoiceAt: number | null };
+  /** The live gateway connections' shards ("0/2"), and IDENTIFYs refused for coming too fast. */
+  gateway(): { shards: string[]; identifyRateLimited: number };
   /** Per-guild audio analysis from `from` on (every guild that received audio). */
   summaries(from: number): GuildAudioSummary[];
   /** The bot's latest voice join in the guild from `from` on: its op 4 and when the voice session was ready. */

@@ -31,7 +31,9 @@ async function start(config: FakeServersConfig): Promise<ReturnType<FakeServersA
   minimax = new FakeMiniMax({ ...config.minimax, apiKey: config.apiKey });
   const { url } = await minimax.start();
   const dave = config.dave ?? true;
-  discord = await FakeDiscord.start({ guilds: config.guilds, token: config.token, clock: benchNow, dave, requireDave: dave });
+  discord = await FakeDiscord.start({
+    guilds: config.guilds, token: config.token, clock: benchNow, dave, requireDave: dave, ...(config.sharding ? { sharding: config.sharding } : {}),
+  });
   enlargeUdpBuffer(discord);
   return {
     restApi: discord.restApi,
@@ -133,6 +135,24 @@ const api: Impl = {
     at: f.at, silence: f.silence, key: createHash('sha1').update(f.opus).digest('base64').slice(0, 16),
   })),
   summaries,
+  voiceProgress: (guildIds, from) => {
+    const wanted = new Set(guildIds);
+    const heard = new Set<string>();
+    let lastVoiceAt: number | null = null;
+    const frames = fakes().discord.audio.frames;
+    // Newest first, down to `from`: the frames are kept in arrival order.
+    for (let i = frames.length - 1; i >= 0 && frames[i]!.at >= from; i--) {
+      const f = frames[i]!;
+      if (f.silence || !wanted.has(f.guildId)) continue;
+      heard.add(f.guildId);
+      lastVoiceAt ??= f.at;
+    }
+    return { guildsHeard: heard.size, lastVoiceAt };
+  },
+  gateway: () => {
+    const g = fakes().discord.gateway;
+    return { shards: g.live.map((s) => s.shard?.join('/') ?? 'unsharded').sort(), identifyRateLimited: g.identifyRateLimited };
+  },
   joinTiming: (guildId, from) => {
     const d = fakes().discord;
     const request = d.voiceRequests.find((r) => r.guildId === guildId && r.at >= from && r.outcome === 'joined');

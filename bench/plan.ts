@@ -4,13 +4,15 @@
  */
 import { resolve } from 'node:path';
 
-export const PARTS = ['e2e', 'load', 'pipeline', 'fidelity'] as const;
+export const PARTS = ['e2e', 'load', 'pipeline', 'fidelity', 'scale'] as const;
 export type Part = (typeof PARTS)[number];
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${PARTS.join(',')}] [--out FILE]`;
 
 /** The committed report of the last full run. */
 export const FULL_REPORT = 'bench/results/latest.md';
+/** The committed report of the last full run of the scale part alone (`--only scale`), beside the whole bench's. */
+export const SCALE_REPORT = 'bench/results/scale.md';
 /** Where a quick run writes (gitignored). */
 export const QUICK_REPORT = 'bench/results/quick.md';
 
@@ -38,9 +40,13 @@ export function planFrom(options: ParsedOptions, root: string): Plan {
     if (!(PARTS as readonly string[]).includes(name)) throw new Error(`unknown part "${name}"; ${USAGE}`);
     parts.add(name as Part);
   }
-  const out = resolve(root, options.out ?? (options.quick ? QUICK_REPORT : FULL_REPORT));
-  if (options.quick && out === resolve(root, FULL_REPORT)) {
-    throw new Error(`--quick never writes ${FULL_REPORT}: those are the committed results of a full run (quick figures are not comparable)`);
+  // The scale part alone (one to two processes, about 8 minutes) is often run by itself: it must not replace the
+  // whole bench's committed report with a report of one part.
+  const fullReport = parts.size === 1 && parts.has('scale') ? SCALE_REPORT : FULL_REPORT;
+  const out = resolve(root, options.out ?? (options.quick ? QUICK_REPORT : fullReport));
+  const committed = [FULL_REPORT, SCALE_REPORT].find((report) => out === resolve(root, report));
+  if (options.quick && committed !== undefined) {
+    throw new Error(`--quick never writes ${committed}: those are the committed results of a full run (quick figures are not comparable)`);
   }
   return { quick: options.quick, parts, out };
 }

@@ -7,6 +7,8 @@ import { fidelityMarkdown, type FidelityResult } from './fidelity.js';
 import { machineLine } from './machine.js';
 import { opusCostMarkdown, type OpusCostRow } from './opusCost.js';
 import type { PipelineBenchResult } from './pipeline.js';
+import type { ScaleBenchResult } from './scale.js';
+import { scaleMarkdown } from './scaleReport.js';
 import { judgeTargets, targetsMarkdown } from './targets.js';
 import { wakeCostMarkdown, type WakeCostRow } from './wakeCost.js';
 
@@ -19,6 +21,7 @@ export interface BenchReportInput {
   opusCost?: OpusCostRow[] | undefined;
   wakeCost?: WakeCostRow[] | undefined;
   fidelity?: FidelityResult | undefined;
+  scale?: ScaleBenchResult | undefined;
   date?: Date;
 }
 
@@ -102,8 +105,10 @@ export function benchMarkdown(input: BenchReportInput): string {
     `Run: \`npm run bench${input.mode === 'quick' ? ' -- --quick' : ''}\`, ${date.toISOString()}, ${Math.round(input.seconds)} s.`,
     'The machine may be shared with other work: timings and CPU are noisy; re-run for final numbers.',
     '',
-    targetsMarkdown(judgeTargets(input.e2e, input.load)),
   ];
+  // The targets and the method below are those of the end-to-end and load parts: noise in a report without them.
+  const judged = input.e2e !== undefined || input.load !== undefined;
+  if (judged) parts.push(targetsMarkdown(judgeTargets(input.e2e, input.load)));
   if (input.e2e) {
     parts.push(e2eMarkdown(input.e2e));
     parts.push(`Clock offset between the processes: ${input.e2e.clockOffsetMs.toFixed(3)} ms.`
@@ -114,6 +119,7 @@ export function benchMarkdown(input: BenchReportInput): string {
   if (input.pipeline) parts.push(pipelineSection(input.pipeline));
   if (input.opusCost) parts.push(opusCostMarkdown(input.opusCost));
   if (input.fidelity) parts.push(fidelityMarkdown(input.fidelity));
-  parts.push(METHOD);
+  if (input.scale) parts.push(scaleMarkdown(input.scale));
+  if (judged) parts.push(METHOD);
   return parts.join('\n');
 }

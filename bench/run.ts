@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity] [-- --out FILE]`: runs the benchmarks through the
+ * `npm run bench [-- --quick] [-- --only e2e,load,pipeline,fidelity,scale] [-- --out FILE]`: runs the benchmarks through the
  * fake Discord and the fake MiniMax over loopback, writes the markdown report (default bench/results/latest.md)
- * and prints it. Progress goes to stderr. --quick is the short form (about a minute) that checks the plumbing:
+ * and prints it. Progress goes to stderr. --quick is the short form (a few minutes) that checks the plumbing:
  * it writes bench/results/quick.md, never the committed results, and says its figures are not comparable.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { runLoadBench, type LoadBenchOptions, type LoadBenchResult } from './loa
 import { runWakeCostBench, type WakeCostOptions, type WakeCostRow } from './wakeCost.js';
 import { runOpusCostBench, type OpusCostOptions, type OpusCostRow } from './opusCost.js';
 import { runPipelineBench, type PipelineBenchOptions, type PipelineBenchResult } from './pipeline.js';
+import { runScaleBench, SCALE_CONFIGS, type ScaleBenchOptions, type ScaleBenchResult } from './scale.js';
 import { QUICK_WARNING, USAGE, planFrom, type Plan } from './plan.js';
 import { benchMarkdown } from './report.js';
 
@@ -35,7 +36,7 @@ function parsePlan(argv: string[]): Plan {
   return planFrom({ quick: values.quick, only: values.only, out: values.out }, ROOT);
 }
 
-/** The full run (about 15 minutes on 2 cores). */
+/** The full run (about 20-25 minutes on 2 cores, of which the scale part 3-8). */
 const FULL = {
   e2e: { coldRuns: 15, warmPerCold: 2, pairRuns: 12, realtimePairRuns: 4, skipRuns: 10 } satisfies E2eBenchOptions,
   load: { steps: [1, 10, 50, 100], transportSteps: [1, 10, 50], audioMs: 10_000, idleGuilds: 1000 } satisfies LoadBenchOptions,
@@ -43,6 +44,8 @@ const FULL = {
   opusCost: { seconds: 5, rounds: 5 } satisfies OpusCostOptions,
   wakeCost: { seconds: 5, runs: 3 } satisfies WakeCostOptions,
   fidelity: {} satisfies FidelityOptions,
+  // At most about 8 minutes: three configurations of up to 7 steps of 10 s, each stopping at its underrun point.
+  scale: { steps: [10, 25, 50, 75, 100, 125, 150], audioMs: 10_000 } satisfies ScaleBenchOptions,
 };
 
 /** The plumbing check (under a minute): every part, a couple of runs each. */
@@ -53,6 +56,7 @@ const QUICK = {
   opusCost: { seconds: 1, rounds: 1, complexities: [10, 5] } satisfies OpusCostOptions,
   wakeCost: { seconds: 1, runs: 1 } satisfies WakeCostOptions,
   fidelity: { sourcesPerKind: 1, bitrates: [64_000], complexities: [5], timingRuns: 1 } satisfies FidelityOptions,
+  scale: { steps: [2, 4], audioMs: 3_000, configs: SCALE_CONFIGS, storeReads: 20_000 } satisfies ScaleBenchOptions,
 };
 
 async function main(): Promise<void> {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
   let opusCost: OpusCostRow[] | undefined;
   let wakeCost: WakeCostRow[] | undefined;
   let fidelity: FidelityResult | undefined;
+  let scale: ScaleBenchResult | undefined;
   if (plan.parts.has('e2e')) e2e = await part('end to end', () => runE2eBench({ ...settings.e2e, log }));
   if (plan.parts.has('load')) {
     load = await part('load', () => runLoadBench({ ...settings.load, log }));
@@ -92,14 +97,15 @@ async function main(): Promise<void> {
     opusCost = await part('Opus encoder cost', () => runOpusCostBench(settings.opusCost));
   }
   if (plan.parts.has('fidelity')) fidelity = await part('fidelity', () => runFidelityBench({ ...settings.fidelity, log }));
+  if (plan.parts.has('scale')) scale = await part('scale (one process against two)', () => runScaleBench({ ...settings.scale, log }));
   const report = benchMarkdown({
-    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost, fidelity,
+    mode: plan.quick ? 'quick' : 'full', seconds: (performance.now() - started) / 1000, e2e, load, pipeline, opusCost, wakeCost, fidelity, scale,
   });
   const markdown = plan.quick ? `> **${QUICK_WARNING}**\n\n${report}` : report;
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, markdown);
   // The raw measurements next to the report, for anyone who wants other percentiles or plots.
-  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost, fidelity }, null, 1)}\n`);
+  writeFileSync(plan.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ e2e, load, wakeCost, pipeline: pipeline?.rows, opusCost, fidelity, scale }, null, 1)}\n`);
   console.log(markdown);
   log(`bench: report written to ${plan.out}`);
 }
