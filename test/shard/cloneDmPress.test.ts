@@ -84,12 +84,13 @@ describe('the offer to delete a cloned voice over shard processes', () => {
     const bobId = discord.guild(g1).member('bob').user.id;
     discord.memberLeave('bob', { guild: g1 });
     await expect.poll(() => discord.dms.sent.length, { timeout: 15_000 }).toBe(1);
-    const drop = discord.dms.sent[0]!.buttons[0]!;
-    expect(drop.label).toBe('Also delete my cloned voice at MiniMax');
+    const [drop, keep] = discord.dms.sent[0]!.buttons;
+    expect([drop?.label, keep?.label]).toStrictEqual(['Also delete my cloned voice at MiniMax', 'Keep it']);
+    expect((await pressInDm('bob', keep!.customId)).content).toContain('Kept: your cloned voice stays. MiniMax deletes it if unused for 7 days');
 
-    const stranger = await pressInDm('alice', drop.customId);
+    const stranger = await pressInDm('alice', drop!.customId);
     expect(stranger.content).toContain('Only the member whose voice this is');
-    const done = await pressInDm('bob', drop.customId);
+    const done = await pressInDm('bob', drop!.customId);
     expect(done.content).toBe('Your cloned voice is deleted at MiniMax and forgotten here.');
     const deletes = minimax.studio.requests.filter((r) => r.path === '/v1/delete_voice').map((r) => r.body);
     expect(deletes).toStrictEqual([{ voice_type: 'voice_cloning', voice_id: cloneId }]);
@@ -99,7 +100,7 @@ describe('the offer to delete a cloned voice over shard processes', () => {
     await expect.poll(() => sql(databaseUrl, 'SELECT voice_id FROM owned_voices'), { timeout: 10_000 }).toStrictEqual([]);
     await expect.poll(async () => (await sql<{ data: string }>(databaseUrl, 'SELECT data FROM member_voices')).map((r) => r.data).join(), { timeout: 10_000 })
       .not.toContain(cloneId);
-    expect((await pressInDm('bob', drop.customId)).content).toContain('already deleted');
+    expect((await pressInDm('bob', drop!.customId)).content).toContain('already deleted');
 
     // bob comes back: shard 1 still held the clone as his voice; MiniMax says it is gone, and it falls back with one notice.
     discord.guild(g1).addMember({ id: bobId, username: 'bob' }, discord.ids);
