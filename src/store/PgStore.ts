@@ -268,8 +268,10 @@ export class PgStore implements Store {
       this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
       return true;
     }
-    // Another process's guild (found with findOwnedVoice): its row goes, and members there stop choosing it.
-    this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId], [SQL.unsetMemberVoice, voiceId]]);
+    // Another process's guild (found with findOwnedVoice): its row goes, and members there stop choosing it (a
+    // separate write, so a member row the server cannot parse as JSON never keeps the voice's row).
+    this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
+    this.#write('deleteOwnedVoice', [[SQL.unsetMemberVoice, voiceId]]);
     return false;
   }
 
