@@ -3,6 +3,11 @@
  * keep) under `/myvoice reset` and in the direct message sent to a member who left the server. The buttons carry
  * the guild and the clone, so a press from a direct message (no guild) knows what it is about, and only the
  * clone's owner may press them. Nothing is deleted without that press.
+ *
+ * Discord delivers a direct message's press to shard 0, whose memory holds only its own shards' servers; a clone
+ * from another shard's server is read from the database (Store.findOwnedVoice) and deleted there. That shard still
+ * holds it in memory until it next speaks with it: MiniMax then answers that the voice is gone, and the fallback
+ * (session/goneVoice.ts) forgets it with one notice.
  */
 import { shortReason } from '../session/failures.js';
 import type { OwnedVoice, Store } from '../store/types.js';
@@ -26,13 +31,12 @@ export async function forgetOne(store: Store, studio: VoiceStudio, voiceId: stri
   if (store.getMemberVoice(guildId, userId).voiceId === voiceId) store.setMemberVoice(guildId, userId, { voiceId: null });
 }
 
-/** Deletes the member's cloned voices in the guild; the reply says what happened. */
-async function forgetClones(deps: ForgetDeps, guildId: string, userId: string, inGuild: boolean): Promise<Reply> {
-  const clones = deps.store.listOwnedVoices(guildId, userId).filter((v) => v.kind === 'cloned');
+/** Deletes these cloned voices; the reply says what happened. */
+async function forgetClones(deps: ForgetDeps, clones: OwnedVoice[], inGuild: boolean): Promise<Reply> {
   if (clones.length === 0) return privately('You have no cloned voice on this server: there is nothing to delete.');
   if (!deps.studio) return privately('I cannot reach MiniMax to delete your cloned voice right now. Try again later.');
   try {
-    for (const v of clones) await forgetOne(deps.store, deps.studio, v.voiceId, guildId, userId);
+    for (const v of clones) await forgetOne(deps.store, deps.studio, v.voiceId, v.guildId, v.userId);
   } catch (error) {
     if (!isT2AError(error)) throw error;
     const retry = inGuild ? 'try /myvoice forget again later' : 'press the button again later';
@@ -44,7 +48,8 @@ async function forgetClones(deps: ForgetDeps, guildId: string, userId: string, i
 /** `/myvoice forget`. */
 export async function forgetCommand(ctx: CommandContext): Promise<Reply> {
   await ctx.defer();
-  return forgetClones(ctx, ctx.interaction.guildId, ctx.interaction.user.id, true);
+  const clones = ctx.store.listOwnedVoices(ctx.interaction.guildId, ctx.interaction.user.id).filter((v) => v.kind === 'cloned');
+  return forgetClones(ctx, clones, true);
 }
 
 /** The member's newest cloned voice in the guild, or undefined. */
@@ -73,10 +78,17 @@ export function forgetOffer(store: Store, guildId: string, userId: string): { te
   return { text: `Your cloned voice still exists at MiniMax; ${expiryText(clone)}. Delete it too?`, buttons: forgetButtons(clone) };
 }
 
-/** The clone a drop/keep button is about, and whether the presser owns it; a refusal Reply otherwise. */
-function clonePressed(ctx: PressContext, prefix: string): { clone: OwnedVoice } | { refused: Reply } {
+/**
+ * The clone a drop/keep button is about, and whether the presser owns it; a refusal Reply otherwise. A clone not in
+ * this process's memory is looked up in the database, after deferring (Discord waits 3 s for the first answer).
+ */
+async function clonePressed(ctx: PressContext, prefix: string): Promise<{ clone: OwnedVoice } | { refused: Reply }> {
   const [guildId = '', voiceId = ''] = ctx.customId.slice(prefix.length).split(':');
-  const clone = voiceId ? ctx.store.getOwnedVoice(voiceId) : null;
+  let clone = voiceId ? ctx.store.getOwnedVoice(voiceId) : null;
+  if (voiceId && !clone) {
+    await ctx.defer();
+    clone = await ctx.store.findOwnedVoice(voiceId);
+  }
   if (!clone || clone.kind !== 'cloned' || clone.guildId !== guildId) {
     return { refused: privately('That cloned voice is already deleted: there is nothing left to do.') };
   }
@@ -90,21 +102,21 @@ function clonePressed(ctx: PressContext, prefix: string): { clone: OwnedVoice } 
 export const dropButton: ButtonHandler = {
   prefix: DROP_PREFIX,
   async pressAnywhere(ctx: PressContext): Promise<Reply> {
-    const pressed = clonePressed(ctx, DROP_PREFIX);
+    const pressed = await clonePressed(ctx, DROP_PREFIX);
     if ('refused' in pressed) return pressed.refused;
     await ctx.defer();
     ctx.logger.info('a member asked to delete their cloned voice', { guild: pressed.clone.guildId, from: ctx.guildId === null ? 'dm' : 'server' });
-    return forgetClones(ctx, pressed.clone.guildId, ctx.userId, ctx.guildId !== null);
+    return forgetClones(ctx, [pressed.clone], ctx.guildId !== null);
   },
 };
 
 /** "Keep it": nothing changes; says until when MiniMax keeps it. */
 export const keepButton: ButtonHandler = {
   prefix: KEEP_PREFIX,
-  pressAnywhere(ctx: PressContext): Promise<Reply> {
-    const pressed = clonePressed(ctx, KEEP_PREFIX);
-    if ('refused' in pressed) return Promise.resolve(pressed.refused);
+  async pressAnywhere(ctx: PressContext): Promise<Reply> {
+    const pressed = await clonePressed(ctx, KEEP_PREFIX);
+    if ('refused' in pressed) return pressed.refused;
     const later = ctx.guildId === null ? 'the delete button above still works until then' : '/myvoice forget deletes it whenever you want';
-    return Promise.resolve(privately(`Kept: your cloned voice stays. ${expiryText(pressed.clone)}; ${later}.`));
+    return privately(`Kept: your cloned voice stays. ${expiryText(pressed.clone)}; ${later}.`);
   },
 };

@@ -201,6 +201,10 @@ export class MemoryStore implements Store {
     return voice ? { ...voice } : null;
   }
 
+  findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
+    return Promise.resolve().then(() => this.getOwnedVoice(voiceId));
+  }
+
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     assertId('guildId', guildId);

@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import { PgAccountLedger } from './pgAccountLedger.js';
-import { loadPgState, PLAYOUT_DELAY, type ShardFilter } from './pgLoad.js';
+import { loadPgState, PLAYOUT_DELAY, readPgOwnedVoice, type ShardFilter } from './pgLoad.js';
 import { migratePg } from './pgMigrations.js';
 import { redactDatabaseUrl, scrubSecret } from './pgUrl.js';
 import { SQL } from './pgStatements.js';
@@ -241,6 +241,15 @@ export class PgStore implements Store {
     return this.#memory.getOwnedVoice(voiceId);
   }
 
+  /** From memory, else one read of the database: the voice may belong to a guild of another process. */
+  async findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
+    this.#open();
+    const local = this.#memory.getOwnedVoice(voiceId);
+    if (local) return local;
+    const { rows } = await this.#pool.query<Record<string, unknown>>(SQL.getOwnedVoice, [voiceId]);
+    return rows[0] ? (readPgOwnedVoice(rows[0]) ?? null) : null;
+  }
+
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     return this.#memory.listOwnedVoices(guildId, userId);
@@ -255,8 +264,15 @@ export class PgStore implements Store {
   deleteOwnedVoice(voiceId: string): boolean {
     this.#open();
     const had = this.#memory.deleteOwnedVoice(voiceId);
-    if (had) this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
-    return had;
+    if (had) {
+      this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
+      return true;
+    }
+    // Another process's guild (found with findOwnedVoice): its row goes, and members there stop choosing it (a
+    // separate write, so a member row the server cannot parse as JSON never keeps the voice's row).
+    this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
+    this.#write('deleteOwnedVoice', [[SQL.unsetMemberVoice, voiceId]]);
+    return false;
   }
 
   addVoiceDesign(guildId: string, at: Date): void {

@@ -225,6 +225,10 @@ export class ResilientStore implements Store {
     return this.#read('getOwnedVoice', () => this.#inner.getOwnedVoice(voiceId), () => null);
   }
 
+  findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
+    return Promise.resolve().then(() => this.getOwnedVoice(voiceId));
+  }
+
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     return this.#read('listOwnedVoices', () => this.#inner.listOwnedVoices(guildId, userId), () => []);
   }

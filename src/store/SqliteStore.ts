@@ -279,6 +279,10 @@ export class SqliteStore implements Store {
     return this.#owned.get(voiceId);
   }
 
+  findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
+    return Promise.resolve().then(() => this.getOwnedVoice(voiceId));
+  }
+
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
     return this.#owned.list(guildId, userId);

@@ -10,6 +10,7 @@ import { readPendingItem } from './pendingItems.js';
 import { isUsableDictionaryEntry, utcDayKey } from './records.js';
 import { readStoredGuildSettings, readVoiceProfile, type StoredGuildSettings } from './settings.js';
 import type { InvalidDataEvent } from './SqliteStore.js';
+import type { OwnedVoice } from './types.js';
 import { isCount, isId } from './validate.js';
 
 /** The shards a process runs: only their guilds are loaded. */
@@ -132,9 +133,8 @@ function loadOwnedVoices(
   designs: { guild_id: string; month: string; count: number }[],
   report: (event: InvalidDataEvent) => void,
 ): void {
-  const int = (v: unknown): unknown => (typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : v);
   for (const row of owned) {
-    const voice = readOwnedVoice({ ...row, created_at: int(row['created_at']), last_used_at: int(row['last_used_at']) });
+    const voice = readPgOwnedVoice(row);
     if (voice) memory.saveOwnedVoice(voice);
     else report({ table: 'owned_voices', key: String(row['voice_id']), fields: ['*'] });
   }
@@ -142,6 +142,12 @@ function loadOwnedVoices(
     if (isCount(row.count) && /^[0-9]{4}-(0[1-9]|1[0-2])$/.test(row.month)) memory.loadVoiceDesigns(row.guild_id, row.month, row.count);
     else report({ table: 'voice_designs', key: `${row.guild_id}/${row.month}`, fields: ['count'] });
   }
+}
+
+/** An owned_voices row (its BIGINT columns arrive as strings), or undefined when it is unusable. */
+export function readPgOwnedVoice(row: Record<string, unknown>): OwnedVoice | undefined {
+  const int = (v: unknown): unknown => (typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : v);
+  return readOwnedVoice({ ...row, created_at: int(row['created_at']), last_used_at: int(row['last_used_at']) });
 }
 
 /** bot_state's row for the learned playout delay (the same name SQLite uses). */

@@ -24,6 +24,10 @@ export const SQL = {
     user_id = EXCLUDED.user_id, description = EXCLUDED.description, created_at = EXCLUDED.created_at, last_used_at = EXCLUDED.last_used_at`,
   touchOwnedVoice: 'UPDATE owned_voices SET last_used_at = $1 WHERE voice_id = $2',
   deleteOwnedVoice: 'DELETE FROM owned_voices WHERE voice_id = $1',
+  getOwnedVoice: 'SELECT * FROM owned_voices WHERE voice_id = $1',
+  /** Member profiles (JSON written by PgStore) that chose the voice: the voice is unset. */
+  unsetMemberVoice: `UPDATE member_voices SET data = (data::jsonb - 'voiceId')::text
+    WHERE CASE WHEN strpos(data, '"voiceId":' || to_json($1::text)::text) > 0 THEN data::jsonb ->> 'voiceId' = $1 ELSE false END`,
   addVoiceDesign: `INSERT INTO voice_designs (guild_id, month, count) VALUES ($1, $2, 1)
     ON CONFLICT (guild_id, month) DO UPDATE SET count = voice_designs.count + 1`,
   putConsent: `INSERT INTO pending_consents (token, guild_id, user_id, sample_url, filename, content_type, size, created_at, expires_at)

@@ -253,11 +253,20 @@ export interface Store {
   saveOwnedVoice(voice: OwnedVoice): void;
   /** The voice with this exact id, or null when it is not one Parrot made. */
   getOwnedVoice(voiceId: string): OwnedVoice | null;
+  /**
+   * The voice with this id wherever this bot keeps it: PgStore, whose memory holds only its shards' guilds, also
+   * reads the database (a button pressed in a direct message reaches shard 0, whatever server the voice is from).
+   * The other stores answer what getOwnedVoice answers.
+   */
+  findOwnedVoice(voiceId: string): Promise<OwnedVoice | null>;
   /** The voices a member made in a guild (every member's without `userId`), oldest first. */
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[];
   /** Notes that Parrot spoke with the voice at `at` (ms); unknown ids are ignored. */
   touchOwnedVoice(voiceId: string, at: number): void;
-  /** Forgets the voice; returns whether it was known. */
+  /**
+   * Forgets the voice; returns whether it was known. PgStore also deletes the row of a voice only another process
+   * holds (and unsets it as a member's voice there); that process's memory keeps it until MiniMax says it is gone.
+   */
   deleteOwnedVoice(voiceId: string): boolean;
   /** Counts one voice design against the guild's UTC month of `at`. */
   addVoiceDesign(guildId: string, at: Date): void;

@@ -73,6 +73,19 @@ describe('the fake Discord with shards', () => {
     await expect.poll(() => [said(zero), said(one)]).toStrictEqual([['for shard zero'], ['for shard one']]);
   });
 
+  it('sends a press under a direct message (no guild) to shard 0 only, as Discord does', async () => {
+    const d = await start(true);
+    const zero = identify(d.gateway.url, [0, 2]);
+    const one = identify(d.gateway.url, [1, 2]);
+    await expect.poll(() => [zero, one].map((c) => c.events.some((e) => e.t === 'READY'))).toStrictEqual([true, true]);
+    const press = d.dmButton({ customId: 'x:1', user: 'bob', message: { id: d.ids.next(), content: 'offer' } });
+    const pressed = (c: Conn) => c.events.filter((e) => e.t === 'INTERACTION_CREATE').map((e) => e.d['id']);
+    await expect.poll(() => pressed(zero)).toStrictEqual([press.id]);
+    d.message({ guild: 'One', content: 'after the press' }); // shard 1 hears this, and heard no press before it
+    await expect.poll(() => one.events.some((e) => e.t === 'MESSAGE_CREATE')).toBe(true);
+    expect(pressed(one)).toStrictEqual([]);
+  });
+
   it('closes an unsharded or wrongly counted IDENTIFY with 4011 and an impossible shard with 4010', async () => {
     const d = await start(true);
     expect(await identify(d.gateway.url).closed).toBe(4011);

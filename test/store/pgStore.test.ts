@@ -143,6 +143,33 @@ describe('PgStore on a real server', () => {
     await Promise.all([shard1, ...three].map((s) => s.end()));
   });
 
+  it("finds and deletes a voice of another shard's guild (a press in a DM reaches shard 0): row gone, member voice unset", async () => {
+    const url = await server.createDatabase();
+    const g1 = guildOnShard(1, 2, 3);
+    const owner = await openPgStore({ url, shards: { ids: [1], count: 2 } });
+    const clone = { voiceId: 'clone_a1', kind: 'cloned', guildId: g1, userId: 'u1', description: 'me.wav', createdAt: 1000, lastUsedAt: 2000 } as const;
+    owner.saveOwnedVoice(clone);
+    owner.setMemberVoice(g1, 'u1', { voiceId: 'clone_a1', speed: 1.5 });
+    // Another member chose a voice whose id differs only where LIKE would see a wildcard: kept.
+    owner.setMemberVoice(g1, 'u2', { voiceId: 'cloneXa1' });
+    expect(await owner.flushed(10_000)).toBe(true);
+    const shard0 = await openPgStore({ url, shards: { ids: [0], count: 2 } });
+    try {
+      expect(shard0.getOwnedVoice('clone_a1')).toBeNull(); // not in its memory
+      expect(await shard0.findOwnedVoice('clone_a1')).toStrictEqual(clone);
+      expect(await shard0.findOwnedVoice('clone_zz')).toBeNull();
+      expect(shard0.deleteOwnedVoice('clone_a1')).toBe(false); // it did not hold it, and still deletes the row
+      expect(await shard0.flushed(10_000)).toBe(true);
+      expect(await sql(url, 'SELECT voice_id FROM owned_voices')).toStrictEqual([]);
+      const members = await sql<{ user_id: string; data: string }>(url, 'SELECT user_id, data FROM member_voices ORDER BY user_id');
+      expect(members.map((m) => [m.user_id, JSON.parse(m.data) as unknown])).toStrictEqual([['u1', { speed: 1.5 }], ['u2', { voiceId: 'cloneXa1' }]]);
+      expect(await shard0.findOwnedVoice('clone_a1')).toBeNull();
+    } finally {
+      await shard0.end();
+      await owner.end();
+    }
+  });
+
   it('reports rows holding invalid data and reads defaults in their place', async () => {
     const url = await server.createDatabase();
     await (await openPgStore({ url })).end();

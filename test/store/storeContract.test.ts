@@ -717,6 +717,15 @@ function ownedVoiceContract(current: () => Store): void {
       expect(store.getOwnedVoice('a-voice')).toBeNull();
     });
 
+    it('finds a voice by id asynchronously: the one it holds, null for an unknown or forgotten one', async () => {
+      store.saveOwnedVoice(voice({ voiceId: 'a-clone', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      expect(await store.findOwnedVoice('a-clone')).toEqual(voice({ voiceId: 'a-clone', kind: 'cloned', description: 'me.wav', createdAt: 3000 }));
+      expect(await store.findOwnedVoice('nope')).toBeNull();
+      store.deleteOwnedVoice('a-clone');
+      expect(await store.findOwnedVoice('a-clone')).toBeNull();
+      await expect(store.findOwnedVoice('')).rejects.toThrow(StoreError);
+    });
+
     it('refuses malformed voices', () => {
       expectInvalid(() => store.saveOwnedVoice(voice({ voiceId: '' })));
       expectInvalid(() => store.saveOwnedVoice(voice({ kind: 'stolen' as OwnedVoice['kind'] })));

@@ -117,7 +117,8 @@ export class GatewayServer extends EventEmitter {
   /** Sends a dispatch to every live session that `filter` accepts (queued for replay when disconnected). */
   dispatch(t: string, d: unknown, filter: (s: GatewaySession) => boolean = () => true): GatewaySession[] {
     const guild = guildOf(t, d);
-    const targets = this.live.filter((s) => filter(s) && (guild === undefined || sessionOwns(s, guild)));
+    // Discord sends what belongs to no guild (direct messages, their button presses) to shard 0 only.
+    const targets = this.live.filter((s) => filter(s) && (guild === undefined ? !s.shard || s.shard[0] === 0 : sessionOwns(s, guild)));
     for (const session of targets) this.dispatchTo(session, t, d);
     return targets;
   }
