@@ -241,11 +241,15 @@ export class PgStore implements Store {
     return this.#memory.getOwnedVoice(voiceId);
   }
 
-  /** From memory, else one read of the database: the voice may belong to a guild of another process. */
+  /**
+   * From memory, else one read of the database: the voice may belong to a guild of another process. This process's
+   * own writes land first (up to 2 s), so a voice it just forgot is not read back from a row still being deleted.
+   */
   async findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
     this.#open();
     const local = this.#memory.getOwnedVoice(voiceId);
     if (local) return local;
+    await this.#writer.drain(2_000);
     const { rows } = await this.#pool.query<Record<string, unknown>>(SQL.getOwnedVoice, [voiceId]);
     return rows[0] ? (readPgOwnedVoice(rows[0]) ?? null) : null;
   }
