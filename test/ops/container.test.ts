@@ -110,7 +110,7 @@ describe('Dockerfile', () => {
 
 describe('compose.yaml', () => {
   const compose = parse(read('compose.yaml')) as {
-    services: Record<string, { build: string; env_file: string; environment: Record<string, string>; volumes: string[]; ports: string[] }>;
+    services: Record<string, { build: string; env_file: string; environment: Record<string, string>; volumes: string[]; ports?: string[]; profiles?: string[] }>;
     volumes: Record<string, unknown>;
   };
   const parrot = compose.services['parrot']!;
@@ -130,6 +130,18 @@ describe('compose.yaml', () => {
     expect(mount).toBeDefined();
     expect(Object.keys(compose.volumes)).toContain(mount!.split(':')[0]);
     expect(parrot.ports).toEqual([`127.0.0.1:${parrot.environment['HTTP_PORT']}:${envSet.get('HTTP_PORT')}`]);
+  });
+
+  it('offers PostgreSQL only under its profile, on a named volume, unpublished, reached at the host its comment names', () => {
+    const pg = compose.services['postgres']!;
+    expect(pg.profiles).toEqual(['postgres']);
+    expect(pg.ports).toBeUndefined();
+    const mount = pg.volumes.find((v) => v.endsWith(':/var/lib/postgresql/data'));
+    expect(Object.keys(compose.volumes)).toContain(mount?.split(':')[0]);
+    // The DATABASE_URL the file's comment tells the owner to set names this service, its user and its database.
+    const url = /DATABASE_URL=(\S+)/.exec(read('compose.yaml'))![1]!;
+    expect(url).toBe(`postgres://${pg.environment['POSTGRES_USER']}:<password>@postgres:5432/${pg.environment['POSTGRES_DB']}`);
+    expect(readByConfig.has('DATABASE_URL')).toBe(true);
   });
 });
 
