@@ -11,7 +11,15 @@ export interface PgWrites {
   rowsByTable: Record<string, number>;
   /** usage_days rows written (inserted + updated) per text: the write every spoken text costs. */
   usageWritesPerText: number;
+  /**
+   * Rows written per text in every table a text writes: its usage, and the row that keeps it while queued so a crash
+   * can tell its author (pending_items: an INSERT and a DELETE), and with an account cap its reservation.
+   */
+  writesPerText: number;
 }
+
+/** The tables whose writes grow with the texts spoken (the others: with joins, settings, restarts). */
+export const PER_TEXT_TABLES = ['usage_days', 'pending_items', 'account_holds', 'account_months'] as const;
 
 /** The PostgreSQL server's processes: the parent of a backend (the postmaster) and its children. */
 export async function pgProcesses(client: pg.Client): Promise<() => number[]> {
@@ -31,7 +39,8 @@ export async function pgWritesOf(url: string, texts: number, joins: number): Pro
       'SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables ORDER BY relname',
     );
     const rowsByTable = Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.relname, Number(r.n)]));
-    return { texts, joins, rowsByTable, usageWritesPerText: (rowsByTable['usage_days'] ?? 0) / texts };
+    const perText = PER_TEXT_TABLES.reduce((sum, t) => sum + (rowsByTable[t] ?? 0), 0);
+    return { texts, joins, rowsByTable, usageWritesPerText: (rowsByTable['usage_days'] ?? 0) / texts, writesPerText: perText / texts };
   } finally {
     await client.end();
   }

@@ -3,6 +3,7 @@ import type { ScaleBenchResult, ScaleRun } from './scale.js';
 import { botCores, cpuPerStreamPercent, machineShare } from './scalePoint.js';
 import { sizing, DEFAULT_ASSUMPTIONS, type Sizing } from './sizing.js';
 import { storeHotPathMarkdown } from './storeHotPath.js';
+import { PER_TEXT_TABLES } from './scalePg.js';
 
 const f = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
@@ -24,7 +25,8 @@ function runTable(run: ScaleRun, cores: number): string[] {
   if (run.pgWrites) {
     const w = run.pgWrites;
     lines.push('', `PostgreSQL rows written over the run (${w.texts} texts, ${w.joins} joins, then the shutdown): `
-      + `${Object.entries(w.rowsByTable).map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}; usage_days ${f(w.usageWritesPerText)} rows per text.`);
+      + `${Object.entries(w.rowsByTable).map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}; usage_days ${f(w.usageWritesPerText)} rows per text; `
+      + `${f(w.writesPerText)} rows per text in all (${PER_TEXT_TABLES.join(', ')}).`);
   }
   if (run.warnings.length > 0) lines.push('', `Warnings from the bot: ${run.warnings.map((w) => `\`${w.trim().slice(0, 160)}\``).join('; ')}`);
   lines.push('');
@@ -50,7 +52,7 @@ export function sizingFrom(result: ScaleBenchResult): Sizing | string {
     bytesPerGuildSettings: result.store.pgBytesPerRow.guildSettings,
     bytesPerMemberVoice: result.store.pgBytesPerRow.memberVoices,
     bytesPerUsageDay: result.store.pgBytesPerRow.usageDays,
-    writesPerText: run.pgWrites?.usageWritesPerText ?? 1,
+    writesPerText: run.pgWrites?.writesPerText ?? 1,
   });
 }
 

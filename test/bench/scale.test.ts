@@ -119,7 +119,7 @@ describe('scale report: which run sizes the bot', () => {
   };
   const run = (name: string, shards: number, storeName: 'sqlite' | 'postgresql', steps: ScaleStep[]): ScaleRun => ({
     config: { name, shards, store: storeName }, steps, stoppedBy: 'underruns', point: underrunPoint(steps), startSeconds: 5, warnings: [],
-    pgWrites: storeName === 'postgresql' ? { texts: 10, joins: 10, rowsByTable: { usage_days: 10 }, usageWritesPerText: 1 } : null,
+    pgWrites: storeName === 'postgresql' ? { texts: 10, joins: 10, rowsByTable: { usage_days: 10, pending_items: 20 }, usageWritesPerText: 1, writesPerText: 3 } : null,
   });
   const result = (runs: ScaleRun[]): ScaleBenchResult => ({
     settings: { steps: [25, 50, 75], audioMs: 10_000, msPerChar: 100, realtimeFactor: 0.8, firstChunkMs: 250 },
@@ -139,6 +139,9 @@ describe('scale report: which run sizes the bot', () => {
     const md = scaleMarkdown(r);
     expect(md).toContain('| 2 processes, PostgreSQL | 75 guilds |');
     expect(md).toContain('per 2-core host = floor(50 clean x 0.7 headroom) = 35');
+    // Every row a text writes counts toward the database's load, not only its usage.
+    expect(md).toContain('writes = 300 x 6 texts/min x 3.00 rows/text / 60 = 90.0 rows/s');
+    expect(md).toContain('usage_days 1.00 rows per text; 3.00 rows per text in all');
   });
 
   it('prefers fewer processes on a tie, and sizes nothing when no PostgreSQL load was clean', () => {
