@@ -100,6 +100,8 @@ export class AccountBudget {
   readonly #calls = new Set<Promise<unknown>>();
   #timer: NodeJS.Timeout | null = null;
   #failing = false;
+  /** The month this process last brought up to the guilds' usage (see AccountLedger.catchUp). */
+  #caughtUp: string | null = null;
 
   constructor(options: AccountBudgetOptions) {
     this.cap = options.cap;
@@ -109,7 +111,10 @@ export class AccountBudget {
     this.#leaseMs = options.leaseMs ?? 60_000;
   }
 
-  /** Releases dead processes' reservations and reads the month; then renews and releases on a timer. */
+  /**
+   * Brings the month up to what the guilds' usage says was billed (a cap switched off and on again), releases dead
+   * processes' reservations and reads the month; then renews and releases on a timer (and catches up each new month).
+   */
   async start(): Promise<void> {
     await this.#tick();
     await this.refresh();
@@ -239,6 +244,11 @@ export class AccountBudget {
 
   async #tick(): Promise<void> {
     try {
+      const month = utcMonthKey(new Date(this.#now()));
+      if (this.#caughtUp !== month) {
+        await this.#call(this.#o.ledger.catchUp(month));
+        this.#caughtUp = month;
+      }
       if (this.#outstanding > 0 || this.#unsettled.length > 0) await this.#call(this.#o.ledger.renew(this.owner, this.#leaseMs));
       await this.#retryUnsettled();
       await this.#call(this.#o.ledger.reclaim());

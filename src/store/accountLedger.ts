@@ -14,7 +14,8 @@
  * (the hold is not taken back twice).
  *
  * A month's row starts, the first time it is needed, from the sum of that month's per-guild usage, so a budget
- * switched on mid-month, or a Parrot upgraded mid-month, starts from what was already spent.
+ * switched on mid-month, or a Parrot upgraded mid-month, starts from what was already spent; `catchUp` (each process
+ * with the cap, once a month) brings a row that exists up to that sum, for a cap switched off and on again.
  */
 import { StoreError } from './errors.js';
 
@@ -63,6 +64,14 @@ export interface AccountLedger {
   release(owner: string): Promise<void>;
   /** The month as the database has it now (zeros for a month no reservation made yet). */
   month(month: string): Promise<AccountMonth>;
+  /**
+   * Makes the month's row if it has none, and raises its `used` to the guilds' usage counted in the month when that
+   * is more: what was billed while no process had the cap set (the owner switched it off and on again, or a process
+   * ran without it) then counts too. Never lowers `used`. A text another process is settling at that moment (its
+   * usage written, its settlement not yet) may be counted twice: an overcount of those texts, never an undercount.
+   * Returns the month after.
+   */
+  catchUp(month: string): Promise<AccountMonth>;
 }
 
 /** Checks a ledger call's numbers: characters and caps are non-negative integers. */
@@ -135,6 +144,12 @@ export class MemoryAccountLedger implements AccountLedger {
   month(month: string): Promise<AccountMonth> {
     const m = this.#months.get(month);
     return Promise.resolve(m ? { ...m } : { used: 0, reserved: 0 });
+  }
+
+  catchUp(month: string): Promise<AccountMonth> {
+    const m = this.#month(month);
+    m.used = Math.max(m.used, this.monthUsage(month));
+    return Promise.resolve({ ...m });
   }
 
   #month(month: string): AccountMonth {

@@ -35,6 +35,10 @@ const SQL = {
     SELECT used, reserved, false AS ok FROM account_months WHERE month = $1 AND NOT EXISTS (SELECT 1 FROM m)`,
   renew: `UPDATE account_holds SET lease_until = ${NOW_MS} + $2::bigint WHERE owner = $1`,
   month: 'SELECT used, reserved FROM account_months WHERE month = $1',
+  catchUp: `INSERT INTO account_months (month, used, reserved)
+    SELECT $1, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN $2 AND $3
+    ON CONFLICT (month) DO UPDATE SET used = GREATEST(account_months.used, EXCLUDED.used)
+    RETURNING used, reserved`,
 } as const;
 
 interface Row {
@@ -93,6 +97,12 @@ export class PgAccountLedger implements AccountLedger {
   async month(month: string): Promise<AccountMonth> {
     const row = (await this.pool.query<Row>(SQL.month, [month])).rows[0];
     return row ? { used: Number(row.used), reserved: Number(row.reserved) } : { used: 0, reserved: 0 };
+  }
+
+  async catchUp(month: string): Promise<AccountMonth> {
+    const row = (await this.pool.query<Row>(SQL.catchUp, [month, `${month}-01`, `${month}-31`])).rows[0]!;
+    this.#months.add(month);
+    return { used: Number(row.used), reserved: Number(row.reserved) };
   }
 
   async #ensure(month: string): Promise<void> {

@@ -18,6 +18,11 @@ function prepare(db: Database.Database) {
        SELECT ?, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN ? AND ?
        ON CONFLICT (month) DO NOTHING`,
     ),
+    catchUp: db.prepare<[string, string, string]>(
+      `INSERT INTO account_months (month, used, reserved)
+       SELECT ?, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN ? AND ?
+       ON CONFLICT (month) DO UPDATE SET used = MAX(used, excluded.used)`,
+    ),
     month: db.prepare<[string], MonthRow>('SELECT used, reserved FROM account_months WHERE month = ?'),
     reserve: db.prepare<[number, string, number, number], MonthRow>(
       'UPDATE account_months SET reserved = reserved + ? WHERE month = ? AND used + reserved + ? <= ? RETURNING used, reserved',
@@ -105,6 +110,14 @@ export class SqliteAccountLedger implements AccountLedger {
 
   month(month: string): Promise<AccountMonth> {
     return this.#run(() => this.#stmt.month.get(month) ?? { used: 0, reserved: 0 });
+  }
+
+  catchUp(month: string): Promise<AccountMonth> {
+    return this.#run(() => {
+      this.#stmt.catchUp.run(month, `${month}-01`, `${month}-31`);
+      this.#months.add(month);
+      return this.#stmt.month.get(month)!;
+    });
   }
 
   /** Runs a synchronous step; its failure (locked, closed) becomes a rejection like PostgreSQL's. */

@@ -94,6 +94,26 @@ describe.each(stores)('the account ledger of $name', ({ open: make }) => {
     expect(await store.accountLedger().reserve(req('a', 45, 100))).toStrictEqual({ ok: true, used: 55, reserved: 45 });
   });
 
+  it('catches a month up to what the guilds were billed while the cap was off, and never down', async () => {
+    const store = await open(make);
+    const ledger = store.accountLedger();
+    await ledger.reserve(req('a', 10, 1000));
+    await ledger.settle({ owner: 'a', reservedIn: MONTH, reserved: 10, billedIn: MONTH, billed: 10 });
+    store.addUsage('g1', 10, new Date('2025-03-02T10:00:00Z')); // that text's own usage
+    store.addUsage('g1', 300, new Date('2025-03-10T10:00:00Z')); // billed while no process had the cap
+    store.addUsage('g2', 7, new Date('2025-04-01T00:00:00Z')); // the next month's
+    if (store instanceof PgStore) await store.flushed();
+    expect(await ledger.month(MONTH)).toStrictEqual({ used: 10, reserved: 0 });
+    expect(await ledger.catchUp(MONTH)).toStrictEqual({ used: 310, reserved: 0 });
+    expect((await ledger.reserve(req('b', 691, 1000))).ok).toBe(false);
+    // A ledger ahead of the usage (a settlement that landed before its usage write) keeps its count.
+    await ledger.settle({ owner: 'a', reservedIn: MONTH, reserved: 0, billedIn: MONTH, billed: 5 });
+    expect(await ledger.catchUp(MONTH)).toStrictEqual({ used: 315, reserved: 0 });
+    // A month without a row gets one from the usage, and reservations start from it.
+    expect(await ledger.catchUp('2025-04')).toStrictEqual({ used: 7, reserved: 0 });
+    expect(await ledger.reserve({ ...req('a', 3, 10), month: '2025-04' })).toStrictEqual({ ok: true, used: 7, reserved: 3 });
+  });
+
   it("releases a dead owner's holds once its lease ran out, and its late settlement still counts what was billed", async () => {
     const ledger = (await open(make)).accountLedger();
     await ledger.reserve(req('dead', 70, 100, 150));
@@ -135,6 +155,7 @@ function controlled(inner: AccountLedger): AccountLedger & { mode: 'ok' | 'fail'
     reclaim: inner.reclaim.bind(inner),
     release: inner.release.bind(inner),
     month: inner.month.bind(inner),
+    catchUp: inner.catchUp.bind(inner),
   };
   return c;
 }
@@ -189,6 +210,30 @@ describe('AccountBudget', () => {
     ledger.mode = 'ok';
     expect((await budget.admit(['abc'])).ok).toBe(true);
     expect(errors).toStrictEqual(['reserve', 'back']);
+  });
+
+  it('counts what was billed while the cap was off when it starts again, and a new month from its own usage', async () => {
+    const store = await open(() => Promise.resolve(new MemoryStore()));
+    let now = Date.parse('2025-03-05T00:00:00Z');
+    const clock = () => now;
+    const first = new AccountBudget({ cap: 100, ledger: store.accountLedger(), now: clock });
+    await first.start();
+    const text = await first.admit(['x'.repeat(40)]);
+    if (!text.ok) throw text.error;
+    text.settle(40);
+    store.addUsage('g1', 40, new Date(now));
+    await first.close();
+    store.addUsage('g1', 50, new Date(now)); // the owner took the cap off for a while
+    const again = new AccountBudget({ cap: 100, ledger: store.accountLedger(), now: clock, renewMs: 10 });
+    await again.start();
+    expect(again.usage()).toStrictEqual({ used: 90, reserved: 0, cap: 100 });
+    expect((await again.admit(['y'.repeat(11)])).ok).toBe(false);
+    expect((await again.admit(['y'.repeat(10)])).ok).toBe(true);
+    // The month turns while it runs: the next tick makes April's row from April's usage.
+    now = Date.parse('2025-04-01T00:00:05Z');
+    store.addUsage('g2', 25, new Date(now));
+    await expect.poll(() => store.accountLedger().month('2025-04')).toStrictEqual({ used: 25, reserved: 0 });
+    await again.close();
   });
 
   it('releases what it still holds when it closes', async () => {
