@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import { SqliteAccountLedger } from './sqliteAccountLedger.js';
-import { migrate } from './migrations.js';
+import { openSqliteDatabase, type SqliteStoreOptions } from './sqliteOpen.js';
 import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { SqlitePendingConsents } from './sqlitePendingConsents.js';
 import { checkPendingItem, readPendingItem } from './pendingItems.js';
+import { isNonEmptyString, parseJson, type InvalidDataEvent } from './sqliteRows.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
 import {
   checkDictionaryInput,
@@ -47,28 +46,8 @@ import { assertCount, assertId, assertString, isCount } from './validate.js';
 /** bot_state's row for the learned playout delay. */
 const PLAYOUT_DELAY = 'playout_delay_ms';
 
-/** File name of the database inside the data directory. */
-export const SQLITE_FILENAME = 'parrot.sqlite';
-
-/** Reported when a stored row held something unusable; the store read defaults in its place. */
-export interface InvalidDataEvent {
-  table: string;
-  /** The row's key, e.g. "123" or "123/456" (guild/user); ids only, never user text. */
-  key: string;
-  /** Paths of the dropped fields ("autoread.maxLength"), or ["*"] when the whole row was unreadable. */
-  fields: string[];
-}
-
-export type SqliteStoreOptions = ({ dataDir: string } | { filename: ':memory:' }) & {
-  /**
-   * How long a write waits for another connection's lock before failing. Default 200 ms: the wait blocks the event
-   * loop and so every voice player on it, and a write that fails is kept and retried (see ResilientStore), so a
-   * short wait loses nothing. (Measured: a locked database held a write, and the players, 5043 ms at 5000.)
-   */
-  busyTimeoutMs?: number;
-  /** Told about rows that held invalid data (so the app edge can log it; must not throw); the store never logs. */
-  onInvalidData?: (event: InvalidDataEvent) => void;
-};
+export { SQLITE_FILENAME, type SqliteStoreOptions } from './sqliteOpen.js';
+export type { InvalidDataEvent } from './sqliteRows.js';
 
 /**
  * Opens (creating when needed) the database: `<dataDir>/parrot.sqlite` in WAL mode, or an in-memory database,
@@ -76,34 +55,7 @@ export type SqliteStoreOptions = ({ dataDir: string } | { filename: ':memory:' }
  * Parrot and StoreError('open_failed') when the file cannot be opened or migrated.
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  let filename: string;
-  if ('dataDir' in options) {
-    try {
-      mkdirSync(options.dataDir, { recursive: true });
-    } catch (cause) {
-      throw new StoreError('open_failed', `Cannot create the data directory ${options.dataDir}`, { cause });
-    }
-    filename = join(options.dataDir, SQLITE_FILENAME);
-  } else {
-    filename = options.filename;
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(filename, { timeout: options.busyTimeoutMs ?? 200 });
-  } catch (cause) {
-    throw new StoreError('open_failed', `Cannot open the database ${filename}`, { cause });
-  }
-  try {
-    db.pragma('journal_mode = WAL');
-    // With WAL, NORMAL is durable across application crashes; only a power loss can drop the last commits.
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-  } catch (cause) {
-    db.close();
-    if (cause instanceof StoreError) throw cause;
-    throw new StoreError('open_failed', `Cannot prepare the database ${filename}`, { cause });
-  }
-  return new SqliteStore(db, options.onInvalidData);
+  return new SqliteStore(openSqliteDatabase(options), options.onInvalidData);
 }
 
 /** The Store on SQLite (better-sqlite3). Create it with openSqliteStore. */
@@ -459,20 +411,5 @@ export class SqliteStore implements Store {
 
   #report(table: string, key: string, fields: string[]): void {
     this.#onInvalidData?.({ table, key, fields });
-  }
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
-}
-
-/** JSON.parse of a stored blob; unreadable data (corrupt JSON, a non-text value) is reported, not thrown. */
-function parseJson(data: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof data !== 'string') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(data) as unknown };
-  } catch {
-    // Corrupt JSON is not fatal: the row reads as "nothing set" and the next write replaces it.
-    return { ok: false };
   }
 }
