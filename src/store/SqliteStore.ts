@@ -1,32 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import { SqliteAccountLedger } from './sqliteAccountLedger.js';
-import { migrate } from './migrations.js';
+import { SqliteActiveSessions } from './sqliteActiveSessions.js';
+import { SqliteBotState } from './sqliteBotState.js';
+import { SqliteDictionary } from './sqliteDictionary.js';
+import { SqliteGuildSettings } from './sqliteGuildSettings.js';
+import { openSqliteDatabase, type SqliteStoreOptions } from './sqliteOpen.js';
 import { SqliteOwnedVoices } from './sqliteOwnedVoices.js';
 import { SqlitePendingConsents } from './sqlitePendingConsents.js';
-import { checkPendingItem, readPendingItem } from './pendingItems.js';
+import { SqlitePendingItems } from './sqlitePendingItems.js';
+import { SqlitePoolVoices } from './sqlitePoolVoices.js';
+import type { InvalidDataEvent, Report } from './sqliteRows.js';
 import { prepareStatements, type Statements } from './sqliteStatements.js';
-import {
-  checkDictionaryInput,
-  checkSessionInput,
-  checkUsageInput,
-  dictionaryKey,
-  isUsableDictionaryEntry,
-  utcDayKey,
-  utcMonthBounds,
-} from './records.js';
-import {
-  applyGuildSettingsPatch,
-  applyVoicePatch,
-  emptyStoredGuildSettings,
-  readStoredGuildSettings,
-  readVoiceProfile,
-  withDefaults,
-  type StoredGuildSettings,
-} from './settings.js';
+import { SqliteUsage } from './sqliteUsage.js';
 import type {
   ActiveSession,
   ActiveSessionInfo,
@@ -42,33 +29,10 @@ import type {
   VoiceProfile,
   VoiceProfilePatch,
 } from './types.js';
-import { assertCount, assertId, assertString, isCount } from './validate.js';
+import { assertId } from './validate.js';
 
-/** bot_state's row for the learned playout delay. */
-const PLAYOUT_DELAY = 'playout_delay_ms';
-
-/** File name of the database inside the data directory. */
-export const SQLITE_FILENAME = 'parrot.sqlite';
-
-/** Reported when a stored row held something unusable; the store read defaults in its place. */
-export interface InvalidDataEvent {
-  table: string;
-  /** The row's key, e.g. "123" or "123/456" (guild/user); ids only, never user text. */
-  key: string;
-  /** Paths of the dropped fields ("autoread.maxLength"), or ["*"] when the whole row was unreadable. */
-  fields: string[];
-}
-
-export type SqliteStoreOptions = ({ dataDir: string } | { filename: ':memory:' }) & {
-  /**
-   * How long a write waits for another connection's lock before failing. Default 200 ms: the wait blocks the event
-   * loop and so every voice player on it, and a write that fails is kept and retried (see ResilientStore), so a
-   * short wait loses nothing. (Measured: a locked database held a write, and the players, 5043 ms at 5000.)
-   */
-  busyTimeoutMs?: number;
-  /** Told about rows that held invalid data (so the app edge can log it; must not throw); the store never logs. */
-  onInvalidData?: (event: InvalidDataEvent) => void;
-};
+export { SQLITE_FILENAME, type SqliteStoreOptions } from './sqliteOpen.js';
+export type { InvalidDataEvent } from './sqliteRows.js';
 
 /**
  * Opens (creating when needed) the database: `<dataDir>/parrot.sqlite` in WAL mode, or an in-memory database,
@@ -76,34 +40,7 @@ export type SqliteStoreOptions = ({ dataDir: string } | { filename: ':memory:' }
  * Parrot and StoreError('open_failed') when the file cannot be opened or migrated.
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  let filename: string;
-  if ('dataDir' in options) {
-    try {
-      mkdirSync(options.dataDir, { recursive: true });
-    } catch (cause) {
-      throw new StoreError('open_failed', `Cannot create the data directory ${options.dataDir}`, { cause });
-    }
-    filename = join(options.dataDir, SQLITE_FILENAME);
-  } else {
-    filename = options.filename;
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(filename, { timeout: options.busyTimeoutMs ?? 200 });
-  } catch (cause) {
-    throw new StoreError('open_failed', `Cannot open the database ${filename}`, { cause });
-  }
-  try {
-    db.pragma('journal_mode = WAL');
-    // With WAL, NORMAL is durable across application crashes; only a power loss can drop the last commits.
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-  } catch (cause) {
-    db.close();
-    if (cause instanceof StoreError) throw cause;
-    throw new StoreError('open_failed', `Cannot prepare the database ${filename}`, { cause });
-  }
-  return new SqliteStore(db, options.onInvalidData);
+  return new SqliteStore(openSqliteDatabase(options), options.onInvalidData);
 }
 
 /** The Store on SQLite (better-sqlite3). Create it with openSqliteStore. */
@@ -113,128 +50,88 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #stmt: Statements;
+  readonly #settings: SqliteGuildSettings;
+  readonly #dictionary: SqliteDictionary;
+  readonly #usage: SqliteUsage;
   readonly #owned: SqliteOwnedVoices;
   readonly #consents: SqlitePendingConsents;
+  readonly #sessions: SqliteActiveSessions;
+  readonly #state: SqliteBotState;
+  readonly #pool: SqlitePoolVoices;
+  readonly #pending: SqlitePendingItems;
   #ledger: SqliteAccountLedger | null = null;
 
   /** Use openSqliteStore; this expects a migrated database and takes ownership of it. */
   constructor(db: Database.Database, onInvalidData?: (event: InvalidDataEvent) => void) {
     this.#db = db;
     this.#onInvalidData = onInvalidData;
-    this.#stmt = prepareStatements(db);
-    this.#owned = new SqliteOwnedVoices(this.#stmt, (table, key, fields) => this.#report(table, key, fields));
-    this.#consents = new SqlitePendingConsents(db, (table, key, fields) => this.#report(table, key, fields));
+    const stmt = prepareStatements(db);
+    const report: Report = (table, key, fields) => this.#report(table, key, fields);
+    this.#stmt = stmt;
+    this.#settings = new SqliteGuildSettings(db, stmt, report);
+    this.#dictionary = new SqliteDictionary(db, stmt, report);
+    this.#usage = new SqliteUsage(stmt, report);
+    this.#owned = new SqliteOwnedVoices(stmt, report);
+    this.#consents = new SqlitePendingConsents(db, report);
+    this.#sessions = new SqliteActiveSessions(stmt, report);
+    this.#state = new SqliteBotState(stmt, report);
+    this.#pool = new SqlitePoolVoices(db, stmt, report);
+    this.#pending = new SqlitePendingItems(stmt, report);
   }
 
   getGuildSettings(guildId: string): GuildSettings {
     this.#open();
-    assertId('guildId', guildId);
-    return withDefaults(this.#readGuild(guildId));
+    return this.#settings.get(guildId);
   }
 
   updateGuildSettings(guildId: string, patch: GuildSettingsPatch): GuildSettings {
     this.#open();
-    assertId('guildId', guildId);
-    return this.#writeGuild(guildId, (stored) => applyGuildSettingsPatch(stored, patch));
+    return this.#settings.update(guildId, patch);
   }
 
   resetGuildVoice(guildId: string): GuildSettings {
     this.#open();
-    assertId('guildId', guildId);
-    return this.#writeGuild(guildId, (stored) => ({ ...stored, voice: {} }));
+    return this.#settings.resetVoice(guildId);
   }
 
   getMemberVoice(guildId: string, userId: string): VoiceProfile {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    return this.#readMember(guildId, userId);
+    return this.#settings.getMember(guildId, userId);
   }
 
   setMemberVoice(guildId: string, userId: string, patch: VoiceProfilePatch): VoiceProfile {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    const write = this.#db.transaction((): VoiceProfile => {
-      const next = applyVoicePatch(this.#readMember(guildId, userId), patch);
-      // An emptied profile is the same as none: drop the row instead of keeping "{}".
-      if (Object.keys(next).length === 0) this.#stmt.deleteMember.run(guildId, userId);
-      else this.#stmt.putMember.run(guildId, userId, JSON.stringify(next));
-      return next;
-    });
-    return { ...write.immediate() };
+    return this.#settings.setMember(guildId, userId, patch);
   }
 
   resetMemberVoice(guildId: string, userId: string): boolean {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    return this.#stmt.deleteMember.run(guildId, userId).changes > 0;
+    return this.#settings.resetMember(guildId, userId);
   }
 
   addDictionaryEntry(guildId: string, entry: DictionaryEntry, limits: { maxEntries: number }): AddDictionaryResult {
     this.#open();
-    assertId('guildId', guildId);
-    if (!checkDictionaryInput(entry, limits)) return { ok: false, reason: 'empty_from' };
-    const key = dictionaryKey(entry.from);
-    const add = this.#db.transaction((): AddDictionaryResult => {
-      const existing = this.#stmt.findEntry.get(guildId, key);
-      if (existing !== undefined) {
-        this.#stmt.updateEntry.run(entry.from, entry.to, existing.id);
-        return { ok: true, replaced: true };
-      }
-      const count = this.#stmt.countEntries.get(guildId)?.n ?? 0;
-      if (count >= limits.maxEntries) return { ok: false, reason: 'full' };
-      this.#stmt.insertEntry.run(guildId, key, entry.from, entry.to);
-      return { ok: true, replaced: false };
-    });
-    return add.immediate();
+    return this.#dictionary.add(guildId, entry, limits);
   }
 
   removeDictionaryEntry(guildId: string, from: string): boolean {
     this.#open();
-    assertId('guildId', guildId);
-    assertString('from', from);
-    return this.#stmt.deleteEntry.run(guildId, dictionaryKey(from)).changes > 0;
+    return this.#dictionary.remove(guildId, from);
   }
 
   listDictionary(guildId: string): DictionaryEntry[] {
     this.#open();
-    assertId('guildId', guildId);
-    const entries: DictionaryEntry[] = [];
-    for (const row of this.#stmt.listEntries.all(guildId)) {
-      if (isUsableDictionaryEntry(row.from_text, row.to_text)) {
-        entries.push({ from: row.from_text as string, to: row.to_text as string });
-      } else {
-        this.#report('dictionary_entries', `${guildId}#${row.id}`, ['*']);
-      }
-    }
-    return entries;
+    return this.#dictionary.list(guildId);
   }
 
   addUsage(guildId: string, chars: number, at: Date): void {
     this.#open();
-    checkUsageInput(guildId, chars, at);
-    if (chars === 0) return;
-    this.#stmt.addUsage.run(guildId, utcDayKey(at), chars);
+    this.#usage.add(guildId, chars, at);
   }
 
   getUsage(guildId: string, at: Date): UsageTotals {
     this.#open();
-    assertId('guildId', guildId);
-    const today = utcDayKey(at);
-    const { first, last } = utcMonthBounds(at);
-    const totals: UsageTotals = { day: 0, month: 0 };
-    for (const row of this.#stmt.usageBetween.all(guildId, first, last)) {
-      const chars = row.chars;
-      if (!Number.isSafeInteger(chars) || (chars as number) < 0) {
-        this.#report('usage_days', `${guildId}/${row.day}`, ['chars']);
-        continue;
-      }
-      totals.month += chars as number;
-      if (row.day === today) totals.day += chars as number;
-    }
-    return totals;
+    return this.#usage.get(guildId, at);
   }
 
   accountLedger(): AccountLedger {
@@ -245,13 +142,12 @@ export class SqliteStore implements Store {
 
   getAccountUsage(at: Date): number {
     this.#open();
-    const { first, last } = utcMonthBounds(at);
-    return this.#stmt.accountUsage.get(first, last)?.n ?? 0;
+    return this.#usage.account(at);
   }
 
   pruneUsage(before: Date): number {
     this.#open();
-    return this.#stmt.pruneUsage.run(utcDayKey(before)).changes;
+    return this.#usage.prune(before);
   }
 
   savePendingConsent(consent: PendingConsent): void {
@@ -310,96 +206,52 @@ export class SqliteStore implements Store {
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {
     this.#open();
-    assertId('guildId', guildId);
-    const clean = checkSessionInput(session);
-    this.#stmt.putSession.run(guildId, clean.voiceChannelId, clean.textChannelId ?? null);
+    this.#sessions.set(guildId, session);
   }
 
   clearActiveSession(guildId: string): boolean {
     this.#open();
-    assertId('guildId', guildId);
-    return this.#stmt.deleteSession.run(guildId).changes > 0;
+    return this.#sessions.clear(guildId);
   }
 
   listActiveSessions(): ActiveSession[] {
     this.#open();
-    const sessions: ActiveSession[] = [];
-    for (const row of this.#stmt.listSessions.all()) {
-      const { guild_id: guildId, voice_channel_id: voiceChannelId, text_channel_id: textChannelId } = row;
-      if (!isNonEmptyString(guildId) || !isNonEmptyString(voiceChannelId)) {
-        this.#report('active_sessions', String(guildId), ['*']);
-        continue;
-      }
-      const session: ActiveSession = { guildId, voiceChannelId };
-      if (isNonEmptyString(textChannelId)) session.textChannelId = textChannelId;
-      else if (textChannelId !== null) this.#report('active_sessions', guildId, ['textChannelId']);
-      sessions.push(session);
-    }
-    return sessions;
+    return this.#sessions.list();
   }
 
   getPlayoutDelay(): number | null {
     this.#open();
-    const row = this.#stmt.getState.get(PLAYOUT_DELAY);
-    if (row === undefined) return null;
-    const parsed = parseJson(row.value);
-    if (parsed.ok && isCount(parsed.value)) return parsed.value;
-    this.#report('bot_state', PLAYOUT_DELAY, ['*']);
-    return null;
+    return this.#state.getPlayoutDelay();
   }
 
   setPlayoutDelay(ms: number): void {
     this.#open();
-    assertCount('ms', ms);
-    this.#stmt.putState.run(PLAYOUT_DELAY, JSON.stringify(ms));
+    this.#state.setPlayoutDelay(ms);
   }
 
   getPoolVoices(guildId: string): Record<string, string> {
     this.#open();
-    assertId('guildId', guildId);
-    const voices: Record<string, string> = {};
-    for (const row of this.#stmt.listPool.all(guildId)) {
-      if (isNonEmptyString(row.user_id) && isNonEmptyString(row.voice_id)) voices[row.user_id] = row.voice_id;
-      else this.#report('pool_voices', `${guildId}/${String(row.user_id)}`, ['*']);
-    }
-    return voices;
+    return this.#pool.list(guildId);
   }
 
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    assertId('voiceId', voiceId);
-    const assign = this.#db.transaction((): string => {
-      this.#stmt.putPool.run(guildId, userId, voiceId);
-      const kept = this.#stmt.getPool.get(guildId, userId)?.voice_id;
-      return isNonEmptyString(kept) ? kept : voiceId;
-    });
-    return assign.immediate();
+    return this.#pool.assign(guildId, userId, voiceId);
   }
 
   addPendingItem(item: PendingItem): void {
     this.#open();
-    const i = checkPendingItem(item);
-    this.#stmt.putPending.run(i.key, i.guildId, i.channelId, i.authorId, i.enqueuedAt);
+    this.#pending.add(item);
   }
 
   removePendingItem(key: string): void {
     this.#open();
-    assertId('key', key);
-    this.#stmt.deletePending.run(key);
+    this.#pending.remove(key);
   }
 
   listPendingItems(guildId: string): PendingItem[] {
     this.#open();
-    assertId('guildId', guildId);
-    const items: PendingItem[] = [];
-    for (const row of this.#stmt.listPending.all(guildId)) {
-      const item = readPendingItem(row);
-      if (item) items.push(item);
-      else this.#report('pending_items', String(row['item_key']), ['*']);
-    }
-    return items;
+    return this.#pending.list(guildId);
   }
 
   deleteGuild(guildId: string): void {
@@ -426,53 +278,7 @@ export class SqliteStore implements Store {
     if (this.#closed) throw new StoreError('closed', 'The store is closed');
   }
 
-  #readGuild(guildId: string): StoredGuildSettings {
-    const row = this.#stmt.getGuild.get(guildId);
-    if (row === undefined) return emptyStoredGuildSettings();
-    const dropped: string[] = [];
-    const parsed = parseJson(row.data);
-    const stored = parsed.ok ? readStoredGuildSettings(parsed.value, dropped) : emptyStoredGuildSettings();
-    if (!parsed.ok) dropped.push('*');
-    if (dropped.length > 0) this.#report('guild_settings', guildId, dropped);
-    return stored;
-  }
-
-  #writeGuild(guildId: string, change: (stored: StoredGuildSettings) => StoredGuildSettings): GuildSettings {
-    const write = this.#db.transaction((): StoredGuildSettings => {
-      const next = change(this.#readGuild(guildId));
-      this.#stmt.putGuild.run(guildId, JSON.stringify(next));
-      return next;
-    });
-    return withDefaults(write.immediate());
-  }
-
-  #readMember(guildId: string, userId: string): VoiceProfile {
-    const row = this.#stmt.getMember.get(guildId, userId);
-    if (row === undefined) return {};
-    const dropped: string[] = [];
-    const parsed = parseJson(row.data);
-    const profile = parsed.ok ? readVoiceProfile(parsed.value, 'voice', dropped) : {};
-    if (!parsed.ok) dropped.push('*');
-    if (dropped.length > 0) this.#report('member_voices', `${guildId}/${userId}`, dropped);
-    return profile;
-  }
-
   #report(table: string, key: string, fields: string[]): void {
     this.#onInvalidData?.({ table, key, fields });
-  }
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
-}
-
-/** JSON.parse of a stored blob; unreadable data (corrupt JSON, a non-text value) is reported, not thrown. */
-function parseJson(data: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof data !== 'string') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(data) as unknown };
-  } catch {
-    // Corrupt JSON is not fatal: the row reads as "nothing set" and the next write replaces it.
-    return { ok: false };
   }
 }
