@@ -1,13 +1,10 @@
 import { MemoryAccountLedger, type AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
-import {
-  checkDictionaryInput,
-  checkSessionInput,
-  checkUsageInput,
-  dictionaryKey,
-  utcDayKey,
-  utcMonthBounds,
-} from './records.js';
+import { getOrCreate } from './memoryMaps.js';
+import { MemoryPending } from './memoryPending.js';
+import { MemoryUsage } from './memoryUsage.js';
+import { MemoryVoices } from './memoryVoices.js';
+import { checkDictionaryInput, checkSessionInput, dictionaryKey } from './records.js';
 import {
   applyGuildSettingsPatch,
   applyVoicePatch,
@@ -15,9 +12,6 @@ import {
   withDefaults,
   type StoredGuildSettings,
 } from './settings.js';
-import { checkOwnedVoice, utcMonthKey } from './ownedVoices.js';
-import { checkPendingConsent } from './pendingConsents.js';
-import { byEnqueued, checkPendingItem } from './pendingItems.js';
 import type {
   ActiveSession,
   OwnedVoice,
@@ -45,18 +39,10 @@ export class MemoryStore implements Store {
   readonly #members = new Map<string, Map<string, VoiceProfile>>();
   /** guild id -> dictionary key -> entry; a Map keeps insertion order, and set() on an existing key keeps its place. */
   readonly #dictionaries = new Map<string, Map<string, DictionaryEntry>>();
-  /** guild id -> UTC day key -> characters */
-  readonly #usage = new Map<string, Map<string, number>>();
   readonly #sessions = new Map<string, ActiveSessionInfo>();
-  /** guild id -> user id -> pool voice id */
-  readonly #pool = new Map<string, Map<string, string>>();
-  readonly #ownedVoices = new Map<string, OwnedVoice>();
-  /** guild id -> UTC month key -> designs */
-  readonly #designs = new Map<string, Map<string, number>>();
-  /** token -> consent */
-  readonly #consents = new Map<string, PendingConsent>();
-  /** key -> pending item */
-  readonly #pending = new Map<string, PendingItem>();
+  readonly #usage = new MemoryUsage();
+  readonly #voices = new MemoryVoices();
+  readonly #pending = new MemoryPending();
   #playoutDelayMs: number | null = null;
   #closed = false;
   #ledger: MemoryAccountLedger | null = null;
@@ -140,24 +126,12 @@ export class MemoryStore implements Store {
 
   addUsage(guildId: string, chars: number, at: Date): void {
     this.#open();
-    checkUsageInput(guildId, chars, at);
-    if (chars === 0) return;
-    const days = getOrCreate(this.#usage, guildId);
-    const day = utcDayKey(at);
-    days.set(day, (days.get(day) ?? 0) + chars);
+    this.#usage.add(guildId, chars, at);
   }
 
   getUsage(guildId: string, at: Date): UsageTotals {
     this.#open();
-    assertId('guildId', guildId);
-    const today = utcDayKey(at);
-    const { first, last } = utcMonthBounds(at);
-    const totals: UsageTotals = { day: 0, month: 0 };
-    for (const [day, chars] of this.#usage.get(guildId) ?? []) {
-      if (day >= first && day <= last) totals.month += chars;
-      if (day === today) totals.day += chars;
-    }
-    return totals;
+    return this.#usage.get(guildId, at);
   }
 
   accountLedger(): AccountLedger {
@@ -169,36 +143,23 @@ export class MemoryStore implements Store {
   getAccountUsage(at: Date): number {
     this.#open();
     let total = 0;
-    for (const guildId of this.#usage.keys()) total += this.getUsage(guildId, at).month;
+    for (const guildId of this.#usage.guildIds()) total += this.getUsage(guildId, at).month;
     return total;
   }
 
   pruneUsage(before: Date): number {
     this.#open();
-    const first = utcDayKey(before);
-    let pruned = 0;
-    for (const days of this.#usage.values()) {
-      for (const day of [...days.keys()]) {
-        if (day < first) {
-          days.delete(day);
-          pruned++;
-        }
-      }
-    }
-    return pruned;
+    return this.#usage.prune(before);
   }
 
   saveOwnedVoice(voice: OwnedVoice): void {
     this.#open();
-    const clean = checkOwnedVoice(voice);
-    this.#ownedVoices.set(clean.voiceId, clean);
+    this.#voices.save(voice);
   }
 
   getOwnedVoice(voiceId: string): OwnedVoice | null {
     this.#open();
-    assertId('voiceId', voiceId);
-    const voice = this.#ownedVoices.get(voiceId);
-    return voice ? { ...voice } : null;
+    return this.#voices.get(voiceId);
   }
 
   findOwnedVoice(voiceId: string): Promise<OwnedVoice | null> {
@@ -207,70 +168,48 @@ export class MemoryStore implements Store {
 
   listOwnedVoices(guildId: string, userId?: string): OwnedVoice[] {
     this.#open();
-    assertId('guildId', guildId);
-    if (userId !== undefined) assertId('userId', userId);
-    return [...this.#ownedVoices.values()]
-      .filter((v) => v.guildId === guildId && (userId === undefined || v.userId === userId))
-      .sort((a, b) => a.createdAt - b.createdAt || (a.voiceId < b.voiceId ? -1 : 1))
-      .map((v) => ({ ...v }));
+    return this.#voices.list(guildId, userId);
   }
 
   touchOwnedVoice(voiceId: string, at: number): void {
     this.#open();
-    assertId('voiceId', voiceId);
-    assertCount('at', at);
-    const voice = this.#ownedVoices.get(voiceId);
-    if (voice) voice.lastUsedAt = at;
+    this.#voices.touch(voiceId, at);
   }
 
   deleteOwnedVoice(voiceId: string): boolean {
     this.#open();
-    assertId('voiceId', voiceId);
-    return this.#ownedVoices.delete(voiceId);
+    return this.#voices.delete(voiceId);
   }
 
   savePendingConsent(consent: PendingConsent): void {
     this.#open();
-    const clean = checkPendingConsent(consent);
-    for (const [token, c] of this.#consents) {
-      if (c.expiresAt <= clean.createdAt || (c.guildId === clean.guildId && c.userId === clean.userId)) this.#consents.delete(token);
-    }
-    this.#consents.set(clean.token, clean);
+    this.#pending.saveConsent(consent);
   }
 
   getPendingConsent(token: string): PendingConsent | null {
     this.#open();
-    assertId('token', token);
-    const consent = this.#consents.get(token);
-    return consent ? { ...consent } : null;
+    return this.#pending.getConsent(token);
   }
 
   deletePendingConsent(token: string): boolean {
     this.#open();
-    assertId('token', token);
-    return this.#consents.delete(token);
+    return this.#pending.deleteConsent(token);
   }
 
   addVoiceDesign(guildId: string, at: Date): void {
     this.#open();
-    assertId('guildId', guildId);
-    const months = getOrCreate(this.#designs, guildId);
-    const month = utcMonthKey(at);
-    months.set(month, (months.get(month) ?? 0) + 1);
+    this.#voices.addDesign(guildId, at);
   }
 
   /** Sets the count of a UTC month ("YYYY-MM") as read from a database (PgStore's start-up load). */
   loadVoiceDesigns(guildId: string, month: string, count: number): void {
     this.#open();
-    assertId('guildId', guildId);
-    assertCount('count', count);
-    getOrCreate(this.#designs, guildId).set(month, count);
+    this.#voices.loadDesigns(guildId, month, count);
   }
 
   getVoiceDesigns(guildId: string, at: Date): number {
     this.#open();
-    assertId('guildId', guildId);
-    return this.#designs.get(guildId)?.get(utcMonthKey(at)) ?? 0;
+    return this.#voices.designs(guildId, at);
   }
 
   setActiveSession(guildId: string, session: ActiveSessionInfo): void {
@@ -305,51 +244,39 @@ export class MemoryStore implements Store {
 
   getPoolVoices(guildId: string): Record<string, string> {
     this.#open();
-    assertId('guildId', guildId);
-    return Object.fromEntries(this.#pool.get(guildId) ?? []);
+    return this.#voices.poolVoices(guildId);
   }
 
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
     this.#open();
-    assertId('guildId', guildId);
-    assertId('userId', userId);
-    assertId('voiceId', voiceId);
-    const pool = getOrCreate(this.#pool, guildId);
-    const kept = pool.get(userId);
-    if (kept !== undefined) return kept;
-    pool.set(userId, voiceId);
-    return voiceId;
+    return this.#voices.assignPool(guildId, userId, voiceId);
   }
 
   addPendingItem(item: PendingItem): void {
     this.#open();
-    const clean = checkPendingItem(item);
-    this.#pending.set(clean.key, clean);
+    this.#pending.addItem(item);
   }
 
   removePendingItem(key: string): void {
     this.#open();
-    assertId('key', key);
-    this.#pending.delete(key);
+    this.#pending.removeItem(key);
   }
 
   listPendingItems(guildId: string): PendingItem[] {
     this.#open();
-    assertId('guildId', guildId);
-    return [...this.#pending.values()].filter((i) => i.guildId === guildId).sort(byEnqueued).map((i) => ({ ...i }));
+    return this.#pending.listItems(guildId);
   }
 
   deleteGuild(guildId: string): void {
     this.#open();
     assertId('guildId', guildId);
-    for (const [key, item] of this.#pending) if (item.guildId === guildId) this.#pending.delete(key);
-    this.#pool.delete(guildId);
+    this.#pending.deleteGuild(guildId);
+    this.#voices.deletePool(guildId);
     // Usage stays, as in SqliteStore: re-inviting the bot must not reset the budget.
     this.#guilds.delete(guildId);
     this.#members.delete(guildId);
     this.#dictionaries.delete(guildId);
     this.#sessions.delete(guildId);
-    for (const [token, c] of this.#consents) if (c.guildId === guildId) this.#consents.delete(token);
   }
 
   close(): void {
@@ -359,13 +286,4 @@ export class MemoryStore implements Store {
   #open(): void {
     if (this.#closed) throw new StoreError('closed', 'The store is closed');
   }
-}
-
-function getOrCreate<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let inner = map.get(key);
-  if (inner === undefined) {
-    inner = new Map();
-    map.set(key, inner);
-  }
-  return inner;
 }

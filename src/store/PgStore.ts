@@ -9,21 +9,20 @@
  *
  * A guild is owned by one process at a time (the one running its shard), so its rows in memory are the truth.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { AccountLedger } from './accountLedger.js';
 import { StoreError } from './errors.js';
 import { PgAccountLedger } from './pgAccountLedger.js';
-import { loadPgState, PLAYOUT_DELAY, readPgOwnedVoice, type ShardFilter } from './pgLoad.js';
-import { migratePg } from './pgMigrations.js';
-import { redactDatabaseUrl, scrubSecret } from './pgUrl.js';
+import { connectPg, type PgConnectOptions } from './pgConnect.js';
+import { PgGuilds } from './pgGuilds.js';
+import { PLAYOUT_DELAY, readPgOwnedVoice } from './pgLoad.js';
+import { PgPending } from './pgPending.js';
 import { SQL } from './pgStatements.js';
+import { PgVoices } from './pgVoices.js';
 import { PgWriter, type PgStatement, type PgWrite, type PgWriterOptions } from './PgWriter.js';
-import { usageRetentionStart } from './budget.js';
 import type { MemoryStore } from './MemoryStore.js';
-import { utcMonthKey } from './ownedVoices.js';
-import { dictionaryKey, utcDayKey, utcMonthBounds } from './records.js';
-import { applyGuildSettingsPatch, emptyStoredGuildSettings, withDefaults, type StoredGuildSettings } from './settings.js';
-import type { InvalidDataEvent } from './SqliteStore.js';
+import { utcDayKey, utcMonthBounds } from './records.js';
+import type { StoredGuildSettings } from './settings.js';
 import type {
   ActiveSession,
   ActiveSessionInfo,
@@ -40,85 +39,57 @@ import type {
   VoiceProfile,
   VoiceProfilePatch,
 } from './types.js';
-import { assertDate, assertId } from './validate.js';
+import { assertDate } from './validate.js';
 
-export interface PgStoreOptions extends PgWriterOptions {
-  /** postgres://user:password@host:port/database (the password never reaches a message). */
-  url: string;
-  /** Only these shards' guilds are loaded (a process running some shards); absent: every guild. */
-  shards?: ShardFilter;
-  onInvalidData?: (event: InvalidDataEvent) => void;
+export interface PgStoreOptions extends PgConnectOptions, PgWriterOptions {
   /** Usage still unwritten when the store closed (the server was away until the end). Must not throw. */
   onUnsaved?: (usage: { op: string; chars: number }[]) => void;
-  /** Connections to the server. Default 4. */
-  poolSize?: number;
-  /** Deadline for connecting, and for one statement. Defaults 10 s and 30 s. */
-  connectTimeoutMs?: number;
-  statementTimeoutMs?: number;
 }
 
 /** Connects, migrates and loads; throws StoreError('open_failed' | 'newer_schema') with the URL redacted. */
 export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    query_timeout: options.statementTimeoutMs ?? 30_000,
-    idleTimeoutMillis: 30_000,
-  });
-  // An idle connection the server dropped (restart): the next query opens a new one; the writer reports outages.
-  pool.on('error', () => undefined);
-  try {
-    const client = await pool.connect();
-    try {
-      await migratePg(client);
-    } finally {
-      client.release();
-    }
-    const state = await loadPgState(pool, options.shards, usageRetentionStart(new Date()), (e) => options.onInvalidData?.(e));
-    return new PgStore(pool, state.guilds, state.memory, options);
-  } catch (cause) {
-    await pool.end().catch(() => undefined);
-    if (cause instanceof StoreError && cause.code === 'newer_schema') throw cause;
-    const why = cause instanceof Error ? scrubSecret(cause.message, options.url) : 'unknown error';
-    throw new StoreError('open_failed', `Cannot open the PostgreSQL database ${redactDatabaseUrl(options.url)}: ${why}`);
-  }
+  const { pool, state } = await connectPg(options);
+  return new PgStore(pool, state.guilds, state.memory, options);
 }
 
 /** Create it with openPgStore. */
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
-  readonly #guilds: Map<string, StoredGuildSettings>;
+  readonly #guilds: PgGuilds;
   /** The rest of the rows this process owns, with MemoryStore's validation and merge rules. */
   readonly #memory: MemoryStore;
   readonly #writer: PgWriter;
   readonly #options: PgStoreOptions;
-  /** Pending items whose INSERT has not gone out yet: removing one withdraws it instead of writing a DELETE. */
-  readonly #unwrittenPending = new Map<string, PgWrite>();
+  readonly #voices: PgVoices;
+  readonly #pending: PgPending;
   #closed = false;
   #ended: Promise<void> | null = null;
   #ledger: PgAccountLedger | null = null;
 
   constructor(pool: pg.Pool, guilds: Map<string, StoredGuildSettings>, memory: MemoryStore, options: PgStoreOptions) {
     this.#pool = pool;
-    this.#guilds = guilds;
     this.#memory = memory;
     this.#options = options;
     this.#writer = new PgWriter(pool, options);
+    const write = (op: string, statements: [string, ...unknown[]][]) => this.#write(op, statements);
+    this.#guilds = new PgGuilds(guilds, memory, write);
+    this.#voices = new PgVoices(memory, write);
+    this.#pending = new PgPending(memory, write, (w) => this.#writer.withdraw(w));
   }
 
   getGuildSettings(guildId: string): GuildSettings {
     this.#open();
-    assertId('guildId', guildId);
-    return withDefaults(this.#guilds.get(guildId) ?? emptyStoredGuildSettings());
+    return this.#guilds.settings(guildId);
   }
 
   updateGuildSettings(guildId: string, patch: GuildSettingsPatch): GuildSettings {
-    return this.#putGuild('updateGuildSettings', guildId, (stored) => applyGuildSettingsPatch(stored, patch));
+    this.#open();
+    return this.#guilds.updateSettings(guildId, patch);
   }
 
   resetGuildVoice(guildId: string): GuildSettings {
-    return this.#putGuild('resetGuildVoice', guildId, (stored) => ({ ...stored, voice: {} }));
+    this.#open();
+    return this.#guilds.resetVoice(guildId);
   }
 
   getMemberVoice(guildId: string, userId: string): VoiceProfile {
@@ -128,31 +99,22 @@ export class PgStore implements Store {
 
   setMemberVoice(guildId: string, userId: string, patch: VoiceProfilePatch): VoiceProfile {
     this.#open();
-    const next = this.#memory.setMemberVoice(guildId, userId, patch);
-    if (Object.keys(next).length === 0) this.#write('setMemberVoice', [[SQL.deleteMember, guildId, userId]]);
-    else this.#write('setMemberVoice', [[SQL.putMember, guildId, userId, JSON.stringify(next)]]);
-    return next;
+    return this.#guilds.setMemberVoice(guildId, userId, patch);
   }
 
   resetMemberVoice(guildId: string, userId: string): boolean {
     this.#open();
-    const had = this.#memory.resetMemberVoice(guildId, userId);
-    if (had) this.#write('resetMemberVoice', [[SQL.deleteMember, guildId, userId]]);
-    return had;
+    return this.#guilds.resetMemberVoice(guildId, userId);
   }
 
   addDictionaryEntry(guildId: string, entry: DictionaryEntry, limits: { maxEntries: number }): AddDictionaryResult {
     this.#open();
-    const result = this.#memory.addDictionaryEntry(guildId, entry, limits);
-    if (result.ok) this.#write('addDictionaryEntry', [[SQL.putEntry, guildId, dictionaryKey(entry.from), entry.from, entry.to]]);
-    return result;
+    return this.#guilds.addEntry(guildId, entry, limits);
   }
 
   removeDictionaryEntry(guildId: string, from: string): boolean {
     this.#open();
-    const removed = this.#memory.removeDictionaryEntry(guildId, from);
-    if (removed) this.#write('removeDictionaryEntry', [[SQL.deleteEntry, guildId, dictionaryKey(from)]]);
-    return removed;
+    return this.#guilds.removeEntry(guildId, from);
   }
 
   listDictionary(guildId: string): DictionaryEntry[] {
@@ -209,12 +171,7 @@ export class PgStore implements Store {
 
   savePendingConsent(consent: PendingConsent): void {
     this.#open();
-    this.#memory.savePendingConsent(consent);
-    const c = this.#memory.getPendingConsent(consent.token)!;
-    this.#write('savePendingConsent', [
-      [SQL.pruneConsents, c.createdAt, c.guildId, c.userId],
-      [SQL.putConsent, c.token, c.guildId, c.userId, c.sampleUrl, c.filename, c.contentType, c.size, c.createdAt, c.expiresAt],
-    ]);
+    this.#pending.saveConsent(consent);
   }
 
   getPendingConsent(token: string): PendingConsent | null {
@@ -224,16 +181,12 @@ export class PgStore implements Store {
 
   deletePendingConsent(token: string): boolean {
     this.#open();
-    const had = this.#memory.deletePendingConsent(token);
-    if (had) this.#write('deletePendingConsent', [[SQL.deleteConsent, token]]);
-    return had;
+    return this.#pending.deleteConsent(token);
   }
 
   saveOwnedVoice(voice: OwnedVoice): void {
     this.#open();
-    this.#memory.saveOwnedVoice(voice);
-    const v = this.#memory.getOwnedVoice(voice.voiceId)!;
-    this.#write('saveOwnedVoice', [[SQL.putOwnedVoice, v.voiceId, v.kind, v.guildId, v.userId, v.description, v.createdAt, v.lastUsedAt]]);
+    this.#voices.save(voice);
   }
 
   getOwnedVoice(voiceId: string): OwnedVoice | null {
@@ -261,28 +214,17 @@ export class PgStore implements Store {
 
   touchOwnedVoice(voiceId: string, at: number): void {
     this.#open();
-    this.#memory.touchOwnedVoice(voiceId, at);
-    if (this.#memory.getOwnedVoice(voiceId)) this.#write('touchOwnedVoice', [[SQL.touchOwnedVoice, at, voiceId]]);
+    this.#voices.touch(voiceId, at);
   }
 
   deleteOwnedVoice(voiceId: string): boolean {
     this.#open();
-    const had = this.#memory.deleteOwnedVoice(voiceId);
-    if (had) {
-      this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
-      return true;
-    }
-    // Another process's guild (found with findOwnedVoice): its row goes, and members there stop choosing it (a
-    // separate write, so a member row the server cannot parse as JSON never keeps the voice's row).
-    this.#write('deleteOwnedVoice', [[SQL.deleteOwnedVoice, voiceId]]);
-    this.#write('deleteOwnedVoice', [[SQL.unsetMemberVoice, voiceId]]);
-    return false;
+    return this.#voices.delete(voiceId);
   }
 
   addVoiceDesign(guildId: string, at: Date): void {
     this.#open();
-    this.#memory.addVoiceDesign(guildId, at);
-    this.#write('addVoiceDesign', [[SQL.addVoiceDesign, guildId, utcMonthKey(at)]]);
+    this.#voices.addDesign(guildId, at);
   }
 
   getVoiceDesigns(guildId: string, at: Date): number {
@@ -297,30 +239,17 @@ export class PgStore implements Store {
 
   assignPoolVoice(guildId: string, userId: string, voiceId: string): string {
     this.#open();
-    const had = this.#memory.getPoolVoices(guildId)[userId];
-    const kept = this.#memory.assignPoolVoice(guildId, userId, voiceId);
-    if (had === undefined) this.#write('assignPoolVoice', [[SQL.putPool, guildId, userId, kept]]);
-    return kept;
+    return this.#voices.assignPool(guildId, userId, voiceId);
   }
 
-  /**
-   * Written behind like everything else: a crash in the few milliseconds before the INSERT reaches the server
-   * loses that item's notice, never speech. An item finished before its INSERT went out costs no write at all.
-   */
   addPendingItem(item: PendingItem): void {
     this.#open();
-    this.#memory.addPendingItem(item);
-    const write = this.#write('addPendingItem', [[SQL.putPending, item.key, item.guildId, item.channelId, item.authorId, item.enqueuedAt]]);
-    this.#unwrittenPending.set(item.key, write);
+    this.#pending.addItem(item);
   }
 
   removePendingItem(key: string): void {
     this.#open();
-    this.#memory.removePendingItem(key);
-    const unwritten = this.#unwrittenPending.get(key);
-    this.#unwrittenPending.delete(key);
-    if (unwritten && this.#writer.withdraw(unwritten)) return;
-    this.#write('removePendingItem', [[SQL.deletePending, key]]);
+    this.#pending.removeItem(key);
   }
 
   listPendingItems(guildId: string): PendingItem[] {
@@ -330,17 +259,7 @@ export class PgStore implements Store {
 
   deleteGuild(guildId: string): void {
     this.#open();
-    this.#memory.deleteGuild(guildId);
     this.#guilds.delete(guildId);
-    this.#write('deleteGuild', [
-      [SQL.deletePool, guildId],
-      [SQL.deleteGuild, guildId],
-      [SQL.deleteMembers, guildId],
-      [SQL.deleteEntries, guildId],
-      [SQL.deleteSession, guildId],
-      [SQL.deleteGuildConsents, guildId],
-      [SQL.deleteGuildPending, guildId],
-    ]);
   }
 
   /**
@@ -390,15 +309,6 @@ export class PgStore implements Store {
 
   #open(): void {
     if (this.#closed) throw new StoreError('closed', 'The store is closed');
-  }
-
-  #putGuild(op: string, guildId: string, change: (stored: StoredGuildSettings) => StoredGuildSettings): GuildSettings {
-    this.#open();
-    assertId('guildId', guildId);
-    const next = change(this.#guilds.get(guildId) ?? emptyStoredGuildSettings());
-    this.#guilds.set(guildId, next);
-    this.#write(op, [[SQL.putGuild, guildId, JSON.stringify(next)]]);
-    return withDefaults(next);
   }
 
   #write(op: string, statements: [string, ...unknown[]][], usageChars = 0): PgWrite {
