@@ -1,7 +1,12 @@
-/** A stand-in for Discord's CDN on 127.0.0.1: serves the files a test attaches to command options. */
+/**
+ * A stand-in for Discord's CDN on 127.0.0.1: serves the files a test attaches to command options. `harnessWithCdn()`
+ * starts one with the bot's harness for each test of a describe block and closes both after it.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import type { AttachmentSpec } from '../fakes/discord/index.js';
+import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export class FakeCdn {
   private readonly files = new Map<string, Buffer>();
@@ -30,4 +35,24 @@ export class FakeCdn {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * Call in a describe block: returns `start`, which starts a FakeCdn and then the harness with `options`, and
+ * registers the afterEach that closes what the test started (the harness first, then the CDN).
+ */
+export function harnessWithCdn(): (options?: HarnessOptions) => Promise<{ h: Harness; cdn: FakeCdn }> {
+  let h: Harness | undefined;
+  let cdn: FakeCdn | undefined;
+  afterEach(async () => {
+    await h?.close();
+    await cdn?.close();
+    h = undefined;
+    cdn = undefined;
+  });
+  return async (options = {}) => {
+    cdn = await new FakeCdn().start();
+    h = await startHarness(options);
+    return { h, cdn };
+  };
 }
