@@ -42,17 +42,15 @@ export class FakeCdn {
  * registers the afterEach that closes what the test started (the harness first, then the CDN).
  */
 export function harnessWithCdn(): (options?: HarnessOptions) => Promise<{ h: Harness; cdn: FakeCdn }> {
-  let h: Harness | undefined;
-  let cdn: FakeCdn | undefined;
+  const started: { close(): Promise<void> }[] = [];
   afterEach(async () => {
-    await h?.close();
-    await cdn?.close();
-    h = undefined;
-    cdn = undefined;
+    for (const x of started.splice(0).reverse()) await x.close();
   });
   return async (options = {}) => {
-    cdn = await new FakeCdn().start();
-    h = await startHarness(options);
+    const cdn = await new FakeCdn().start();
+    started.push(cdn);
+    const h = await startHarness(options);
+    started.push(h);
     return { h, cdn };
   };
 }
