@@ -1,7 +1,12 @@
-/** A stand-in for Discord's CDN on 127.0.0.1: serves the files a test attaches to command options. */
+/**
+ * A stand-in for Discord's CDN on 127.0.0.1: serves the files a test attaches to command options. `harnessWithCdn()`
+ * starts one with the bot's harness for each test of a describe block and closes both after it.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import type { AttachmentSpec } from '../fakes/discord/index.js';
+import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export class FakeCdn {
   private readonly files = new Map<string, Buffer>();
@@ -30,4 +35,22 @@ export class FakeCdn {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * Call in a describe block: returns `start`, which starts a FakeCdn and then the harness with `options`, and
+ * registers the afterEach that closes what the test started (the harness first, then the CDN).
+ */
+export function harnessWithCdn(): (options?: HarnessOptions) => Promise<{ h: Harness; cdn: FakeCdn }> {
+  const started: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const x of started.splice(0).reverse()) await x.close();
+  });
+  return async (options = {}) => {
+    const cdn = await new FakeCdn().start();
+    started.push(cdn);
+    const h = await startHarness(options);
+    started.push(h);
+    return { h, cdn };
+  };
 }

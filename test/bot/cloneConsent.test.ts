@@ -3,36 +3,22 @@
  * delete it under /myvoice reset and in a direct message when the member leaves (only the owner's press deletes,
  * closed DMs keep it), a consent that survives a restart, and one that expired.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { opt, type InteractionReply } from '../fakes/discord/index.js';
 import { makeWav } from '../t2a/wav.js';
-import { FakeCdn } from './cdn.js';
-import { startHarness, type Harness, type HarnessOptions } from './harness.js';
+import { harnessWithCdn, type FakeCdn } from './cdn.js';
+import { buttonsOf, startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 const CLONING_ON = { VOICE_CLONING: 'on' };
 const GUILD_MEMBERS = 1 << 1;
 
-function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
-  const body = reply.body as { data?: { components?: unknown }; components?: unknown };
-  const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string; label: string }[] }[];
-  return rows.flatMap((r) => r.components);
-}
-
 describe('consent around cloned voices, end to end', () => {
-  let h: Harness | undefined;
-  let cdn: FakeCdn | undefined;
+  const startWithCdn = harnessWithCdn();
   const start = async (options: HarnessOptions = {}): Promise<{ h: Harness; cdn: FakeCdn }> => {
-    cdn = await new FakeCdn().start();
-    h = await startHarness({ ...options, env: { ...CLONING_ON, ...options.env } });
-    expect((await h.run({ command: 'voice', subcommand: 'cloning', options: { setting: 'allow' } })).content).toContain('may now clone');
-    return { h, cdn };
+    const started = await startWithCdn({ ...options, env: { ...CLONING_ON, ...options.env } });
+    expect((await started.h.run({ command: 'voice', subcommand: 'cloning', options: { setting: 'allow' } })).content).toContain('may now clone');
+    return started;
   };
-  afterEach(async () => {
-    await h?.close();
-    await cdn?.close();
-    h = undefined;
-    cdn = undefined;
-  });
 
   const ask = (x: Harness, c: FakeCdn, user = 'bob'): Promise<InteractionReply> =>
     x.discord.interaction({ command: 'myvoice', subcommand: 'clone', user, options: { sample: opt.attachment(c.attach('me.wav', makeWav(12), 'audio/wav')) } })

@@ -102,3 +102,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 export function heard(h: Harness, from = 0): ReturnType<FakeDiscord['audio']['report']> {
   return h.discord.audio.report({ from });
 }
+
+/** The buttons (custom id, label) under a reply. */
+export function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
+  const body = reply.body as { data?: { components?: unknown }; components?: unknown };
+  const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string; label: string }[] }[];
+  return rows.flatMap((r) => r.components);
+}

@@ -1,32 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { opt, type InteractionReply } from '../fakes/discord/index.js';
 import { makeWav } from '../t2a/wav.js';
 import { makeMp3 } from '../fakes/mp3.js';
-import { FakeCdn } from './cdn.js';
-import { startHarness, type Harness, type HarnessOptions } from './harness.js';
+import { harnessWithCdn, type FakeCdn } from './cdn.js';
+import { buttonsOf, type Harness } from './harness.js';
 
 const CLONING_ON = { VOICE_CLONING: 'on' };
 
-function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
-  const body = reply.body as { data?: { components?: unknown }; components?: unknown };
-  const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string; label: string }[] }[];
-  return rows.flatMap((r) => r.components);
-}
-
 describe('cloned voices end to end', () => {
-  let h: Harness | undefined;
-  let cdn: FakeCdn | undefined;
-  const start = async (options: HarnessOptions = {}): Promise<{ h: Harness; cdn: FakeCdn }> => {
-    cdn = await new FakeCdn().start();
-    h = await startHarness(options);
-    return { h, cdn };
-  };
-  afterEach(async () => {
-    await h?.close();
-    await cdn?.close();
-    h = undefined;
-    cdn = undefined;
-  });
+  const start = harnessWithCdn();
 
   const studioCalls = (x: Harness): string[] => x.minimax.studio.requests.map((r) => r.path);
 

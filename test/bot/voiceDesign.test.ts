@@ -1,18 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InteractionReply } from '../fakes/discord/index.js';
-import { GUILD, startHarness, type Harness, type HarnessOptions } from './harness.js';
+import { GUILD, buttonsOf, startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 const DAY = 24 * 3600_000;
 const DESIGN_ON = { VOICE_DESIGN: 'on', VOICE_DESIGNS_PER_GUILD_MONTHLY: '2' };
 /** The default guild with its voice channel at 32 kbps. */
 const LOW_BITRATE = { ...GUILD, channels: [{ name: 'general' }, { name: 'Voice', type: 'voice', bitrate: 32_000 }] } as const;
-
-/** The buttons (custom id, label) under a reply. */
-function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
-  const body = reply.body as { data?: { components?: unknown }; components?: unknown };
-  const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string; label: string }[] }[];
-  return rows.flatMap((r) => r.components);
-}
 
 describe('designed voices end to end', () => {
   let h: Harness | undefined;

@@ -6,22 +6,15 @@
  * not ready, but not unhealthy, until it is back, and the restart is counted.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { fixedGuild, guildIdAt, shardPids, startSupervisor } from '../shard/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { allShardsReady, fixedGuild, guildIdAt, shardPids, shardScope } from '../shard/helpers.js';
 import { get, parseExposition, sample } from './helpers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 /** The Dockerfile's HEALTHCHECK command, run with sh -c as Docker does: its exit code. */
 async function dockerHealthcheck(port: string): Promise<number> {
@@ -36,16 +29,11 @@ async function dockerHealthcheck(port: string): Promise<number> {
 
 describe('the supervisor of two shard processes over HTTP_PORT', () => {
   it('aggregates both shards in /metrics, answers /healthz and /readyz for them all, and counts a respawn', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'parrot-supervisor-http-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await scope.tempDir('parrot-supervisor-http-');
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
-    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATA_DIR: dir, HTTP_PORT: '0' });
-    cleanups.push(() => parrot.stop());
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
+    const { url } = await scope.minimax();
+    const parrot = scope.supervisor(discord, url, { DATA_DIR: dir, HTTP_PORT: '0' });
     const log = () => parrot.output.join('');
 
     await expect.poll(() => /for every shard url=(\S+)/.exec(log())?.[1], { timeout: 30_000, interval: 20 }).toBeDefined();
@@ -57,7 +45,7 @@ describe('the supervisor of two shard processes over HTTP_PORT', () => {
     expect(early.body).toContain('shard 0 is not ready');
     expect((await get(`${base}/healthz`)).status).toBe(200);
 
-    await expect.poll(() => log().includes('all shards ready'), { timeout: 60_000 }).toBe(true);
+    await allShardsReady(parrot, { timeout: 60_000 });
     await expect.poll(async () => (await get(`${base}/readyz`)).body, { timeout: 15_000 }).toBe('ok\n');
     expect(await get(`${base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await dockerHealthcheck(port)).toBe(0);

@@ -5,39 +5,20 @@
  * receives exactly three (81: a fourth would make 108), every server that had a text refused is told once, and
  * /usage on either shard shows the account's month.
  */
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
-import { fixedGuild, guildIdAt, startSupervisor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sql } from '../store/pgServer.js';
+import { allShardsReady, fixedGuild, guildIdAt, shardScope } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 describe('the account-wide budget over shard processes', () => {
   it('lets through exactly what fits in the cap, over both processes, and tells each stopped server once', { timeout: 150_000 }, async () => {
-    server ??= await startPgServer();
-    const databaseUrl = await server.createDatabase();
+    const databaseUrl = await scope.database();
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
-    const parrot = startSupervisor({
-      DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATABASE_URL: databaseUrl,
-      BUDGET_ACCOUNT_MONTHLY_CHARS: '100',
-    });
-    cleanups.push(() => parrot.stop());
-    await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000 }).toBe(true);
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
+    const { minimax, url } = await scope.minimax();
+    const parrot = scope.supervisor(discord, url, { DATABASE_URL: databaseUrl, BUDGET_ACCOUNT_MONTHLY_CHARS: '100' });
+    await allShardsReady(parrot, { timeout: 60_000 });
 
     const run = async (guild: string, command: string, options?: Record<string, string>) =>
       (await discord.interaction({ guild, command, ...(options ? { options } : {}) }).reply({ timeoutMs: 15_000 })).content ?? '';
@@ -56,13 +37,7 @@ describe('the account-wide budget over shard processes', () => {
       expect(notices(g)).toBe(sent < 3 ? 1 : 0);
     }
     for (const g of [g0, g1]) expect(await run(g, 'usage')).toContain("Whole bot this month (all servers, the owner's cap): 81 of 100 (19 left)");
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ used: string; reserved: string }>('SELECT used, reserved FROM account_months');
-      expect(rows.map((r) => [Number(r.used), Number(r.reserved)])).toStrictEqual([[81, 0]]);
-    } finally {
-      await client.end();
-    }
+    const rows = await sql<{ used: string; reserved: string }>(databaseUrl, 'SELECT used, reserved FROM account_months');
+    expect(rows.map((r) => [Number(r.used), Number(r.reserved)])).toStrictEqual([[81, 0]]);
   });
 });

@@ -5,24 +5,15 @@
  * anyone else, and bob's must delete that clone at MiniMax and in the database. Shard 1, which still holds it in
  * memory, forgets it with one notice the next time MiniMax says it is gone.
  */
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeCdn } from '../bot/cdn.js';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord, opt, type GuildSpec, type InteractionReply } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
+import { buttonsOf } from '../bot/harness.js';
+import { opt, type FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
+import { sql } from '../store/pgServer.js';
 import { makeWav } from '../t2a/wav.js';
-import { fixedGuild, guildIdAt, startSupervisor } from './helpers.js';
+import { allShardsReady, fixedGuild, guildIdAt, shardScope } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 const ONE: GuildSpec = {
   id: guildIdAt(25), name: 'One', owner: 'alice',
@@ -31,40 +22,16 @@ const ONE: GuildSpec = {
   voiceStates: [{ user: 'alice', channel: 'Voice' }, { user: 'bob', channel: 'Voice' }],
 };
 
-function buttonsOf(reply: InteractionReply): { custom_id: string; label: string }[] {
-  const body = reply.body as { data?: { components?: unknown }; components?: unknown };
-  const rows = (body.data?.components ?? body.components ?? []) as { components: { custom_id: string; label: string }[] }[];
-  return rows.flatMap((r) => r.components);
-}
-
-async function sql<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 describe('the offer to delete a cloned voice over shard processes', () => {
   it("a press in the DM (at shard 0) deletes the clone of shard 1's server; nobody else's press does", { timeout: 150_000 }, async () => {
-    server ??= await startPgServer();
-    const databaseUrl = await server.createDatabase();
+    const databaseUrl = await scope.database();
     const g1 = guildIdAt(25); // shard 1 of 2
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), ONE] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), ONE] });
+    const { minimax, url } = await scope.minimax();
     const cdn = await new FakeCdn().start();
-    cleanups.push(() => cdn.close());
-    const parrot = startSupervisor({
-      DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATABASE_URL: databaseUrl,
-      VOICE_CLONING: 'on',
-    });
-    cleanups.push(() => parrot.stop());
-    await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000 }).toBe(true);
+    scope.defer(() => cdn.close());
+    const parrot = scope.supervisor(discord, url, { DATABASE_URL: databaseUrl, VOICE_CLONING: 'on' });
+    await allShardsReady(parrot, { timeout: 60_000 });
 
     const run = async (user: string, command: string, subcommand?: string, options?: Record<string, unknown>) =>
       discord.interaction({ guild: g1, user, command, ...(subcommand ? { subcommand } : {}), ...(options ? { options } : {}) } as Parameters<FakeDiscord['interaction']>[0])

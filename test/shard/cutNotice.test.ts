@@ -6,24 +6,11 @@
  * mention parsed; the guild's voice channel is rejoined, and shard 0's guild speaks all along. Again on one SQLite
  * file the shard processes share: the respawned process tells only its own guilds' cut texts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord, opt, type CommandSpec, type GuildSpec } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
-import { fixedGuild, guildIdAt, shardPids, startSupervisor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { opt, type CommandSpec, type GuildSpec } from '../fakes/discord/index.js';
+import { allShardsReady, fixedGuild, guildIdAt, shardPids, shardScope, sharedStores } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 /** fixedGuild with a second member, bob, in the voice channel too. */
 function guildOfTwo(n: number, name: string): GuildSpec {
@@ -39,36 +26,16 @@ const LONG = 'This long sentence is still being read when the process of shard o
 const isNotice = (content: string) => content.includes('did not read');
 
 /** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host. */
-const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
-  {
-    name: 'PostgreSQL',
-    env: async () => {
-      server ??= await startPgServer();
-      return { DATABASE_URL: await server.createDatabase() };
-    },
-  },
-  {
-    name: 'SQLite',
-    env: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'parrot-cut-shards-'));
-      cleanups.push(() => rm(dir, { recursive: true, force: true }));
-      return { DATA_DIR: dir };
-    },
-  },
-];
+const STORES = sharedStores(scope, 'parrot-cut-shards-');
 
 describe.each(STORES)('a shard process killed mid-speech, on $name', ({ env: storeEnv }) => {
   it('is respawned, and its guild gets one notice naming whose queued texts were cut, in the channel they came from', async () => {
     const store = await storeEnv();
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), guildOfTwo(25, 'One')] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
-    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, ...store });
-    cleanups.push(() => parrot.stop());
-    await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000, interval: 200 }).toBe(true);
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), guildOfTwo(25, 'One')] });
+    const { url } = await scope.minimax();
+    const parrot = scope.supervisor(discord, url, store);
+    await allShardsReady(parrot, { timeout: 60_000, interval: 200 });
 
     const ask = async (g: string, command: string, options: Partial<CommandSpec> = {}) =>
       (await discord.interaction({ guild: g, command, ...options }).reply({ timeoutMs: 15_000 })).content;

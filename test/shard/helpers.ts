@@ -1,10 +1,20 @@
-/** Runs `src/index.ts` as a program (the supervisor of shard processes) and finds its shard processes. */
+/**
+ * Runs `src/index.ts` as a program (the supervisor of shard processes) and finds its shard processes; `shardScope()`
+ * starts it against the fake Discord and the fake MiniMax on a file's one PostgreSQL, and closes them all after each
+ * test.
+ */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { GuildSpec } from '../fakes/discord/index.js';
+import { expect } from 'vitest';
+import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
+import { FakeDiscord, type FakeDiscordOptions, type GuildSpec } from '../fakes/discord/index.js';
+import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
+import type { FakeMiniMaxOptions } from '../fakes/minimax/types.js';
+import { testScope, type TestScope } from '../store/testScope.js';
 
 const ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 const run = promisify(execFile);
@@ -77,4 +87,57 @@ export async function shardPids(parent: number): Promise<Map<number, number>> {
     if (shard !== undefined) pids.set(Number(shard), pid);
   }
   return pids;
+}
+
+/** Polls the supervisor's output until it logged 'all shards ready', within `wait` (expect.poll's timeout and interval). */
+export async function allShardsReady(parrot: Supervisor, wait: { timeout: number; interval?: number }): Promise<void> {
+  await expect.poll(() => parrot.output.join('').includes('all shards ready'), wait).toBe(true);
+}
+
+export interface ShardScope extends TestScope {
+  /** A fresh directory under the OS temp dir, named `prefix…`; removed after the test. */
+  tempDir(prefix: string): Promise<string>;
+  /** The fake Discord, requiring two shards unless `options.sharding` says otherwise; closed after the test. */
+  discord(options: FakeDiscordOptions): Promise<FakeDiscord>;
+  /** The fake MiniMax, 20 ms a character and 200 ms at least unless `options` say otherwise, and its URL; closed after the test. */
+  minimax(options?: FakeMiniMaxOptions): Promise<{ minimax: FakeMiniMax; url: string }>;
+  /** startSupervisor with the fakes' token, key and URLs, and `env`; stopped after the test. */
+  supervisor(discord: FakeDiscord, minimaxUrl: string, env?: Record<string, string>): Supervisor;
+}
+
+/** A testScope (call it once at a file's top level) that also starts the fakes and the program, each closed after the test. */
+export function shardScope(): ShardScope {
+  const scope = testScope();
+  return {
+    ...scope,
+    async tempDir(prefix) {
+      const dir = await mkdtemp(join(tmpdir(), prefix));
+      scope.defer(() => rm(dir, { recursive: true, force: true }));
+      return dir;
+    },
+    async discord(options) {
+      const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, ...options });
+      scope.defer(() => discord.close());
+      return discord;
+    },
+    async minimax(options = {}) {
+      const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200, ...options });
+      const { url } = await minimax.start();
+      scope.defer(() => minimax.close());
+      return { minimax, url };
+    },
+    supervisor(discord, minimaxUrl, env = {}) {
+      const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: minimaxUrl, ...env });
+      scope.defer(() => parrot.stop());
+      return parrot;
+    },
+  };
+}
+
+/** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host (in `prefix…`). */
+export function sharedStores(scope: ShardScope, prefix: string): { name: string; env: () => Promise<Record<string, string>> }[] {
+  return [
+    { name: 'PostgreSQL', env: async () => ({ DATABASE_URL: await scope.database() }) },
+    { name: 'SQLite', env: async () => ({ DATA_DIR: await scope.tempDir(prefix) }) },
+  ];
 }

@@ -3,42 +3,26 @@
  * Discord asks for three. Nothing is lost: each guild's dictionary, usage and active session are found by the
  * process of the shard that now owns it, which rejoins the guild's voice channel by itself and speaks.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
+import { describe, expect, it } from 'vitest';
 import { guildShard } from '../fakes/discord/snowflakes.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
-import { fixedGuild, guildIdAt, startSupervisor } from './helpers.js';
+import { allShardsReady, fixedGuild, guildIdAt, shardScope } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 describe('resharding from 2 to 3 shards', () => {
   it('loses no dictionary entry, usage or active session, and every guild speaks again', async () => {
-    server ??= await startPgServer();
-    const databaseUrl = await server.createDatabase();
+    const databaseUrl = await scope.database();
     const guilds = [fixedGuild(22, 'A'), fixedGuild(23, 'B')];
     const [a, b] = [guildIdAt(22), guildIdAt(23)];
     // On two shards A and B are on different ones; on three they move to shards 1 and 2.
     expect([guildShard(a, 2), guildShard(b, 2), guildShard(a, 3), guildShard(b, 3)]).toStrictEqual([0, 1, 1, 2]);
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
+    const { minimax, url } = await scope.minimax();
     const bot = { id: '900000000000000001', username: 'Parrot' };
 
     const phase = async (count: number) => {
-      const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, bot, sharding: { count, required: true }, guilds });
-      cleanups.push(() => discord.close());
-      const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATABASE_URL: databaseUrl });
-      cleanups.push(() => parrot.stop());
-      await expect.poll(() => parrot.output.join('').includes('all shards ready'), { timeout: 60_000, interval: 200 }).toBe(true);
+      const discord = await scope.discord({ bot, sharding: { count, required: true }, guilds });
+      const parrot = scope.supervisor(discord, url, { DATABASE_URL: databaseUrl });
+      await allShardsReady(parrot, { timeout: 60_000, interval: 200 });
       expect(discord.gateway.live.map((s) => s.shard?.join('/')).sort()).toStrictEqual(Array.from({ length: count }, (_, i) => `${i}/${count}`));
       const ask = async (guild: string, spec: { command: string; subcommand?: string; options?: Record<string, string> }) =>
         (await discord.interaction({ guild, ...spec }).reply({ timeoutMs: 15_000 })).content ?? '';

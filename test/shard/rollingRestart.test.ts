@@ -5,38 +5,21 @@
  * 1's guild goes on speaking without a break; then shard 1's turn, 5.5 s or more after shard 0's READY (Discord's
  * IDENTIFY spacing, no IDENTIFY refused), and afterwards every guild speaks again in its own channel.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
-import { fixedGuild, guildIdAt, startSupervisor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fixedGuild, guildIdAt, shardScope } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 /** About 45 s of speech from the fake MiniMax (100 ms a character): it outlasts shard 0's restart. */
 const LONG = 'Shard one keeps reading this long text aloud while the process of shard zero stops, starts again and rejoins its channel. '.repeat(4);
 
 describe('rolling restart of the shard processes (SIGHUP)', () => {
   it('restarts one shard process at a time; the other guild is heard throughout, and every guild speaks afterwards', async () => {
-    server ??= await startPgServer();
+    const databaseUrl = await scope.database();
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 100, minAudioMs: 200, maxAudioMs: 60_000 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
-    const parrot = startSupervisor({
-      DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, DATABASE_URL: await server.createDatabase(),
-    });
-    cleanups.push(() => parrot.stop());
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
+    const { url } = await scope.minimax({ msPerChar: 100, maxAudioMs: 60_000 });
+    const parrot = scope.supervisor(discord, url, { DATABASE_URL: databaseUrl });
     const log = () => parrot.output.join('');
     /** The fake's clock when the supervisor first logged `line` (polled). */
     const when = async (line: RegExp, timeout = 60_000) => {

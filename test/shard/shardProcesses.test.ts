@@ -6,61 +6,27 @@
  * the session recorded in the database, and speaks again. Once on PostgreSQL, once on a SQLite file the processes
  * share on one host.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DISCORD_TOKEN, MINIMAX_KEY } from '../bot/harness.js';
-import { FakeDiscord } from '../fakes/discord/index.js';
-import { FakeMiniMax } from '../fakes/minimax/FakeMiniMax.js';
-import { startPgServer, type PgServer } from '../store/pgServer.js';
-import { fixedGuild, guildIdAt, shardPids, startSupervisor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { allShardsReady, fixedGuild, guildIdAt, shardPids, shardScope, sharedStores } from './helpers.js';
 
-let server: PgServer | undefined;
-afterAll(async () => {
-  await server?.destroy();
-});
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const scope = shardScope();
 
 /** Where the shard processes keep their state: one PostgreSQL, or one SQLite file on this host. */
-const STORES: { name: string; env: () => Promise<Record<string, string>> }[] = [
-  {
-    name: 'PostgreSQL',
-    env: async () => {
-      server ??= await startPgServer();
-      return { DATABASE_URL: await server.createDatabase() };
-    },
-  },
-  {
-    name: 'SQLite',
-    env: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'parrot-shards-'));
-      cleanups.push(() => rm(dir, { recursive: true, force: true }));
-      return { DATA_DIR: dir };
-    },
-  },
-];
+const STORES = sharedStores(scope, 'parrot-shards-');
 
 describe.each(STORES)('sharded Parrot on $name', ({ env: storeEnv }) => {
   it('runs two shard processes on one database, each guild heard in its own channel, and a killed shard comes back', async () => {
     const store = await storeEnv();
     const [g0, g1] = [guildIdAt(22), guildIdAt(25)];
-    const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, sharding: { count: 2, required: true }, guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
-    cleanups.push(() => discord.close());
-    const minimax = new FakeMiniMax({ apiKey: MINIMAX_KEY, msPerChar: 20, minAudioMs: 200 });
-    const { url } = await minimax.start();
-    cleanups.push(() => minimax.close());
+    const discord = await scope.discord({ guilds: [fixedGuild(22, 'Zero'), fixedGuild(25, 'One')] });
+    const { url } = await scope.minimax();
 
-    const parrot = startSupervisor({ DISCORD_TOKEN, MINIMAX_API_KEY: MINIMAX_KEY, DISCORD_API_URL: discord.restApi, MINIMAX_WS_URL: url, ...store });
-    cleanups.push(() => parrot.stop());
+    const parrot = scope.supervisor(discord, url, store);
     const { parent, output } = parrot;
 
     const shardsOf = () => discord.gateway.live.map((s) => s.shard?.join('/')).sort();
     await expect.poll(shardsOf, { timeout: 40_000, interval: 200 }).toStrictEqual(['0/2', '1/2']);
-    await expect.poll(() => output.join('').includes('all shards ready'), { timeout: 40_000 }).toBe(true);
+    await allShardsReady(parrot, { timeout: 40_000 });
     // The supervisor spaced the IDENTIFYs as Discord's max_concurrency asks: none was refused.
     expect(discord.gateway.identifyRateLimited).toBe(0);
     const registrations = () => discord.rest.calls.filter((c) => c.method === 'PUT' && /\/applications\/\d+\/commands$/.test(c.path)).length;

@@ -3,7 +3,7 @@
  * AccountBudget over it: reservations never pass the cap, settling replaces them exactly, a dead owner's holds are
  * released when its lease runs out, and a database that cannot answer refuses texts.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountBudget, AccountBudgetError, reservationFor } from '../../src/store/accountBudget.js';
 import type { AccountLedger, ReserveRequest } from '../../src/store/accountLedger.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
@@ -11,18 +11,10 @@ import { PgStore, openPgStore } from '../../src/store/PgStore.js';
 import { ResilientStore } from '../../src/store/ResilientStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
 import type { Store } from '../../src/store/types.js';
-import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
+import { testScope } from './testScope.js';
 
-let pgServer: Promise<PgServer> | undefined;
-afterAll(async () => {
-  if (pgServer) await (await pgServer).destroy();
-});
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { defer, database } = testScope();
 
 const stores: { name: string; open: () => Promise<Store> }[] = [
   { name: 'MemoryStore', open: () => Promise.resolve(new MemoryStore()) },
@@ -31,7 +23,7 @@ const stores: { name: string; open: () => Promise<Store> }[] = [
     open: async () => {
       const dir = await makeTempDir();
       const store = openSqliteStore({ dataDir: dir });
-      cleanups.push(() => removeTempDir(dir));
+      defer(() => removeTempDir(dir));
       return store;
     },
   },
@@ -39,22 +31,21 @@ const stores: { name: string; open: () => Promise<Store> }[] = [
     name: 'ResilientStore over SqliteStore',
     open: async () => {
       const dir = await makeTempDir();
-      cleanups.push(() => removeTempDir(dir));
+      defer(() => removeTempDir(dir));
       return new ResilientStore(openSqliteStore({ dataDir: dir }));
     },
   },
   {
     name: 'PgStore',
     open: async () => {
-      pgServer ??= startPgServer();
-      return openPgStore({ url: await (await pgServer).createDatabase() });
+      return openPgStore({ url: await database() });
     },
   },
 ];
 
 async function open(make: () => Promise<Store>): Promise<Store> {
   const store = await make();
-  cleanups.push(() => (store instanceof PgStore ? store.end() : store.close()));
+  defer(() => (store instanceof PgStore ? store.end() : store.close()));
   return store;
 }
 

@@ -5,25 +5,17 @@
  * exactly, and the reservation of a process killed while holding it is released once its lease ran out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountBudget } from '../../src/store/accountBudget.js';
 import { openPgStore } from '../../src/store/PgStore.js';
 import { openSqliteStore } from '../../src/store/SqliteStore.js';
 import type { Store } from '../../src/store/types.js';
-import { startPgServer, type PgServer } from './pgServer.js';
 import { makeTempDir, removeTempDir } from './tempDir.js';
+import { testScope } from './testScope.js';
 
 const SCRIPT = new URL('./fixtures/reserver.ts', import.meta.url).pathname;
 
-let pgServer: Promise<PgServer> | undefined;
-afterAll(async () => {
-  if (pgServer) await (await pgServer).destroy();
-});
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { defer, database } = testScope();
 
 interface Reserver {
   child: ChildProcess;
@@ -37,7 +29,7 @@ function startReserver(env: Record<string, string>): Reserver {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  cleanups.push(() => {
+  defer(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let out = '';
@@ -77,18 +69,17 @@ const engines: Engine[] = [
     open: async () => {
       const dir = await makeTempDir();
       const store = openSqliteStore({ dataDir: dir });
-      cleanups.push(() => removeTempDir(dir));
-      cleanups.push(() => store.close());
+      defer(() => removeTempDir(dir));
+      defer(() => store.close());
       return { env: { RESERVER_SQLITE_DIR: dir }, store };
     },
   },
   {
     name: 'a real PostgreSQL server',
     open: async () => {
-      pgServer ??= startPgServer();
-      const url = await (await pgServer).createDatabase();
+      const url = await database();
       const store = await openPgStore({ url });
-      cleanups.push(() => store.end());
+      defer(() => store.end());
       return { env: { RESERVER_PG_URL: url }, store };
     },
   },

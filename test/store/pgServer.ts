@@ -136,3 +136,14 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
     },
   };
 }
+
+/** Runs one query on the database at `url` over a connection of its own; its rows. */
+export async function sql<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -9,7 +9,7 @@ import { StoreError } from '../../src/store/errors.js';
 import { openPgStore, type PgStore } from '../../src/store/PgStore.js';
 import { migratePg, PG_MIGRATIONS } from '../../src/store/pgMigrations.js';
 import { redactDatabaseUrl, scrubSecret } from '../../src/store/pgUrl.js';
-import { PG_PASSWORD, startPgServer, type PgServer } from './pgServer.js';
+import { PG_PASSWORD, sql, startPgServer, type PgServer } from './pgServer.js';
 
 let server: PgServer;
 
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.destroy();
 });
-
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A snowflake-like id on `shard` of `count`: (id >> 22) % count == shard. */
 function guildOnShard(shard: number, count: number, n: number): string {
