@@ -18,9 +18,6 @@ import { checkLedgerCount, type AccountLedger, type AccountMonth, type ReserveRe
 const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 const SQL = {
-  ensureMonth: `INSERT INTO account_months (month, used, reserved)
-    SELECT $1, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN $2 AND $3
-    ON CONFLICT (month) DO NOTHING`,
   reserve: `WITH m AS (
       UPDATE account_months SET reserved = reserved + $2::bigint
       WHERE month = $1 AND used + reserved + $2::bigint <= $3::bigint
@@ -35,6 +32,7 @@ const SQL = {
     SELECT used, reserved, false AS ok FROM account_months WHERE month = $1 AND NOT EXISTS (SELECT 1 FROM m)`,
   renew: `UPDATE account_holds SET lease_until = ${NOW_MS} + $2::bigint WHERE owner = $1`,
   month: 'SELECT used, reserved FROM account_months WHERE month = $1',
+  /** The month's row from the guilds' usage, or its `used` raised to that (never lowered): see AccountLedger.catchUp. */
   catchUp: `INSERT INTO account_months (month, used, reserved)
     SELECT $1, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN $2 AND $3
     ON CONFLICT (month) DO UPDATE SET used = GREATEST(account_months.used, EXCLUDED.used)
@@ -55,13 +53,13 @@ export class PgAccountLedger implements AccountLedger {
   async reserve(r: ReserveRequest): Promise<ReserveResult> {
     checkLedgerCount('chars', r.chars);
     checkLedgerCount('cap', r.cap);
-    if (!this.#months.has(r.month)) await this.#ensure(r.month);
+    if (!this.#months.has(r.month)) await this.catchUp(r.month);
     const { rows } = await this.pool.query<Row & { ok: boolean }>(SQL.reserve, [r.month, r.chars, r.cap, r.owner, r.leaseMs]);
     const row = rows[0];
     if (!row) {
       // The month's row is not there (never made by this database): make it and try once more.
       this.#months.delete(r.month);
-      await this.#ensure(r.month);
+      await this.catchUp(r.month);
       return this.reserve(r);
     }
     return { ok: row.ok, used: Number(row.used), reserved: Number(row.reserved) };
@@ -103,11 +101,6 @@ export class PgAccountLedger implements AccountLedger {
     const row = (await this.pool.query<Row>(SQL.catchUp, [month, `${month}-01`, `${month}-31`])).rows[0]!;
     this.#months.add(month);
     return { used: Number(row.used), reserved: Number(row.reserved) };
-  }
-
-  async #ensure(month: string): Promise<void> {
-    await this.pool.query(SQL.ensureMonth, [month, `${month}-01`, `${month}-31`]);
-    this.#months.add(month);
   }
 
   /** Deletes the holds matching `where` and takes them back from their months' reservations; returns how many. */

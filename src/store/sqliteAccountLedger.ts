@@ -13,11 +13,7 @@ interface MonthRow {
 
 function prepare(db: Database.Database) {
   return {
-    ensureMonth: db.prepare<[string, string, string]>(
-      `INSERT INTO account_months (month, used, reserved)
-       SELECT ?, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN ? AND ?
-       ON CONFLICT (month) DO NOTHING`,
-    ),
+    /** The month's row from the guilds' usage, or its `used` raised to that (never lowered): AccountLedger.catchUp. */
     catchUp: db.prepare<[string, string, string]>(
       `INSERT INTO account_months (month, used, reserved)
        SELECT ?, COALESCE(SUM(chars), 0), 0 FROM usage_days WHERE day BETWEEN ? AND ?
@@ -56,9 +52,10 @@ export class SqliteAccountLedger implements AccountLedger {
   ) {
     const stmt = prepare(db);
     this.#stmt = stmt;
-    // A month's row is made once (summing the guilds' usage); after that a reservation is one UPDATE and one upsert.
+    // A month's row is caught up once per process (summing the guilds' usage); after that a reservation is one
+    // UPDATE and one upsert.
     this.#reserve = immediate(db, (r: ReserveRequest): ReserveResult => {
-      if (!this.#months.has(r.month)) stmt.ensureMonth.run(r.month, `${r.month}-01`, `${r.month}-31`);
+      if (!this.#months.has(r.month)) stmt.catchUp.run(r.month, `${r.month}-01`, `${r.month}-31`);
       const after = stmt.reserve.get(r.chars, r.month, r.chars, r.cap);
       if (!after) return { ok: false, ...(stmt.month.get(r.month) ?? { used: 0, reserved: 0 }) };
       stmt.hold.run(r.month, r.owner, r.chars, this.now() + r.leaseMs);
